@@ -1,0 +1,64 @@
+/**
+ * The official client pointed at the Worker. Every response the client receives from the
+ * Worker passes through a check first: exact `Content-Type: application/json` and a body
+ * that matches the spec schema chosen from its shape.
+ */
+import { createClerkClient } from "@clerk/backend";
+import { expect, inject } from "vitest";
+import { assertMatchesSchema, type SchemaName } from "../schema/validate";
+
+/** Every request the client sent to the Worker, in order (for assertions on what the SDK sends). */
+export const seen: { method: string; url: string; status: number }[] = [];
+
+const OBJECT_SCHEMAS: Record<string, SchemaName> = {
+  user: "User",
+  total_count: "TotalCount",
+  organization: "Organization",
+  organization_membership: "OrganizationMembership",
+  organization_invitation: "OrganizationInvitation",
+  oauth_access_token: "OAuthAccessToken",
+};
+
+function schemaFor(item: any, status: number): SchemaName | undefined {
+  if (status >= 400) return "ClerkErrors";
+  if (!item || typeof item !== "object" || Array.isArray(item)) return undefined;
+  if ("deleted" in item) return "DeletedObject";
+  return OBJECT_SCHEMAS[item.object];
+}
+
+function validateBody(body: any, status: number, url: string): void {
+  const items = Array.isArray(body) ? body : body && Array.isArray(body.data) ? body.data : [body];
+  for (const item of items) {
+    const name = schemaFor(item, status);
+    if (!name) continue;
+    try {
+      assertMatchesSchema(name, item);
+    } catch (error) {
+      throw new Error(`${url}: ${(error as Error).message}`);
+    }
+  }
+}
+
+export function apiUrl(): string {
+  return inject("apiUrl");
+}
+
+const rawFetch = globalThis.fetch;
+
+// The SDK calls the global fetch at request time; route requests to the Worker through the check.
+globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const response = await rawFetch(input, init);
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  if (!url.startsWith(apiUrl())) return response;
+  seen.push({ method: init?.method ?? (input instanceof Request ? input.method : "GET"), url, status: response.status });
+  const text = await response.clone().text();
+  if (text.startsWith("{") || text.startsWith("[")) {
+    expect(response.headers.get("content-type"), url).toBe("application/json");
+    validateBody(JSON.parse(text), response.status, url);
+  }
+  return response;
+}) as typeof fetch;
+
+export function clerk(secretKey: string = inject("secretKey")) {
+  return createClerkClient({ secretKey, apiUrl: apiUrl() });
+}

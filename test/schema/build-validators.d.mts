@@ -1,0 +1,2 @@
+export declare const SCHEMA_NAMES: string[];
+export declare function buildValidators(): string;

@@ -1,0 +1,103 @@
+/**
+ * Compiles the spec's response schemas into standalone ajv validators (an ES module), so that
+ * tests running inside workerd — where ajv cannot compile (no code generation from strings) —
+ * can validate every JSON response against Clerk's OpenAPI contract.
+ *
+ * Source: ../shared/clerk-bapi/users-subset-2026-05-12.yml plus the organization schemas of the
+ * full spec. Output: test/schema/validators.generated.mjs (git-ignored, rebuilt on each run).
+ */
+import Ajv from "ajv";
+import standaloneCode from "ajv/dist/standalone/index.js";
+import { readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const sharedDir = resolve(here, "../../../shared/clerk-bapi");
+const out = resolve(here, "validators.generated.mjs");
+
+/** Schemas the tests validate against, by name. Anything in components/schemas can be added. */
+export const SCHEMA_NAMES = [
+  "User",
+  "DeletedObject",
+  "TotalCount",
+  "ClerkErrors",
+  "OAuthAccessToken",
+  "OrganizationMembership",
+  "OrganizationMemberships",
+  "OrganizationInvitationsWithPublicOrganizationData",
+  "Organization",
+  "Organizations",
+  "OrganizationInvitation",
+  "OrganizationInvitations",
+  "Passkey",
+  "ExternalAccountWithVerification",
+  "EmailAddress",
+  "PhoneNumber",
+  "Web3Wallet",
+];
+
+export function buildValidators() {
+  const full = resolve(sharedDir, "bapi-2026-05-12.yml");
+  const subset = resolve(sharedDir, "users-subset-2026-05-12.yml");
+  if (existsSync(out) && statSync(out).mtimeMs > Math.max(statSync(full).mtimeMs, statSync(subset).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
+    return out;
+  }
+  // The full spec has every schema the subset has (and the organization ones); use it as the source.
+  const spec = parse(readFileSync(full, "utf8"));
+  const components = spec.components.schemas;
+  const ajv = new Ajv({
+    code: { source: true, esm: true },
+    strict: false,
+    allErrors: true,
+    // Formats (int64, date-time) are annotations here: the standalone output must not
+    // require() ajv-formats, which cannot load inside workerd. Types are still checked.
+    validateFormats: false,
+  });
+  // OpenAPI 3.0 keywords ajv does not know are annotations here.
+  for (const kw of ["example", "x-speakeasy-name-override", "x-speakeasy-unknown-values", "x-speakeasy-enums", "deprecated", "externalDocs", "xml"]) {
+    try {
+      ajv.addKeyword(kw);
+    } catch {
+      // already a keyword ajv knows
+    }
+  }
+  // ajv's discriminator supports no `mapping` and needs the tag required in every branch;
+  // plain oneOf over branches with `additionalProperties: false` and distinct `object` enums
+  // validates the same payloads, so discriminators are dropped.
+  const strip = (node) => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!node || typeof node !== "object") return node;
+    const copy = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "discriminator") continue;
+      copy[key] = key === "properties" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strip(v)])) : strip(value);
+    }
+    // OpenAPI 3.0 `nullable: true` → JSON Schema: null is also allowed.
+    if (copy.nullable === true) {
+      delete copy.nullable;
+      if (copy.oneOf || copy.anyOf || copy.allOf || copy.$ref || !copy.type) return { anyOf: [{ type: "null" }, copy] };
+      copy.type = [copy.type, "null"];
+      if (Array.isArray(copy.enum)) copy.enum = [...copy.enum, null];
+    } else if (copy.nullable === false) {
+      delete copy.nullable;
+    }
+    return copy;
+  };
+  for (const name of Object.keys(components)) components[name] = strip(components[name]);
+  const root = { $id: "spec", components: { schemas: components } };
+  ajv.addSchema(root);
+  const refs = {};
+  for (const name of SCHEMA_NAMES) {
+    if (!components[name]) continue;
+    refs[name] = `spec#/components/schemas/${name}`;
+  }
+  const code = standaloneCode(ajv, refs);
+  writeFileSync(out, code);
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(buildValidators());
+}

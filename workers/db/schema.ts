@@ -1,0 +1,315 @@
+/**
+ * The only table definitions. Every timestamp is epoch milliseconds (integer), every
+ * boolean an integer 0/1, every metadata object a JSON text column.
+ *
+ * Case-insensitive uniqueness: SQLite's NOCASE folds ASCII only, so each email address
+ * and username also stores a lower-cased, NFC-normalised copy (`*_normalized`) that the
+ * unique index is built on. See `normalizeIdentifier` in workers/db/normalize.ts.
+ */
+
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at").notNull();
+const updatedAt = () => integer("updated_at").notNull();
+const jsonObject = (name: string) => text(name).notNull().default("{}");
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    externalId: text("external_id"),
+    username: text("username"),
+    usernameNormalized: text("username_normalized"),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    locale: text("locale"),
+    imageId: text("image_id"),
+    primaryEmailAddressId: text("primary_email_address_id"),
+    primaryPhoneNumberId: text("primary_phone_number_id"),
+    primaryWeb3WalletId: text("primary_web3_wallet_id"),
+    // Denormalised copies of the primary identifiers' (normalised) values, kept in step by the
+    // db layer whenever a primary changes, so that order_by on them is served by an index.
+    primaryEmailAddressSort: text("primary_email_address_sort"),
+    primaryPhoneNumberSort: text("primary_phone_number_sort"),
+    primaryWeb3WalletSort: text("primary_web3_wallet_sort"),
+    publicMetadata: jsonObject("public_metadata"),
+    privateMetadata: jsonObject("private_metadata"),
+    unsafeMetadata: jsonObject("unsafe_metadata"),
+    // Password credential: digest in the hasher's own format, never serialised.
+    passwordDigest: text("password_digest"),
+    passwordHasher: text("password_hasher"),
+    passwordLastUpdatedAt: integer("password_last_updated_at"),
+    // TOTP secret, AES-GCM encrypted under CREDENTIALS_ENCRYPTION_KEY.
+    totpSecretEncrypted: text("totp_secret_encrypted"),
+    // Highest TOTP time step already accepted (replay protection).
+    totpLastUsedStep: integer("totp_last_used_step"),
+    // Per-user salt of the HMAC under which plain backup codes are stored.
+    backupCodeSalt: text("backup_code_salt"),
+    mfaEnabledAt: integer("mfa_enabled_at"),
+    mfaDisabledAt: integer("mfa_disabled_at"),
+    banned: integer("banned", { mode: "boolean" }).notNull().default(false),
+    // Lockout: when the lock was applied and when it ends (null = indefinite while lockedAt is set).
+    lockedAt: integer("locked_at"),
+    lockedUntil: integer("locked_until"),
+    failedVerificationAttempts: integer("failed_verification_attempts").notNull().default(0),
+    deleteSelfEnabled: integer("delete_self_enabled", { mode: "boolean" }).notNull().default(true),
+    createOrganizationEnabled: integer("create_organization_enabled", { mode: "boolean" }).notNull().default(true),
+    createOrganizationsLimit: integer("create_organizations_limit"),
+    bypassClientTrust: integer("bypass_client_trust", { mode: "boolean" }).notNull().default(false),
+    legalAcceptedAt: integer("legal_accepted_at"),
+    lastActiveAt: integer("last_active_at"),
+    lastSignInAt: integer("last_sign_in_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("users_external_id_unique").on(t.externalId),
+    uniqueIndex("users_username_normalized_unique").on(t.usernameNormalized),
+    index("users_created_at_idx").on(t.createdAt, t.id),
+    index("users_updated_at_idx").on(t.updatedAt, t.id),
+    index("users_first_name_idx").on(t.firstName, t.id),
+    index("users_last_name_idx").on(t.lastName, t.id),
+    index("users_last_active_at_idx").on(t.lastActiveAt, t.id),
+    index("users_last_sign_in_at_idx").on(t.lastSignInAt, t.id),
+    index("users_banned_idx").on(t.banned, t.createdAt),
+    index("users_primary_email_sort_idx").on(t.primaryEmailAddressSort, t.id),
+    index("users_primary_phone_sort_idx").on(t.primaryPhoneNumberSort, t.id),
+    index("users_primary_web3_wallet_sort_idx").on(t.primaryWeb3WalletSort, t.id),
+    index("users_username_sort_idx").on(t.usernameNormalized, t.id),
+  ],
+);
+
+export const emailAddresses = sqliteTable(
+  "email_addresses",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    emailAddress: text("email_address").notNull(),
+    emailAddressNormalized: text("email_address_normalized").notNull(),
+    reserved: integer("reserved", { mode: "boolean" }).notNull().default(false),
+    // "verified" (verification_admin / from_oauth) or "unverified" (reserved, no verification).
+    verificationStatus: text("verification_status"),
+    verificationStrategy: text("verification_strategy"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("email_addresses_normalized_unique").on(t.emailAddressNormalized),
+    index("email_addresses_user_id_idx").on(t.userId),
+  ],
+);
+
+export const phoneNumbers = sqliteTable(
+  "phone_numbers",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    phoneNumber: text("phone_number").notNull(),
+    reserved: integer("reserved", { mode: "boolean" }).notNull().default(false),
+    reservedForSecondFactor: integer("reserved_for_second_factor", { mode: "boolean" }).notNull().default(false),
+    defaultSecondFactor: integer("default_second_factor", { mode: "boolean" }).notNull().default(false),
+    verificationStatus: text("verification_status"),
+    verificationStrategy: text("verification_strategy"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("phone_numbers_phone_number_unique").on(t.phoneNumber),
+    index("phone_numbers_user_id_idx").on(t.userId),
+  ],
+);
+
+export const web3Wallets = sqliteTable(
+  "web3_wallets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    web3Wallet: text("web3_wallet").notNull(),
+    verificationStatus: text("verification_status"),
+    verificationStrategy: text("verification_strategy"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("web3_wallets_web3_wallet_unique").on(t.web3Wallet),
+    index("web3_wallets_user_id_idx").on(t.userId),
+  ],
+);
+
+export const passkeys = sqliteTable(
+  "passkeys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    credentialId: text("credential_id").notNull(),
+    publicKey: text("public_key").notNull(),
+    signCount: integer("sign_count").notNull().default(0),
+    transports: text("transports").notNull().default("[]"),
+    lastUsedAt: integer("last_used_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("passkeys_credential_id_unique").on(t.credentialId),
+    index("passkeys_user_id_idx").on(t.userId),
+  ],
+);
+
+export const externalAccounts = sqliteTable(
+  "external_accounts",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // Provider with the oauth_ prefix, e.g. "oauth_google".
+    provider: text("provider").notNull(),
+    // The idn_ identification that linked_to entries name.
+    identificationId: text("identification_id").notNull(),
+    providerUserId: text("provider_user_id").notNull(),
+    approvedScopes: text("approved_scopes").notNull().default(""),
+    emailAddress: text("email_address").notNull().default(""),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    username: text("username"),
+    imageUrl: text("image_url"),
+    phoneNumber: text("phone_number"),
+    label: text("label"),
+    publicMetadata: jsonObject("public_metadata"),
+    // OAuth tokens, AES-GCM encrypted under CREDENTIALS_ENCRYPTION_KEY; never serialised.
+    accessTokenEncrypted: text("access_token_encrypted"),
+    refreshTokenEncrypted: text("refresh_token_encrypted"),
+    idTokenEncrypted: text("id_token_encrypted"),
+    tokenSecretEncrypted: text("token_secret_encrypted"),
+    tokenExpiresAt: integer("token_expires_at"),
+    // Single-flight refresh lease: holder token and when the lease lapses.
+    refreshLeaseId: text("refresh_lease_id"),
+    refreshLeaseUntil: integer("refresh_lease_until"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("external_accounts_provider_user_unique").on(t.provider, t.providerUserId),
+    index("external_accounts_user_id_idx").on(t.userId, t.provider),
+  ],
+);
+
+export const backupCodes = sqliteTable(
+  "backup_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // "hmac" (hex HMAC-SHA256 under the user's backup_code_salt) or "bcrypt" (imported digest).
+    kind: text("kind").notNull(),
+    digest: text("digest").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("backup_codes_user_id_idx").on(t.userId)],
+);
+
+export const images = sqliteTable(
+  "images",
+  {
+    id: text("id").primaryKey(),
+    // Owner: a user or an organization (exactly one is set).
+    userId: text("user_id"),
+    organizationId: text("organization_id"),
+    contentType: text("content_type").notNull(),
+    size: integer("size").notNull(),
+    etag: text("etag"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("images_user_id_idx").on(t.userId), index("images_organization_id_idx").on(t.organizationId)],
+);
+
+export const organizations = sqliteTable(
+  "organizations",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    imageId: text("image_id"),
+    createdBy: text("created_by"),
+    maxAllowedMemberships: integer("max_allowed_memberships").notNull().default(0),
+    adminDeleteEnabled: integer("admin_delete_enabled", { mode: "boolean" }).notNull().default(true),
+    publicMetadata: jsonObject("public_metadata"),
+    privateMetadata: jsonObject("private_metadata"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("organizations_slug_unique").on(t.slug), index("organizations_created_at_idx").on(t.createdAt, t.id)],
+);
+
+export const organizationMemberships = sqliteTable(
+  "organization_memberships",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").notNull(),
+    publicMetadata: jsonObject("public_metadata"),
+    privateMetadata: jsonObject("private_metadata"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("organization_memberships_org_user_unique").on(t.organizationId, t.userId),
+    index("organization_memberships_user_id_idx").on(t.userId, t.createdAt),
+    index("organization_memberships_created_at_idx").on(t.createdAt, t.id),
+  ],
+);
+
+export const organizationInvitations = sqliteTable(
+  "organization_invitations",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    emailAddress: text("email_address").notNull(),
+    emailAddressNormalized: text("email_address_normalized").notNull(),
+    role: text("role").notNull(),
+    inviterUserId: text("inviter_user_id"),
+    // "pending" | "accepted" | "revoked"; "expired" is derived from expiresAt at read time.
+    status: text("status").notNull().default("pending"),
+    publicMetadata: jsonObject("public_metadata"),
+    privateMetadata: jsonObject("private_metadata"),
+    url: text("url"),
+    expiresAt: integer("expires_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("organization_invitations_org_idx").on(t.organizationId, t.status),
+    index("organization_invitations_email_idx").on(t.emailAddressNormalized, t.status),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;
+export type EmailAddressRow = typeof emailAddresses.$inferSelect;
+export type PhoneNumberRow = typeof phoneNumbers.$inferSelect;
+export type Web3WalletRow = typeof web3Wallets.$inferSelect;
+export type PasskeyRow = typeof passkeys.$inferSelect;
+export type ExternalAccountRow = typeof externalAccounts.$inferSelect;
+export type BackupCodeRow = typeof backupCodes.$inferSelect;
+export type ImageRow = typeof images.$inferSelect;
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type OrganizationMembershipRow = typeof organizationMemberships.$inferSelect;
+export type OrganizationInvitationRow = typeof organizationInvitations.$inferSelect;
+

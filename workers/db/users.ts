@@ -1,0 +1,184 @@
+/**
+ * SQL for the user aggregate: the user row and everything it owns. Routes and services call
+ * these verb-named functions; nothing else in the Worker writes SQL for users.
+ *
+ * Lists of ids are passed as one JSON parameter read with json_each(?), because D1 allows at
+ * most 100 bound parameters per statement.
+ */
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "./client";
+import {
+  backupCodes,
+  emailAddresses,
+  externalAccounts,
+  passkeys,
+  phoneNumbers,
+  users,
+  web3Wallets,
+  type EmailAddressRow,
+  type ExternalAccountRow,
+  type PasskeyRow,
+  type PhoneNumberRow,
+  type UserRow,
+  type Web3WalletRow,
+} from "./schema";
+
+export type Statement = BatchItem<"sqlite">;
+
+/** A user with every row the User JSON is built from. */
+export interface UserAggregate {
+  user: UserRow;
+  emailAddresses: EmailAddressRow[];
+  phoneNumbers: PhoneNumberRow[];
+  web3Wallets: Web3WalletRow[];
+  passkeys: PasskeyRow[];
+  externalAccounts: ExternalAccountRow[];
+  backupCodeCount: number;
+}
+
+/** `column IN (json_each(?))` over a list passed as a single JSON parameter. */
+export function inJsonList(column: SQL | SQL.Aliased | unknown, values: readonly string[]): SQL {
+  return sql`${column} in (select value from json_each(${JSON.stringify(values)}))`;
+}
+
+export async function findUserRowById(db: Db, id: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+/**
+ * Loads the aggregates of the given users in one round trip (one batch of per-table queries),
+ * preserving the order of `rows`.
+ */
+export async function loadAggregates(db: Db, rows: UserRow[]): Promise<UserAggregate[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [emails, phones, wallets, keys, accounts, codeCounts] = await db.batch([
+    db.select().from(emailAddresses).where(inJsonList(emailAddresses.userId, ids)).orderBy(emailAddresses.createdAt, emailAddresses.id),
+    db.select().from(phoneNumbers).where(inJsonList(phoneNumbers.userId, ids)).orderBy(phoneNumbers.createdAt, phoneNumbers.id),
+    db.select().from(web3Wallets).where(inJsonList(web3Wallets.userId, ids)).orderBy(web3Wallets.createdAt, web3Wallets.id),
+    db.select().from(passkeys).where(inJsonList(passkeys.userId, ids)).orderBy(passkeys.createdAt, passkeys.id),
+    db.select().from(externalAccounts).where(inJsonList(externalAccounts.userId, ids)).orderBy(externalAccounts.createdAt, externalAccounts.id),
+    db
+      .select({ userId: backupCodes.userId, count: sql<number>`count(*)` })
+      .from(backupCodes)
+      .where(inJsonList(backupCodes.userId, ids))
+      .groupBy(backupCodes.userId),
+  ]);
+  const byUser = <T extends { userId: string }>(list: T[]) => {
+    const map = new Map<string, T[]>();
+    for (const item of list) {
+      const bucket = map.get(item.userId);
+      if (bucket) bucket.push(item);
+      else map.set(item.userId, [item]);
+    }
+    return map;
+  };
+  const emailMap = byUser(emails);
+  const phoneMap = byUser(phones);
+  const walletMap = byUser(wallets);
+  const passkeyMap = byUser(keys);
+  const accountMap = byUser(accounts);
+  const countMap = new Map(codeCounts.map((c) => [c.userId, Number(c.count)]));
+  return rows.map((user) => ({
+    user,
+    emailAddresses: emailMap.get(user.id) ?? [],
+    phoneNumbers: phoneMap.get(user.id) ?? [],
+    web3Wallets: walletMap.get(user.id) ?? [],
+    passkeys: passkeyMap.get(user.id) ?? [],
+    externalAccounts: accountMap.get(user.id) ?? [],
+    backupCodeCount: countMap.get(user.id) ?? 0,
+  }));
+}
+
+export async function findUserAggregateById(db: Db, id: string): Promise<UserAggregate | undefined> {
+  const row = await findUserRowById(db, id);
+  if (!row) return undefined;
+  const [aggregate] = await loadAggregates(db, [row]);
+  return aggregate;
+}
+
+/** Rows that must be inserted together for a new user (one all-or-nothing batch). */
+export interface NewUserRows {
+  user: typeof users.$inferInsert;
+  emailAddresses: (typeof emailAddresses.$inferInsert)[];
+  phoneNumbers: (typeof phoneNumbers.$inferInsert)[];
+  web3Wallets: (typeof web3Wallets.$inferInsert)[];
+  backupCodes: (typeof backupCodes.$inferInsert)[];
+}
+
+export function insertUserStatements(db: Db, rows: NewUserRows): Statement[] {
+  const statements: Statement[] = [db.insert(users).values(rows.user)];
+  if (rows.emailAddresses.length) statements.push(db.insert(emailAddresses).values(rows.emailAddresses));
+  if (rows.phoneNumbers.length) statements.push(db.insert(phoneNumbers).values(rows.phoneNumbers));
+  if (rows.web3Wallets.length) statements.push(db.insert(web3Wallets).values(rows.web3Wallets));
+  if (rows.backupCodes.length) statements.push(db.insert(backupCodes).values(rows.backupCodes));
+  return statements;
+}
+
+/** Runs statements as one transaction (D1 has no interactive transactions). */
+export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
+  if (statements.length === 0) return;
+  await db.batch(statements as [Statement, ...Statement[]]);
+}
+
+export function updateUserStatement(db: Db, id: string, values: Partial<typeof users.$inferInsert>): Statement {
+  return db.update(users).set(values).where(eq(users.id, id));
+}
+
+export function deleteUserStatement(db: Db, id: string): Statement {
+  // Child rows go with it through ON DELETE CASCADE.
+  return db.delete(users).where(eq(users.id, id));
+}
+
+/** Which of the given identifiers already belong to someone (for form_identifier_exists). */
+export async function findTakenIdentifiers(
+  db: Db,
+  input: { emails: string[]; phones: string[]; wallets: string[]; username?: string | null; externalId?: string | null; exceptUserId?: string },
+): Promise<{ email?: string; phone?: string; wallet?: string; username: boolean; externalId: boolean }> {
+  const except = (col: unknown) => (input.exceptUserId ? sql`${col} <> ${input.exceptUserId}` : sql`1 = 1`);
+  const [emailRow, phoneRow, walletRow, usernameRow, externalRow] = await db.batch([
+    db
+      .select({ value: emailAddresses.emailAddressNormalized })
+      .from(emailAddresses)
+      .where(and(inJsonList(emailAddresses.emailAddressNormalized, input.emails), except(emailAddresses.userId)))
+      .limit(1),
+    db
+      .select({ value: phoneNumbers.phoneNumber })
+      .from(phoneNumbers)
+      .where(and(inJsonList(phoneNumbers.phoneNumber, input.phones), except(phoneNumbers.userId)))
+      .limit(1),
+    db
+      .select({ value: web3Wallets.web3Wallet })
+      .from(web3Wallets)
+      .where(and(inJsonList(web3Wallets.web3Wallet, input.wallets), except(web3Wallets.userId)))
+      .limit(1),
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.usernameNormalized, input.username ?? "\u0000"), except(users.id)))
+      .limit(1),
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.externalId, input.externalId ?? "\u0000"), except(users.id)))
+      .limit(1),
+  ]);
+  return {
+    email: emailRow[0]?.value,
+    phone: phoneRow[0]?.value,
+    wallet: walletRow[0]?.value,
+    username: usernameRow.length > 0,
+    externalId: externalRow.length > 0,
+  };
+}
+
+/** Newest-first page of users (the minimal list; the search issue replaces this with filters). */
+export async function listUserRows(db: Db, limit: number, offset: number): Promise<UserRow[]> {
+  return db.select().from(users).orderBy(sql`${users.createdAt} desc, ${users.id} desc`).limit(limit).offset(offset).all();
+}
+
+export async function countUserRows(db: Db): Promise<number> {
+  const row = await db.select({ count: sql<number>`count(*)` }).from(users).get();
+  return Number(row?.count ?? 0);
+}

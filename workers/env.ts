@@ -1,0 +1,63 @@
+/**
+ * Bindings, vars and secrets of the Worker, and their parsed form. Every setting the README's
+ * configuration table lists is read here and nowhere else.
+ */
+export interface Env {
+  DB: D1Database;
+  IMAGES: R2Bucket;
+  RATE_LIMITER: DurableObjectNamespace;
+  /** Secret: one key, or a comma-separated list for rotation. */
+  CLERK_SECRET_KEY?: string;
+  /** Secret: base64 of 32 bytes; seals TOTP secrets and OAuth tokens (AES-256-GCM). */
+  CREDENTIALS_ENCRYPTION_KEY?: string;
+  BCRYPT_COST?: string;
+  USER_CREATE_RATE_LIMIT?: string;
+  USER_CREATE_RATE_WINDOW_SECONDS?: string;
+  LOCKOUT_MAX_ATTEMPTS?: string;
+  LOCKOUT_DURATION_SECONDS?: string;
+  PUBLIC_IMAGE_BASE_URL?: string;
+  OAUTH_PROVIDERS?: string;
+  /** Secrets `OAUTH_<PROVIDER>_CLIENT_SECRET` override client_secret in OAUTH_PROVIDERS. */
+  [key: string]: unknown;
+}
+
+export interface Config {
+  secretKeys: string[];
+  bcryptCost: number;
+  userCreateRateLimit: number;
+  userCreateRateWindowSeconds: number;
+  lockoutMaxAttempts: number;
+  lockoutDurationSeconds: number;
+  /** Origin (and optional path) for image URLs; empty = the request's own origin. */
+  publicImageBaseUrl: string;
+  encryptionKey: string | undefined;
+}
+
+function intVar(value: unknown, fallback: number, min: number): number {
+  if (typeof value !== "string" || value.trim() === "") return fallback;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= min ? n : fallback;
+}
+
+const configCache = new WeakMap<object, Config>();
+
+/** Parses the env once per isolate (env objects are stable per deployment). */
+export function readConfig(env: Env): Config {
+  const cached = configCache.get(env);
+  if (cached) return cached;
+  const config: Config = {
+    secretKeys: String(env.CLERK_SECRET_KEY ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
+    bcryptCost: Math.min(intVar(env.BCRYPT_COST, 10, 4), 31),
+    userCreateRateLimit: intVar(env.USER_CREATE_RATE_LIMIT, 20, 1),
+    userCreateRateWindowSeconds: intVar(env.USER_CREATE_RATE_WINDOW_SECONDS, 10, 1),
+    lockoutMaxAttempts: intVar(env.LOCKOUT_MAX_ATTEMPTS, 10, 0),
+    lockoutDurationSeconds: intVar(env.LOCKOUT_DURATION_SECONDS, 3600, 0),
+    publicImageBaseUrl: String(env.PUBLIC_IMAGE_BASE_URL ?? "").replace(/\/+$/, ""),
+    encryptionKey: env.CREDENTIALS_ENCRYPTION_KEY,
+  };
+  configCache.set(env, config);
+  return config;
+}

@@ -1,0 +1,50 @@
+/**
+ * Request-body reading. The SDK sends `Content-Type: application/json` with an empty body on
+ * GET, DELETE and body-less POST (clerk-contract §0.1), so an empty body reads as `{}`.
+ * Bodies are read with a byte budget, so an oversized or unbounded body is refused early.
+ */
+import { errors } from "./errors";
+
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/** Reads at most `maxBytes` of the body; throws `onTooLarge()` past that. Refuses on Content-Length first. */
+export async function readBodyBytes(request: Request, maxBytes: number, onTooLarge: () => Error): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw onTooLarge();
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw onTooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** The JSON object body of a request; `{}` when there is no body. */
+export async function readJsonBody(request: Request): Promise<Record<string, unknown>> {
+  const bytes = await readBodyBytes(request, MAX_JSON_BODY_BYTES, () => errors.requestBodyTooLarge(MAX_JSON_BODY_BYTES));
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw errors.requestBodyInvalid();
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw errors.requestBodyInvalid();
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,50 @@
+/**
+ * Response builders. The official SDK parses a body only when Content-Type is exactly
+ * `application/json` (clerk-contract §0.2), so every JSON response sets it literally.
+ */
+import { ApiError } from "./errors";
+
+export const JSON_CONTENT_TYPE = "application/json";
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...headers, "Content-Type": JSON_CONTENT_TYPE },
+  });
+}
+
+function newTraceId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The one mapper from any thrown value to Clerk's error envelope (clerk-contract §2.3). */
+export function errorResponse(error: unknown): Response {
+  const traceId = newTraceId();
+  let apiError: ApiError;
+  if (error instanceof ApiError) {
+    apiError = error;
+  } else {
+    // Log for operators with the trace id; the body never carries a stack or internal text.
+    console.error(`internal error trace=${traceId}`, error instanceof Error ? (error.stack ?? error.message) : String(error));
+    apiError = new ApiError(
+      500,
+      "internal_clerk_error",
+      "Oops, an unexpected error occurred",
+      "There was an internal error on our servers. We've been notified and are working on fixing it.",
+    );
+  }
+  const body = {
+    errors: [
+      {
+        message: apiError.message,
+        long_message: apiError.longMessage,
+        code: apiError.code,
+        ...(apiError.meta ? { meta: apiError.meta } : {}),
+      },
+    ],
+    meta: {},
+    clerk_trace_id: traceId,
+  };
+  return json(body, apiError.status, apiError.headers);
+}

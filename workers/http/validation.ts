@@ -1,0 +1,63 @@
+/**
+ * Turns zod validation failures into Clerk's form errors with `meta.param_name`.
+ * Schemas are `.strict()` so an unknown body key gives `form_param_unknown`.
+ */
+import type { z } from "zod";
+import { ApiError, errors } from "./errors";
+
+function paramName(path: (string | number)[]): string {
+  return path.map(String).join(".") || "body";
+}
+
+function describeType(expected: string): string {
+  switch (expected) {
+    case "array":
+      return "array";
+    case "object":
+      return "object";
+    case "number":
+    case "integer":
+      return "integer";
+    case "boolean":
+      return "boolean";
+    default:
+      return "string";
+  }
+}
+
+export function toApiError(issue: z.ZodIssue): ApiError {
+  const param = paramName(issue.path);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return errors.paramUnknown(issue.keys[0] ?? param);
+    case "invalid_type":
+      if (issue.received === "undefined") return errors.paramMissing(param);
+      if (issue.received === "null") return errors.paramNil(param);
+      return errors.paramTypeInvalid(param, describeType(issue.expected));
+    case "too_big":
+      if (issue.type === "array") return errors.paramArraySizeExceeded(param, Number(issue.maximum));
+      if (issue.type === "string") return errors.paramMaxLengthExceeded(param, Number(issue.maximum));
+      return errors.paramValueInvalid(param, `${param} must be at most ${issue.maximum}.`);
+    case "too_small":
+      if (issue.type === "array") return errors.paramMissing(param);
+      return errors.paramValueInvalid(param, `${param} must be at least ${issue.minimum}.`);
+    case "invalid_enum_value":
+      return errors.paramValueInvalid(
+        param,
+        `${String(issue.received)} does not match the allowed values for parameter ${param}. Allowed values: ${issue.options.join(", ")}`,
+      );
+    case "custom": {
+      const apiError = (issue.params as { apiError?: ApiError } | undefined)?.apiError;
+      return apiError ?? errors.paramValueInvalid(param, issue.message);
+    }
+    default:
+      return errors.paramValueInvalid(param, `${param} is invalid.`);
+  }
+}
+
+/** Validates `input` against `schema`, throwing the first issue as a Clerk error. */
+export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw toApiError(result.error.issues[0]);
+}

@@ -1,0 +1,24 @@
+/**
+ * Identity extension endpoints (documented in the README; Clerk lacks them):
+ * POST /v1/users/:user_id/passkeys and POST /v1/users/:user_id/external_accounts.
+ */
+import type { AppContext } from "../context";
+import { readJsonBody } from "../http/body";
+import { json } from "../http/respond";
+import { parseWith } from "../http/validation";
+import type { ApiRequest, RouterType } from "../router";
+import { createExternalAccountBody, createPasskeyBody } from "../schemas/identities";
+import { serializeExternalAccount, serializePasskey } from "../serializers/user";
+import { createExternalAccount, createPasskey } from "../services/identities";
+
+export function registerIdentityRoutes(router: RouterType): void {
+  router.post("/v1/users/:user_id/passkeys", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(createPasskeyBody, await readJsonBody(request));
+    return json(serializePasskey(await createPasskey(ctx, request.params.user_id, input)));
+  });
+
+  router.post("/v1/users/:user_id/external_accounts", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(createExternalAccountBody, await readJsonBody(request));
+    return json(serializeExternalAccount(await createExternalAccount(ctx, request.params.user_id, input)));
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Users: create, get, update, delete, metadata, and the list/count used by getUserList.
+ * Thin: parse input, call a service, serialise.
+ */
+import type { AppContext } from "../context";
+import { readJsonBody } from "../http/body";
+import { queryOf } from "../http/query";
+import { json } from "../http/respond";
+import { parseWith } from "../http/validation";
+import type { ApiRequest, RouterType } from "../router";
+import { createUserBody, metadataBody, updateUserBody } from "../schemas/users";
+import { serializeUser } from "../serializers/user";
+import { listUsers, countUsers } from "../services/user-list";
+import { createUser, deleteUser, getUser, mergeUserMetadata, replaceUserMetadata, updateUser } from "../services/users";
+
+export function registerUserRoutes(router: RouterType): void {
+  router.get("/v1/users", async (request: ApiRequest, ctx: AppContext) => {
+    const users = await listUsers(ctx, queryOf(request));
+    return json(users.map((u) => serializeUser(ctx, u)));
+  });
+
+  router.get("/v1/users/count", async (request: ApiRequest, ctx: AppContext) => {
+    const total = await countUsers(ctx, queryOf(request));
+    return json({ object: "total_count", total_count: total });
+  });
+
+  router.post("/v1/users", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(createUserBody, await readJsonBody(request));
+    return json(serializeUser(ctx, await createUser(ctx, input)));
+  });
+
+  router.get("/v1/users/:user_id", async (request: ApiRequest, ctx: AppContext) => {
+    return json(serializeUser(ctx, await getUser(ctx, request.params.user_id)));
+  });
+
+  router.patch("/v1/users/:user_id", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(updateUserBody, await readJsonBody(request));
+    return json(serializeUser(ctx, await updateUser(ctx, request.params.user_id, input)));
+  });
+
+  router.delete("/v1/users/:user_id", async (request: ApiRequest, ctx: AppContext) => {
+    const userId = request.params.user_id;
+    await deleteUser(ctx, userId);
+    return json({ object: "user", id: userId, deleted: true });
+  });
+
+  router.patch("/v1/users/:user_id/metadata", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(metadataBody, await readJsonBody(request));
+    return json(serializeUser(ctx, await mergeUserMetadata(ctx, request.params.user_id, input)));
+  });
+
+  router.put("/v1/users/:user_id/metadata", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(metadataBody, await readJsonBody(request));
+    return json(serializeUser(ctx, await replaceUserMetadata(ctx, request.params.user_id, input)));
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Field validators shared by request schemas. Semantic checks that need Clerk-specific error
+ * codes attach the ApiError to the zod issue, so `parseWith` reports exactly that error.
+ */
+import { z } from "zod";
+import { errors, type ApiError } from "../http/errors";
+
+function fail(ctx: z.RefinementCtx, apiError: ApiError) {
+  ctx.addIssue({ code: z.ZodIssueCode.custom, params: { apiError } });
+}
+
+/** Where in the body a field lives, for meta.param_name (zod paths are relative). */
+const paramOf = (ctx: z.RefinementCtx) => ctx.path.map(String).join(".");
+
+// Pragmatic address syntax: one @, a dot-separated domain with a 2+ letter TLD, no spaces or
+// control characters. Unicode local parts and IDN domains are allowed.
+const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@(?:[^\s@.,;:"<>()[\]\\]+\.)+[^\s@.,;:"<>()[\]\\0-9]{2,}$/u;
+const E164_RE = /^\+[1-9]\d{6,14}$/;
+// Letters (any script), digits, '_', '-', '.'.
+const USERNAME_CHARS_RE = /^[\p{L}\p{N}_.-]+$/u;
+const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+export const USERNAME_MIN = 4;
+export const USERNAME_MAX = 64;
+
+export const emailAddress = z.string().superRefine((value, ctx) => {
+  if (value.length > 320 || !EMAIL_RE.test(value)) {
+    fail(ctx, errors.paramFormatInvalid(paramOf(ctx), `${paramOf(ctx)} must be a valid email address.`));
+  }
+});
+
+export const phoneNumber = z.string().superRefine((value, ctx) => {
+  if (!E164_RE.test(value)) {
+    fail(
+      ctx,
+      errors.paramFormatInvalid(paramOf(ctx), `${paramOf(ctx)} must be a valid phone number according to E.164 international standard.`),
+    );
+  }
+});
+
+export const web3Wallet = z.string().superRefine((value, ctx) => {
+  // EVM (0x + 40 hex) or a base58 Solana address.
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value) && !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(value)) {
+    fail(ctx, errors.paramFormatInvalid(paramOf(ctx), `${paramOf(ctx)} must be a valid web3 wallet address.`));
+  }
+});
+
+export const username = z.string().superRefine((value, ctx) => {
+  const length = Array.from(value).length;
+  if (length < USERNAME_MIN || length > USERNAME_MAX) fail(ctx, errors.usernameInvalidLength(paramOf(ctx), USERNAME_MIN, USERNAME_MAX));
+  else if (!USERNAME_CHARS_RE.test(value)) fail(ctx, errors.usernameInvalidCharacter(paramOf(ctx)));
+});
+
+/** An RFC3339 timestamp string, parsed to epoch milliseconds. */
+export const rfc3339 = z.string().transform((value, ctx) => {
+  const ms = RFC3339_RE.test(value) ? Date.parse(value.replace(" ", "T")) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    fail(ctx, errors.paramInvalidTime(paramOf(ctx)));
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A JSON object (metadata). Arrays, strings and numbers are refused with Clerk's code. */
+export const metadataObject = z.unknown().transform((value, ctx) => {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    fail(ctx, errors.paramValueInvalid(paramOf(ctx), `${paramOf(ctx)} must be a JSON object.`));
+    return z.NEVER;
+  }
+  return value as Record<string, unknown>;
+});
+
+/** A short free-text field (names, locale). */
+export const shortText = (max = 256) => z.string().max(max);
+
+export const optionalBool = z.boolean().nullable().optional();

@@ -1,0 +1,54 @@
+/**
+ * Metadata rules: deep merge with null-deletes (PATCH /metadata), replacement (PUT), and the
+ * 8 KB limit on the three objects together (Clerk docs: "Metadata is limited to 8KB maximum").
+ */
+import { errors } from "../http/errors";
+
+export const METADATA_MAX_BYTES = 8 * 1024;
+
+type JsonObject = Record<string, unknown>;
+
+const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Deep merge of `patch` into `base`: nested objects merge, `null` removes a key at any level,
+ * and anything else (arrays included) replaces.
+ */
+export function deepMerge(base: JsonObject, patch: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else if (isObject(value) && isObject(out[key])) out[key] = deepMerge(out[key] as JsonObject, value);
+    else if (isObject(value)) out[key] = deepMerge({}, value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+export interface MetadataSet {
+  public_metadata: JsonObject;
+  private_metadata: JsonObject;
+  unsafe_metadata: JsonObject;
+}
+
+/** Throws 422 when the three objects together exceed the limit (UTF-8 bytes of their JSON). */
+export function assertMetadataSize(metadata: MetadataSet): void {
+  const encoder = new TextEncoder();
+  let total = 0;
+  let largest: keyof MetadataSet = "public_metadata";
+  let largestSize = -1;
+  for (const key of ["public_metadata", "private_metadata", "unsafe_metadata"] as const) {
+    const size = encoder.encode(JSON.stringify(metadata[key])).length;
+    total += size;
+    if (size > largestSize) {
+      largest = key;
+      largestSize = size;
+    }
+  }
+  if (total > METADATA_MAX_BYTES) {
+    throw errors.paramExceedsAllowedSize(
+      largest,
+      `Metadata (public, private and unsafe together) must not exceed ${METADATA_MAX_BYTES} bytes; got ${total}.`,
+    );
+  }
+}

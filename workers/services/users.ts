@@ -1,0 +1,353 @@
+/**
+ * The rules of the user operations: create, read, update, delete and metadata.
+ * No Request/Response here; routes parse input, call these, and serialise.
+ */
+import { and, eq } from "drizzle-orm";
+import type { AppContext } from "../context";
+import { newId } from "../crypto/ids";
+import { normalizeIdentifier } from "../db/normalize";
+import { backupCodes, images, type UserRow } from "../db/schema";
+import {
+  deleteUserStatement,
+  findTakenIdentifiers,
+  findUserAggregateById,
+  findUserRowById,
+  insertUserStatements,
+  runBatch,
+  updateUserStatement,
+  type NewUserRows,
+  type Statement,
+  type UserAggregate,
+} from "../db/users";
+import { errors, type ApiError } from "../http/errors";
+import type { CreateUserInput, MetadataInput, UpdateUserInput } from "../schemas/users";
+import { deleteImageObjects } from "../storage/images";
+import { backupCodeRows, passwordColumns, totpColumns } from "./credentials";
+import { assertMetadataSize, deepMerge, type MetadataSet } from "./metadata";
+import { parseJsonObject } from "../serializers/user";
+
+/** Maps a UNIQUE constraint failure (a concurrent create won the race) to Clerk's error. */
+export function identifierConflict(error: unknown): ApiError | undefined {
+  const text = String((error as { message?: unknown })?.message ?? error) + String((error as { cause?: unknown })?.cause ?? "");
+  if (!text.includes("UNIQUE constraint failed")) return undefined;
+  if (text.includes("email_addresses.")) return errors.identifierExists("email_address", "email address");
+  if (text.includes("phone_numbers.")) return errors.identifierExists("phone_number", "phone number");
+  if (text.includes("web3_wallets.")) return errors.identifierExists("web3_wallet", "web3 wallet");
+  if (text.includes("users.username")) return errors.identifierExists("username", "username");
+  if (text.includes("users.external_id")) return errors.identifierExists("external_id", "external ID");
+  return undefined;
+}
+
+/** Runs a write batch, turning a lost uniqueness race into form_identifier_exists. */
+async function runUserBatch(ctx: AppContext, statements: Statement[]): Promise<void> {
+  try {
+    await runBatch(ctx.db, statements);
+  } catch (error) {
+    throw identifierConflict(error) ?? error;
+  }
+}
+
+function firstDuplicate(values: string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (seen.has(v)) return v;
+    seen.add(v);
+  }
+  return undefined;
+}
+
+/** Refuses identifiers that repeat in the request or belong to another user. */
+async function assertIdentifiersFree(
+  ctx: AppContext,
+  input: { emails: string[]; phones: string[]; wallets: string[]; username?: string | null; externalId?: string | null; exceptUserId?: string },
+): Promise<void> {
+  if (firstDuplicate(input.emails)) throw errors.identifierExists("email_address", "email address");
+  if (firstDuplicate(input.phones)) throw errors.identifierExists("phone_number", "phone number");
+  if (firstDuplicate(input.wallets)) throw errors.identifierExists("web3_wallet", "web3 wallet");
+  const taken = await findTakenIdentifiers(ctx.db, input);
+  if (taken.email) throw errors.identifierExists("email_address", "email address");
+  if (taken.phone) throw errors.identifierExists("phone_number", "phone number");
+  if (taken.wallet) throw errors.identifierExists("web3_wallet", "web3 wallet");
+  if (taken.username) throw errors.identifierExists("username", "username");
+  if (taken.externalId) throw errors.identifierExists("external_id", "external ID");
+}
+
+function statusesFor(values: string[], statuses: ("verified" | "reserved")[] | undefined, param: string, otherParam: string) {
+  if (!statuses || statuses.length === 0) return values.map(() => "verified" as const);
+  if (statuses.length !== values.length) throw errors.paramArrayLengthMismatch(param, otherParam);
+  return statuses;
+}
+
+function metadataOf(user: Pick<UserRow, "publicMetadata" | "privateMetadata" | "unsafeMetadata">): MetadataSet {
+  return {
+    public_metadata: parseJsonObject(user.publicMetadata),
+    private_metadata: parseJsonObject(user.privateMetadata),
+    unsafe_metadata: parseJsonObject(user.unsafeMetadata),
+  };
+}
+
+function metadataColumns(metadata: MetadataSet): Pick<UserRow, "publicMetadata" | "privateMetadata" | "unsafeMetadata"> {
+  assertMetadataSize(metadata);
+  return {
+    publicMetadata: JSON.stringify(metadata.public_metadata),
+    privateMetadata: JSON.stringify(metadata.private_metadata),
+    unsafeMetadata: JSON.stringify(metadata.unsafe_metadata),
+  };
+}
+
+export async function getUser(ctx: AppContext, userId: string): Promise<UserAggregate> {
+  const aggregate = await findUserAggregateById(ctx.db, userId);
+  if (!aggregate) throw errors.userNotFound(userId);
+  return aggregate;
+}
+
+/** The user row, or 404 resource_not_found. */
+export async function requireUserRow(ctx: AppContext, userId: string): Promise<UserRow> {
+  const row = await findUserRowById(ctx.db, userId);
+  if (!row) throw errors.userNotFound(userId);
+  return row;
+}
+
+export async function createUser(ctx: AppContext, input: CreateUserInput): Promise<UserAggregate> {
+  const now = ctx.now();
+  const createdAt = input.created_at ?? now;
+  const userId = newId("user", createdAt);
+  const emails = input.email_address ?? [];
+  const phones = input.phone_number ?? [];
+  const wallets = input.web3_wallet ?? [];
+  const emailStatuses = statusesFor(emails, input.email_address_identification_status, "email_address_identification_status", "email_address");
+  const phoneStatuses = statusesFor(phones, input.phone_number_identification_status, "phone_number_identification_status", "phone_number");
+  const normalizedEmails = emails.map(normalizeIdentifier);
+  const usernameNormalized = input.username ? normalizeIdentifier(input.username) : null;
+
+  await assertIdentifiersFree(ctx, {
+    emails: normalizedEmails,
+    phones,
+    wallets,
+    username: usernameNormalized,
+    externalId: input.external_id ?? null,
+  });
+
+  const metadata = metadataColumns({
+    public_metadata: input.public_metadata ?? {},
+    private_metadata: input.private_metadata ?? {},
+    unsafe_metadata: input.unsafe_metadata ?? {},
+  });
+  const password = await passwordColumns(ctx, input);
+  const totp = await totpColumns(ctx, input, userId);
+  const codes = await backupCodeRows(ctx, input, userId);
+
+  const identificationStatus = (status: "verified" | "reserved") =>
+    status === "verified"
+      ? { reserved: false, verificationStatus: "verified", verificationStrategy: "admin" }
+      : { reserved: true, verificationStatus: null, verificationStrategy: null };
+  const rows: NewUserRows = {
+    user: {} as NewUserRows["user"],
+    emailAddresses: emails.map((email, i) => ({
+      id: newId("idn", createdAt),
+      userId,
+      emailAddress: email,
+      emailAddressNormalized: normalizedEmails[i],
+      ...identificationStatus(emailStatuses[i]),
+      createdAt,
+      updatedAt: now,
+    })),
+    phoneNumbers: phones.map((phone, i) => ({
+      id: newId("idn", createdAt),
+      userId,
+      phoneNumber: phone,
+      ...identificationStatus(phoneStatuses[i]),
+      createdAt,
+      updatedAt: now,
+    })),
+    web3Wallets: wallets.map((wallet) => ({
+      id: newId("idn", createdAt),
+      userId,
+      web3Wallet: wallet,
+      verificationStatus: "verified",
+      verificationStrategy: "admin",
+      createdAt,
+      updatedAt: now,
+    })),
+    backupCodes: codes?.rows ?? [],
+  };
+  const lockedUntil = ctx.config.lockoutDurationSeconds > 0 ? now + ctx.config.lockoutDurationSeconds * 1000 : null;
+  const mfaEnabled = Boolean(totp || codes);
+  rows.user = {
+    id: userId,
+    externalId: input.external_id ?? null,
+    username: input.username ?? null,
+    usernameNormalized,
+    firstName: input.first_name ?? null,
+    lastName: input.last_name ?? null,
+    locale: input.locale ?? null,
+    primaryEmailAddressId: rows.emailAddresses[0]?.id ?? null,
+    primaryEmailAddressSort: normalizedEmails[0] ?? null,
+    primaryPhoneNumberId: rows.phoneNumbers[0]?.id ?? null,
+    primaryPhoneNumberSort: phones[0] ?? null,
+    primaryWeb3WalletId: rows.web3Wallets[0]?.id ?? null,
+    primaryWeb3WalletSort: wallets[0] ?? null,
+    ...metadata,
+    ...password,
+    ...totp,
+    ...codes?.columns,
+    mfaEnabledAt: mfaEnabled ? now : null,
+    banned: input.banned ?? false,
+    lockedAt: input.locked ? now : null,
+    lockedUntil: input.locked ? lockedUntil : null,
+    deleteSelfEnabled: input.delete_self_enabled ?? true,
+    createOrganizationEnabled: input.create_organization_enabled ?? true,
+    createOrganizationsLimit: input.create_organizations_limit ?? null,
+    bypassClientTrust: input.bypass_client_trust ?? false,
+    legalAcceptedAt: input.legal_accepted_at ?? null,
+    createdAt,
+    updatedAt: now,
+  };
+
+  await runUserBatch(ctx, insertUserStatements(ctx.db, rows));
+  return getUser(ctx, userId);
+}
+
+/** A primary_*_id must name one of this user's identifications, and a verified one. */
+function choosePrimary<T extends { id: string; verificationStatus: string | null }>(
+  list: T[],
+  id: string | null | undefined,
+  param: string,
+): T | null | undefined {
+  if (id === undefined) return undefined;
+  if (id === null) throw errors.paramNil(param);
+  const found = list.find((item) => item.id === id);
+  if (!found) throw errors.formResourceNotFound(param);
+  if (found.verificationStatus !== "verified") throw errors.verificationNeeded(param);
+  return found;
+}
+
+export async function updateUser(ctx: AppContext, userId: string, input: UpdateUserInput): Promise<UserAggregate> {
+  const current = await getUser(ctx, userId);
+  const now = ctx.now();
+  if (input.password === undefined || input.password === null) {
+    if (input.skip_password_checks !== undefined && input.skip_password_checks !== null) {
+      throw errors.paramValueInvalid("skip_password_checks", "skip_password_checks can only be used together with password.");
+    }
+    if (input.sign_out_of_other_sessions !== undefined && input.sign_out_of_other_sessions !== null) {
+      throw errors.paramValueInvalid("sign_out_of_other_sessions", "sign_out_of_other_sessions can only be used together with password.");
+    }
+  }
+  const values: Partial<UserRow> = {};
+  const set = <K extends keyof UserRow>(key: K, value: UserRow[K] | undefined) => {
+    if (value !== undefined) values[key] = value;
+  };
+  set("externalId", input.external_id);
+  set("firstName", input.first_name);
+  set("lastName", input.last_name);
+  set("locale", input.locale);
+  if (input.username !== undefined) {
+    const name = input.username === "" ? null : input.username;
+    values.username = name;
+    values.usernameNormalized = name ? normalizeIdentifier(name) : null;
+  }
+  set("deleteSelfEnabled", input.delete_self_enabled ?? undefined);
+  set("createOrganizationEnabled", input.create_organization_enabled ?? undefined);
+  set("createOrganizationsLimit", input.create_organizations_limit);
+  set("legalAcceptedAt", input.legal_accepted_at);
+  set("bypassClientTrust", input.bypass_client_trust ?? undefined);
+  if (input.created_at !== undefined && input.created_at !== null) values.createdAt = input.created_at;
+
+  const email = choosePrimary(current.emailAddresses, input.primary_email_address_id, "primary_email_address_id");
+  if (email) {
+    values.primaryEmailAddressId = email.id;
+    values.primaryEmailAddressSort = email.emailAddressNormalized;
+  }
+  const phone = choosePrimary(current.phoneNumbers, input.primary_phone_number_id, "primary_phone_number_id");
+  if (phone) {
+    values.primaryPhoneNumberId = phone.id;
+    values.primaryPhoneNumberSort = phone.phoneNumber;
+  }
+  const wallet = choosePrimary(current.web3Wallets, input.primary_web3_wallet_id, "primary_web3_wallet_id");
+  if (wallet) {
+    values.primaryWeb3WalletId = wallet.id;
+    values.primaryWeb3WalletSort = wallet.web3Wallet;
+  }
+
+  if (input.profile_image_id !== undefined) {
+    if (input.profile_image_id === null) throw errors.paramNil("profile_image_id");
+    const image = await ctx.db
+      .select({ id: images.id })
+      .from(images)
+      .where(and(eq(images.id, input.profile_image_id), eq(images.userId, userId)))
+      .get();
+    if (!image) throw errors.formResourceNotFound("profile_image_id");
+    values.imageId = image.id;
+  }
+
+  if (input.public_metadata !== undefined || input.private_metadata !== undefined || input.unsafe_metadata !== undefined) {
+    const existing = metadataOf(current.user);
+    Object.assign(
+      values,
+      metadataColumns({
+        public_metadata: input.public_metadata ?? existing.public_metadata,
+        private_metadata: input.private_metadata ?? existing.private_metadata,
+        unsafe_metadata: input.unsafe_metadata ?? existing.unsafe_metadata,
+      }),
+    );
+  }
+
+  await assertIdentifiersFree(ctx, {
+    emails: [],
+    phones: [],
+    wallets: [],
+    username: values.username === undefined ? null : values.usernameNormalized,
+    externalId: input.external_id ?? null,
+    exceptUserId: userId,
+  });
+
+  Object.assign(values, await passwordColumns(ctx, input));
+  const totp = await totpColumns(ctx, input, userId);
+  const codes = await backupCodeRows(ctx, input, userId);
+  Object.assign(values, totp, codes?.columns);
+  const statements: Statement[] = [];
+  if (codes) {
+    statements.push(ctx.db.delete(backupCodes).where(eq(backupCodes.userId, userId)));
+    if (codes.rows.length) statements.push(ctx.db.insert(backupCodes).values(codes.rows));
+  }
+  if ((totp || codes?.rows.length) && current.user.mfaEnabledAt === null) values.mfaEnabledAt = now;
+
+  values.updatedAt = now;
+  statements.unshift(updateUserStatement(ctx.db, userId, values));
+  await runUserBatch(ctx, statements);
+  return getUser(ctx, userId);
+}
+
+/** Deletes the user and everything it owns: rows (by cascade) and its R2 image objects. */
+export async function deleteUser(ctx: AppContext, userId: string): Promise<void> {
+  await requireUserRow(ctx, userId);
+  const owned = await ctx.db.select({ id: images.id }).from(images).where(eq(images.userId, userId)).all();
+  await runBatch(ctx.db, [ctx.db.delete(images).where(eq(images.userId, userId)), deleteUserStatement(ctx.db, userId)]);
+  await deleteImageObjects(ctx, owned.map((i) => i.id));
+}
+
+/** PATCH /metadata: deep merge of each object sent; null removes keys at any level. */
+export async function mergeUserMetadata(ctx: AppContext, userId: string, input: MetadataInput): Promise<UserAggregate> {
+  const row = await requireUserRow(ctx, userId);
+  const current = metadataOf(row);
+  const next: MetadataSet = {
+    public_metadata: input.public_metadata === undefined ? current.public_metadata : input.public_metadata === null ? {} : deepMerge(current.public_metadata, input.public_metadata),
+    private_metadata: input.private_metadata === undefined ? current.private_metadata : input.private_metadata === null ? {} : deepMerge(current.private_metadata, input.private_metadata),
+    unsafe_metadata: input.unsafe_metadata === undefined ? current.unsafe_metadata : input.unsafe_metadata === null ? {} : deepMerge(current.unsafe_metadata, input.unsafe_metadata),
+  };
+  await runBatch(ctx.db, [updateUserStatement(ctx.db, userId, { ...metadataColumns(next), updatedAt: ctx.now() })]);
+  return getUser(ctx, userId);
+}
+
+/** PUT /metadata: each object sent replaces the stored one ({} or null clears it). */
+export async function replaceUserMetadata(ctx: AppContext, userId: string, input: MetadataInput): Promise<UserAggregate> {
+  const row = await requireUserRow(ctx, userId);
+  const current = metadataOf(row);
+  const next: MetadataSet = {
+    public_metadata: input.public_metadata === undefined ? current.public_metadata : (input.public_metadata ?? {}),
+    private_metadata: input.private_metadata === undefined ? current.private_metadata : (input.private_metadata ?? {}),
+    unsafe_metadata: input.unsafe_metadata === undefined ? current.unsafe_metadata : (input.unsafe_metadata ?? {}),
+  };
+  await runBatch(ctx.db, [updateUserStatement(ctx.db, userId, { ...metadataColumns(next), updatedAt: ctx.now() })]);
+  return getUser(ctx, userId);
+}

@@ -40,7 +40,20 @@ export async function startWorker(vars: Record<string, string>): Promise<WorkerP
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}\n${migrate.stdout}`);
 
   const port = await freePort();
-  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", persist, "--show-interactive-dev-session=false"];
+  // A free inspector port too, so several workers (and parallel checkouts) can run at once.
+  const inspectorPort = await freePort();
+  const args = [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    persist,
+    "--show-interactive-dev-session=false",
+  ];
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   const child: ChildProcess = spawn(WRANGLER, args, {
     cwd: ROOT,

@@ -5,7 +5,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createContext } from "../../workers/context";
+import { encryptSecret } from "../../workers/crypto/encryption";
 import { ApiError } from "../../workers/http/errors";
+import { tokenContext } from "../../workers/services/identities";
 import { listOAuthAccessTokens } from "../../workers/services/oauth-tokens";
 import { BASE, call, createUser, expectError, unique } from "../helpers";
 import { assertMatchesSchema } from "../schema/validate";
@@ -238,6 +240,43 @@ describe("single flight", () => {
     const tokens = new Set(results.map((r) => r.body[0].token));
     expect(tokens.size).toBe(1);
     expect([...tokens][0]).toMatch(new RegExp(`^access-${base}-`));
+    expect(await providerCalls(base)).toHaveLength(1);
+  });
+
+  it("a request that meets another holder's live lease waits and returns the holder's stored token", async () => {
+    const user = await createUser();
+    const base = unique("holder-");
+    const account = await addAccount(user.id, { refresh_token: base, expires_at: Date.now() - MINUTE });
+    await env.DB.prepare("UPDATE external_accounts SET refresh_lease_id = 'lease_other', refresh_lease_until = ? WHERE id = ?")
+      .bind(Date.now() + 5_000, account.id)
+      .run();
+    const pending = getTokens(user.id);
+    // The other holder finishes: new sealed token stored, lease released.
+    const sealed = await encryptSecret(env.CREDENTIALS_ENCRYPTION_KEY, "holder-token", tokenContext(account.id, "access_token"));
+    await env.DB.prepare(
+      "UPDATE external_accounts SET access_token_encrypted = ?, token_expires_at = ?, refresh_lease_id = NULL, refresh_lease_until = NULL WHERE id = ?",
+    )
+      .bind(sealed, Date.now() + 30 * MINUTE, account.id)
+      .run();
+    const result = await pending;
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body[0].token).toBe("holder-token");
+    expect(await providerCalls(base)).toHaveLength(0);
+  });
+
+  it("a request waiting on a lease whose holder vanished refreshes itself once the lease lapses", async () => {
+    const user = await createUser();
+    const base = unique("vanished-");
+    const account = await addAccount(user.id, { refresh_token: base, expires_at: Date.now() - MINUTE });
+    const lapsesAt = Date.now() + 400;
+    await env.DB.prepare("UPDATE external_accounts SET refresh_lease_id = 'lease_vanished', refresh_lease_until = ? WHERE id = ?")
+      .bind(lapsesAt, account.id)
+      .run();
+    const result = await getTokens(user.id);
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body[0].token).toMatch(new RegExp(`^access-${base}-`));
+    // It could not take the lease before it lapsed.
+    expect(Date.now()).toBeGreaterThanOrEqual(lapsesAt);
     expect(await providerCalls(base)).toHaveLength(1);
   });
 

@@ -21,7 +21,7 @@ import type { ExternalAccountRow } from "../db/schema";
 import { errors, type ApiErrorMeta } from "../http/errors";
 import { normalizeProvider, tokenContext } from "./identities";
 import { findOAuthProvider, type OAuthProviderConfig } from "./oauth-providers";
-import { requestTokenRefresh, TokenRefreshError } from "./oauth-token-endpoint";
+import { requestTokenRefresh, TokenRefreshError, type RefreshedTokens } from "./oauth-token-endpoint";
 import { requireUserRow } from "./users";
 
 /** A token expiring within this window is refreshed first, so the caller gets a usable one. */
@@ -141,7 +141,7 @@ async function ensureFreshTokens(ctx: AppContext, config: OAuthProviderConfig, i
 /** Calls the provider while holding the lease, then stores the new tokens and releases it in one write. */
 async function refreshUnderLease(ctx: AppContext, config: OAuthProviderConfig, row: ExternalAccountRow, leaseId: string): Promise<ExternalAccountRow> {
   const key = ctx.config.encryptionKey;
-  let refreshed;
+  let refreshed: RefreshedTokens;
   try {
     const refreshToken = await decryptSecret(key, row.refreshTokenEncrypted!, tokenContext(row.id, "refresh_token"));
     refreshed = await requestTokenRefresh(config, refreshToken, ctx.config.oauthRefreshTimeoutMs);

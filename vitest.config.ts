@@ -1,5 +1,14 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { createOAuthProvider, PROVIDER_CLIENT_ID, PROVIDER_CLIENT_SECRET, VAR_CLIENT_SECRET } from "./test/support/oauth-provider";
+
+// The OAuth provider's token endpoint, a real HTTP handler in Node: the Worker's outbound fetches
+// to oauth.test reach it; anything else goes to the network as usual.
+const oauthProvider = createOAuthProvider();
+const OAUTH_PROVIDERS = JSON.stringify({
+  oauth_google: { token_url: "https://oauth.test/token", client_id: PROVIDER_CLIENT_ID, client_secret: VAR_CLIENT_SECRET },
+  github: { token_url: "https://oauth.test/token-post", client_id: PROVIDER_CLIENT_ID, token_endpoint_auth_method: "client_secret_post" },
+});
 
 // Route tests run inside workerd against real D1, R2 and Durable Objects (miniflare).
 export default defineConfig(async () => {
@@ -18,7 +27,13 @@ export default defineConfig(async () => {
             BCRYPT_COST: "4",
             // Only the rate-limit tests meet the limit; they set their own.
             USER_CREATE_RATE_LIMIT: "100000",
+            OAUTH_PROVIDERS,
+            OAUTH_GOOGLE_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
+            OAUTH_GITHUB_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
+            OAUTH_REFRESH_TIMEOUT_MS: "1000",
           },
+          outboundService: (request: Request) =>
+            new URL(request.url).hostname === "oauth.test" ? oauthProvider.handle(request) : fetch(request),
         },
       }),
     ],

@@ -17,6 +17,8 @@ export interface Env {
   LOCKOUT_DURATION_SECONDS?: string;
   PUBLIC_IMAGE_BASE_URL?: string;
   OAUTH_PROVIDERS?: string;
+  /** How long a token refresh may wait for the provider's token endpoint. */
+  OAUTH_REFRESH_TIMEOUT_MS?: string;
   /** Secrets `OAUTH_<PROVIDER>_CLIENT_SECRET` override client_secret in OAUTH_PROVIDERS. */
   [key: string]: unknown;
 }
@@ -31,6 +33,8 @@ export interface Config {
   /** Origin (and optional path) for image URLs; empty = the request's own origin. */
   publicImageBaseUrl: string;
   encryptionKey: string | undefined;
+  /** Bound on one call to a provider's token endpoint (providers are parsed in services/oauth-providers.ts). */
+  oauthRefreshTimeoutMs: number;
 }
 
 function intVar(value: unknown, fallback: number, min: number): number {
@@ -57,6 +61,7 @@ export function readConfig(env: Env): Config {
     lockoutDurationSeconds: intVar(env.LOCKOUT_DURATION_SECONDS, 3600, 0),
     publicImageBaseUrl: String(env.PUBLIC_IMAGE_BASE_URL ?? "").replace(/\/+$/, ""),
     encryptionKey: env.CREDENTIALS_ENCRYPTION_KEY,
+    oauthRefreshTimeoutMs: Math.min(intVar(env.OAUTH_REFRESH_TIMEOUT_MS, 10_000, 1), 60_000),
   };
   configCache.set(env, config);
   return config;

@@ -8,6 +8,7 @@ import { timingSafeEqualStrings } from "./crypto/constant-time";
 import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
 import { registerIdentityRoutes } from "./routes/identities";
+import { registerOAuthTokenRoutes } from "./routes/oauth-tokens";
 import { registerUserRoutes } from "./routes/users";
 
 export type ApiRequest = IRequest;
@@ -34,6 +35,7 @@ export function createRouter() {
   });
   registerUserRoutes(router);
   registerIdentityRoutes(router);
+  registerOAuthTokenRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

@@ -127,6 +127,24 @@ export const errors = {
       `Passwords must be ${min} characters or more.`,
       withParam(param),
     ),
+  oauthTokenProviderNotEnabled: () =>
+    new ApiError(
+      404,
+      "oauth_token_provider_not_enabled",
+      "OAuth provider not enabled",
+      "Single-sign on for this OAuth provider is not enabled in the instance settings.",
+    ),
+  oauthMissingRefreshToken: () =>
+    new ApiError(
+      422,
+      "oauth_missing_refresh_token",
+      "Cannot refresh OAuth access token",
+      "The current access token has expired and we cannot refresh it, because the authorization server hasn't provided us with a refresh token",
+    ),
+  oauthMissingAccessToken: () => new ApiError(422, "oauth_missing_access_token", "Missing OAuth access token", "OAuth access token is missing"),
+  /** `meta` says why: the provider's HTTP status, or a timeout/network/invalid-response reason. */
+  oauthTokenRetrievalError: (meta: ApiErrorMeta) =>
+    new ApiError(400, "oauth_token_retrieval_error", "Token retrieval failed", "Failed to retrieve a new access token from the OAuth provider", meta),
   tooManyRequests: (retryAfterSeconds: number) =>
     new ApiError(429, "too_many_requests", "Too many requests", "Too many requests, retry later", undefined, {
       "Retry-After": String(retryAfterSeconds),

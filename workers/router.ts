@@ -8,6 +8,8 @@ import { timingSafeEqualStrings } from "./crypto/constant-time";
 import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
 import { registerIdentityRoutes } from "./routes/identities";
+import { registerOrganizationRoutes } from "./routes/organizations";
+import { registerUserOrganizationRoutes } from "./routes/user-organizations";
 import { registerUserRoutes } from "./routes/users";
 
 export type ApiRequest = IRequest;
@@ -34,6 +36,8 @@ export function createRouter() {
   });
   registerUserRoutes(router);
   registerIdentityRoutes(router);
+  registerOrganizationRoutes(router);
+  registerUserOrganizationRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

@@ -286,13 +286,16 @@ export async function listMemberships(
   const column = MEMBERSHIP_ORDER_COLUMNS[order.field];
   const direction = order.desc ? desc : asc;
   const where = membershipWhere(filter);
-  const [rows, counts] = await db.batch([
+  // Not one db.batch: inside a batch drizzle's D1 driver reads rows as objects keyed by column
+  // name, which mixes up the joined tables' same-named columns (id, created_at, …).
+  const [rows, counts] = await Promise.all([
     membershipsSelect(db)
       .where(where)
       .orderBy(sql`${column} is null`, direction(column), direction(organizationMemberships.id))
       .limit(limit)
-      .offset(offset),
-    db.select({ count: sql<number>`count(*)` }).from(organizationMemberships).where(where),
+      .offset(offset)
+      .all(),
+    db.select({ count: sql<number>`count(*)` }).from(organizationMemberships).where(where).all(),
   ]);
   return { rows: rows as MembershipView[], total: Number(counts[0]?.count ?? 0) };
 }
@@ -397,7 +400,8 @@ export async function listInvitations(
   const column = order.field === "email_address" ? organizationInvitations.emailAddressNormalized : organizationInvitations.createdAt;
   const direction = order.desc ? desc : asc;
   const where = invitationWhere(filter, now);
-  const [rows, counts] = await db.batch([
+  // Not one db.batch, for the reason given in listMemberships.
+  const [rows, counts] = await Promise.all([
     db
       .select({ invitation: organizationInvitations, organization: organizations })
       .from(organizationInvitations)
@@ -405,8 +409,9 @@ export async function listInvitations(
       .where(where)
       .orderBy(direction(column), direction(organizationInvitations.id))
       .limit(limit)
-      .offset(offset),
-    db.select({ count: sql<number>`count(*)` }).from(organizationInvitations).where(where),
+      .offset(offset)
+      .all(),
+    db.select({ count: sql<number>`count(*)` }).from(organizationInvitations).where(where).all(),
   ]);
   return { rows, total: Number(counts[0]?.count ?? 0) };
 }

@@ -8,7 +8,7 @@
  * caller learns from `changes` whether the rule allowed the write.
  */
 import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
-import { alias } from "drizzle-orm/sqlite-core";
+import { alias, SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import {
   emailAddresses,
@@ -109,6 +109,23 @@ function hasRoom(now: number, exceptInvitationId: string | null): SQL {
 export function isUniqueViolationOn(error: unknown, table: "organizations" | "organization_memberships"): boolean {
   const text = String((error as { message?: unknown })?.message ?? error) + String((error as { cause?: unknown })?.cause ?? "");
   return text.includes("UNIQUE constraint failed") && text.includes(`${table}.`);
+}
+
+const dialect = new SQLiteAsyncDialect();
+
+/**
+ * Runs hand-written statements as one D1 batch (one transaction). drizzle's db.batch cannot
+ * take a parameterised db.run(sql``), so these go to D1 directly.
+ */
+async function runRawBatch(db: Db, statements: SQL[]): Promise<D1Result[]> {
+  // createDb builds Db with drizzle(), which keeps the D1 binding as $client.
+  const d1 = (db as Db & { $client: D1Database }).$client;
+  return d1.batch(
+    statements.map((statement) => {
+      const query = dialect.sqlToQuery(statement);
+      return d1.prepare(query.sql).bind(...query.params);
+    }),
+  );
 }
 
 function changesOf(result: unknown): number {
@@ -482,17 +499,17 @@ export async function acceptInvitationRows(
   userId: string,
   now: number,
 ): Promise<boolean> {
-  const [inserted] = await db.batch([
-    db.run(sql`
+  const [inserted] = await runRawBatch(db, [
+    sql`
       insert into organization_memberships (id, organization_id, user_id, role, public_metadata, private_metadata, created_at, updated_at)
       select ${membershipId}, o.id, ${userId}, inv.role, inv.public_metadata, inv.private_metadata, ${now}, ${now}
       from organization_invitations inv join organizations o on o.id = inv.organization_id
       where inv.id = ${invitationId} and inv.status = 'pending' and (inv.expires_at is null or inv.expires_at > ${now})
-        and ${hasRoom(now, invitationId)}`),
-    db.run(sql`
+        and ${hasRoom(now, invitationId)}`,
+    sql`
       update organization_invitations set status = 'accepted', updated_at = ${now}
       where id = ${invitationId} and status = 'pending'
-        and exists (select 1 from organization_memberships where id = ${membershipId})`),
+        and exists (select 1 from organization_memberships where id = ${membershipId})`,
   ]);
   return changesOf(inserted) === 1;
 }

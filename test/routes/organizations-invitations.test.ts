@@ -274,6 +274,9 @@ describe("invitation status: expiry, revoke, accept", () => {
     const one = await listOrgInvitations(org.id, `?email_address=${encodeURIComponent("A@EXAMPLE.COM")}`);
     expect(one.body.data.map((i: any) => i.id)).toEqual([ids[1]]);
     expectError(await call("GET", `/v1/organizations/${org.id}/invitations?status=lost`), 422, "form_param_value_invalid", "status");
+    await call("POST", `/v1/organizations/${org.id}/invitations/${ids[0]}/revoke`);
+    const pending = await call("GET", `/v1/organizations/${org.id}/invitations/pending`, undefined, { schema: "OrganizationInvitations" });
+    expect(pending.body.data.map((i: any) => i.id)).toEqual([ids[2], ids[1]]);
   });
 });
 

@@ -28,6 +28,7 @@ import {
   listOrganizationInvitations,
   loadInviters,
   revokeInvitation,
+  type InvitationPage,
 } from "../services/organization-invitations";
 import {
   createMembership,
@@ -51,6 +52,10 @@ import type { OrganizationInvitationRow } from "../db/schema";
 /** `{data, total_count}` of OrganizationMembership. */
 export function membershipsJson(ctx: AppContext, page: MembershipPage): Response {
   return json({ data: page.data.map((m) => serializeMembership(ctx, m)), total_count: page.total });
+}
+
+function invitationsJson(ctx: AppContext, page: InvitationPage): Response {
+  return json({ data: page.data.map((v) => serializeInvitation(ctx, v.invitation, page.inviters)), total_count: page.total });
 }
 
 async function invitationJson(ctx: AppContext, invitation: OrganizationInvitationRow): Promise<Response> {
@@ -128,8 +133,14 @@ export function registerOrganizationRoutes(router: RouterType): void {
   });
 
   router.get("/v1/organizations/:organization_id/invitations", async (request: ApiRequest, ctx: AppContext) => {
-    const page = await listOrganizationInvitations(ctx, request.params.organization_id, queryOf(request));
-    return json({ data: page.data.map((v) => serializeInvitation(ctx, v.invitation, page.inviters)), total_count: page.total });
+    return invitationsJson(ctx, await listOrganizationInvitations(ctx, request.params.organization_id, queryOf(request)));
+  });
+
+  // Deprecated in the spec but still served: the pending invitations. Registered before the
+  // :invitation_id route, which would otherwise read "pending" as an id.
+  router.get("/v1/organizations/:organization_id/invitations/pending", async (request: ApiRequest, ctx: AppContext) => {
+    const query = { ...queryOf(request), status: "pending", order_by: undefined };
+    return invitationsJson(ctx, await listOrganizationInvitations(ctx, request.params.organization_id, query));
   });
 
   router.get("/v1/organizations/:organization_id/invitations/:invitation_id", async (request: ApiRequest, ctx: AppContext) => {

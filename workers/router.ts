@@ -9,6 +9,8 @@ import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
 import { registerIdentityRoutes } from "./routes/identities";
 import { registerOAuthTokenRoutes } from "./routes/oauth-tokens";
+import { registerOrganizationRoutes } from "./routes/organizations";
+import { registerUserOrganizationRoutes } from "./routes/user-organizations";
 import { registerUserRoutes } from "./routes/users";
 
 export type ApiRequest = IRequest;
@@ -36,6 +38,8 @@ export function createRouter() {
   registerUserRoutes(router);
   registerIdentityRoutes(router);
   registerOAuthTokenRoutes(router);
+  registerOrganizationRoutes(router);
+  registerUserOrganizationRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

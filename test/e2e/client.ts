@@ -23,6 +23,8 @@ function schemaFor(item: any, status: number): SchemaName | undefined {
   if (status >= 400) return "ClerkErrors";
   if (!item || typeof item !== "object" || Array.isArray(item)) return undefined;
   if ("deleted" in item) return "DeletedObject";
+  // A user's invitations carry the organization's public data (a schema of its own).
+  if (item.object === "organization_invitation" && "public_organization_data" in item) return "OrganizationInvitationWithPublicOrganizationData";
   return OBJECT_SCHEMAS[item.object];
 }
 

@@ -27,6 +27,7 @@ export const SCHEMA_NAMES = [
   "OrganizationMembership",
   "OrganizationMemberships",
   "OrganizationInvitationsWithPublicOrganizationData",
+  "OrganizationInvitationWithPublicOrganizationData",
   "Organization",
   "Organizations",
   "OrganizationInvitation",

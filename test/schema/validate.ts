@@ -16,6 +16,7 @@ export type SchemaName =
   | "OrganizationMembership"
   | "OrganizationMemberships"
   | "OrganizationInvitationsWithPublicOrganizationData"
+  | "OrganizationInvitationWithPublicOrganizationData"
   | "Organization"
   | "Organizations"
   | "OrganizationInvitation"

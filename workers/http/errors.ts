@@ -145,6 +145,48 @@ export const errors = {
   /** `meta` says why: the provider's HTTP status, or a timeout/network/invalid-response reason. */
   oauthTokenRetrievalError: (meta: ApiErrorMeta) =>
     new ApiError(400, "oauth_token_retrieval_error", "Token retrieval failed", "Failed to retrieve a new access token from the OAuth provider", meta),
+  // Organizations (organizations.go in Clerk's catalogue).
+  organizationNotFound: () => new ApiError(404, "resource_not_found", "not found", "Given organization not found."),
+  organizationCreatorNotFound: (userId: string) =>
+    new ApiError(400, "organization_creator_not_found", "creator not found", `No users found with id ${userId}.`, withParam("created_by")),
+  organizationNameInvalid: (name: string, reason: string) =>
+    new ApiError(422, "form_param_value_invalid", "invalid organization name", `The organization name ${JSON.stringify(name)} is invalid: ${reason}`, withParam("name")),
+  alreadyAMemberInOrganization: (userId: string) =>
+    new ApiError(400, "already_a_member_in_organization", "already a member", `${userId} is already a member of the organization.`),
+  organizationMembershipQuotaExceeded: (max: number) =>
+    new ApiError(
+      403,
+      "organization_membership_quota_exceeded",
+      "organization membership quota exceeded",
+      `You have reached your limit of ${max} organization memberships, including outstanding invitations.`,
+    ),
+  notAnAdminInOrganization: (who: string) =>
+    new ApiError(
+      403,
+      "not_an_admin_in_organization",
+      "not an administrator",
+      `${who} is not an administrator in the organization. Only administrators can perform this action.`,
+    ),
+  organizationInvitationNotUnique: () =>
+    new ApiError(
+      400,
+      "organization_invitation_not_unique",
+      "organization invitation not unique",
+      "Organizations cannot have duplicate pending invitations for an email address.",
+      withParam("email_address"),
+    ),
+  organizationInvitationNotFound: (id: string) => new ApiError(404, "resource_not_found", "not found", `No invitation was found with id ${id}.`),
+  organizationInvitationNotPending: () =>
+    new ApiError(404, "organization_invitation_not_pending", "not pending", "The organization invitation is not in the 'pending' status."),
+  organizationInvitationAlreadyAccepted: () =>
+    new ApiError(
+      400,
+      "organization_invitation_already_accepted",
+      "invitation has already been accepted",
+      "This invitation has already been accepted. Sign in instead.",
+    ),
+  organizationInvitationRevoked: () =>
+    new ApiError(400, "organization_invitation_revoked_code", "invitation has been revoked", "This invitation has been revoked and cannot be used anymore."),
   tooManyRequests: (retryAfterSeconds: number) =>
     new ApiError(429, "too_many_requests", "Too many requests", "Too many requests, retry later", undefined, {
       "Retry-After": String(retryAfterSeconds),

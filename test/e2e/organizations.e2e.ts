@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { clerk, seen } from "./client";
+
+const tag = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+describe("official @clerk/backend client: organizations", () => {
+  it("creates an organization, adds members and invitations, and lists them", async () => {
+    const client = clerk();
+    const local = `e2e-org-${tag()}`;
+    const owner = await client.users.createUser({ emailAddress: [`${local}-owner@example.com`], firstName: "Olga" });
+    const member = await client.users.createUser({ emailAddress: [`${local}-member@example.com`], firstName: "Mo", phoneNumber: ["+15557654321"] });
+    const invitee = await client.users.createUser({ emailAddress: [`${local}-invitee@example.com`] });
+
+    const org = await client.organizations.createOrganization({
+      name: `E2E ${local}`,
+      createdBy: owner.id,
+      maxAllowedMemberships: 10,
+      publicMetadata: { tier: "gold" },
+    });
+    expect(org.id).toMatch(/^org_/);
+    expect(org.createdBy).toBe(owner.id);
+    expect(org.publicMetadata).toEqual({ tier: "gold" });
+    expect(org.maxAllowedMemberships).toBe(10);
+    expect(org.imageUrl).toContain("/images/avatars/");
+
+    const membership = await client.organizations.createOrganizationMembership({ organizationId: org.id, userId: member.id, role: "org:member" });
+    expect(membership.role).toBe("org:member");
+    expect(membership.permissions).toEqual(["org:sys_memberships:read"]);
+    expect(membership.organization.id).toBe(org.id);
+    expect(membership.publicUserData?.userId).toBe(member.id);
+    expect(membership.publicUserData?.firstName).toBe("Mo");
+
+    const invitation = await client.organizations.createOrganizationInvitation({
+      organizationId: org.id,
+      emailAddress: `${local}-INVITEE@Example.com`,
+      role: "org:member",
+      inviterUserId: owner.id,
+      expiresInDays: 3,
+    });
+    expect(invitation.id).toMatch(/^orginv_/);
+    expect(invitation.status).toBe("pending");
+    expect(invitation.organizationId).toBe(org.id);
+    expect(invitation.expiresAt! - invitation.createdAt).toBe(3 * 24 * 60 * 60 * 1000);
+
+    const members = await client.organizations.getOrganizationMembershipList({ organizationId: org.id, orderBy: "-first_name", limit: 10 });
+    expect(members.totalCount).toBe(2);
+    expect(members.data.map((m) => m.publicUserData?.firstName)).toEqual(["Olga", "Mo"]);
+    expect(members.data[0].role).toBe("org:admin");
+    const sent = seen.filter((r) => r.url.includes(`/organizations/${org.id}/memberships?`)).at(-1)!;
+    expect(new URL(sent.url).searchParams.get("order_by")).toBe("-first_name");
+
+    const instance = await client.organizations.getInstanceOrganizationMembershipList({ orderBy: "phone_number", limit: 500 });
+    expect(instance.totalCount).toBeGreaterThanOrEqual(2);
+    const ours = instance.data.filter((m) => m.organization.id === org.id);
+    // The member with a phone number sorts before the owner, who has none (NULLs last).
+    expect(ours.map((m) => m.publicUserData?.userId)).toEqual([member.id, owner.id]);
+
+    const userMemberships = await client.users.getOrganizationMembershipList({ userId: member.id, limit: 5 });
+    expect(userMemberships.totalCount).toBe(1);
+    expect(userMemberships.data[0].organization.name).toBe(`E2E ${local}`);
+    expect(userMemberships.data[0].publicUserData?.identifier).toBe(`${local}-member@example.com`);
+
+    const invitations = await client.users.getOrganizationInvitationList({ userId: invitee.id, status: "pending" });
+    expect(invitations.totalCount).toBe(1);
+    expect(invitations.data[0].id).toBe(invitation.id);
+    expect(invitations.data[0].publicOrganizationData?.slug).toBe(org.slug);
+
+    const orgInvitations = await client.organizations.getOrganizationInvitationList({ organizationId: org.id, status: ["pending"] });
+    expect(orgInvitations.data.map((i) => i.id)).toEqual([invitation.id]);
+  });
+
+  it("surfaces Clerk's errors through the client", async () => {
+    const client = clerk();
+    const user = await client.users.createUser({ emailAddress: [`e2e-org-${tag()}@example.com`] });
+    const org = await client.organizations.createOrganization({ name: `Quota ${tag()}`, maxAllowedMemberships: 1 });
+    await client.organizations.createOrganizationMembership({ organizationId: org.id, userId: user.id, role: "org:member" });
+    const duplicate = await client.organizations
+      .createOrganizationMembership({ organizationId: org.id, userId: user.id, role: "org:member" })
+      .catch((e) => e);
+    expect(duplicate.status).toBe(400);
+    expect(duplicate.errors[0].code).toBe("already_a_member_in_organization");
+    const other = await client.users.createUser({ emailAddress: [`e2e-org-${tag()}@example.com`] });
+    const full = await client.organizations
+      .createOrganizationMembership({ organizationId: org.id, userId: other.id, role: "org:member" })
+      .catch((e) => e);
+    expect(full.status).toBe(403);
+    expect(full.errors[0].code).toBe("organization_membership_quota_exceeded");
+  });
+
+  it("updates, revokes and deletes through the client", async () => {
+    const client = clerk();
+    const org = await client.organizations.createOrganization({ name: `Lifecycle ${tag()}` });
+    const bySlug = await client.organizations.getOrganization({ slug: org.slug, includeMembersCount: true });
+    expect(bySlug.id).toBe(org.id);
+    expect(bySlug.membersCount).toBe(0);
+    // The deprecated metadata path of updateOrganization goes through PUT …/metadata.
+    const updated = await client.organizations.updateOrganization(org.id, { name: "Renamed Co", publicMetadata: { a: 1 } });
+    expect(updated.name).toBe("Renamed Co");
+    expect(updated.publicMetadata).toEqual({ a: 1 });
+    const invitation = await client.organizations.createOrganizationInvitation({ organizationId: org.id, emailAddress: `r-${tag()}@example.com`, role: "org:member" });
+    const revoked = await client.organizations.revokeOrganizationInvitation({ organizationId: org.id, invitationId: invitation.id });
+    expect(revoked.status).toBe("revoked");
+    const list = await client.organizations.getOrganizationList({ query: org.slug });
+    expect(list.data.map((o) => o.id)).toContain(org.id);
+    const deleted = await client.organizations.deleteOrganization(org.id);
+    expect(deleted.deleted).toBe(true);
+    expect(deleted.id).toBe(org.id);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Organizations, their memberships and invitations (spec tags Organizations, Organization
+ * Memberships, Organization Invitations), the instance-wide membership list, and the extension
+ * POST …/invitations/{invitation_id}/accept (documented in the README; Clerk accepts through
+ * its frontend). Thin: parse input, call a service, serialise.
+ */
+import type { AppContext } from "../context";
+import { readJsonBody } from "../http/body";
+import { queryOf } from "../http/query";
+import { json } from "../http/respond";
+import { parseWith } from "../http/validation";
+import type { ApiRequest, RouterType } from "../router";
+import {
+  acceptInvitationBody,
+  createInvitationBody,
+  createMembershipBody,
+  createOrganizationBody,
+  organizationMetadataBody,
+  revokeInvitationBody,
+  updateMembershipBody,
+  updateOrganizationBody,
+} from "../schemas/organizations";
+import { serializeInvitation, serializeMembership, serializeOrganization } from "../serializers/organization";
+import {
+  acceptInvitation,
+  createInvitation,
+  getInvitation,
+  listOrganizationInvitations,
+  loadInviters,
+  revokeInvitation,
+  type InvitationPage,
+} from "../services/organization-invitations";
+import {
+  createMembership,
+  deleteMembership,
+  listInstanceMemberships,
+  listOrganizationMemberships,
+  mergeMembershipMetadata,
+  updateMembershipRole,
+  type MembershipPage,
+} from "../services/organization-memberships";
+import {
+  createOrganization,
+  deleteOrganization,
+  getOrganization,
+  listOrganizations,
+  updateOrganization,
+  updateOrganizationMetadata,
+} from "../services/organizations";
+import type { OrganizationInvitationRow } from "../db/schema";
+
+/** `{data, total_count}` of OrganizationMembership. */
+export function membershipsJson(ctx: AppContext, page: MembershipPage): Response {
+  return json({ data: page.data.map((m) => serializeMembership(ctx, m)), total_count: page.total });
+}
+
+function invitationsJson(ctx: AppContext, page: InvitationPage): Response {
+  return json({ data: page.data.map((v) => serializeInvitation(ctx, v.invitation, page.inviters)), total_count: page.total });
+}
+
+async function invitationJson(ctx: AppContext, invitation: OrganizationInvitationRow): Promise<Response> {
+  return json(serializeInvitation(ctx, invitation, await loadInviters(ctx, [invitation])));
+}
+
+export function registerOrganizationRoutes(router: RouterType): void {
+  router.post("/v1/organizations", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(createOrganizationBody, await readJsonBody(request));
+    return json(serializeOrganization(ctx, await createOrganization(ctx, input)));
+  });
+
+  router.get("/v1/organizations", async (request: ApiRequest, ctx: AppContext) => {
+    const { data, total } = await listOrganizations(ctx, queryOf(request));
+    return json({ data: data.map((o) => serializeOrganization(ctx, o.organization, o.counts)), total_count: total });
+  });
+
+  router.get("/v1/organizations/:organization_id", async (request: ApiRequest, ctx: AppContext) => {
+    const { organization, counts } = await getOrganization(ctx, request.params.organization_id, queryOf(request));
+    return json(serializeOrganization(ctx, organization, counts));
+  });
+
+  router.patch("/v1/organizations/:organization_id", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(updateOrganizationBody, await readJsonBody(request));
+    return json(serializeOrganization(ctx, await updateOrganization(ctx, request.params.organization_id, input)));
+  });
+
+  router.delete("/v1/organizations/:organization_id", async (request: ApiRequest, ctx: AppContext) => {
+    const organization = await deleteOrganization(ctx, request.params.organization_id);
+    return json({ object: "organization", id: organization.id, slug: organization.slug, deleted: true });
+  });
+
+  for (const [method, mode] of [
+    ["patch", "merge"],
+    ["put", "replace"],
+  ] as const) {
+    router[method]("/v1/organizations/:organization_id/metadata", async (request: ApiRequest, ctx: AppContext) => {
+      const input = parseWith(organizationMetadataBody, await readJsonBody(request));
+      return json(serializeOrganization(ctx, await updateOrganizationMetadata(ctx, request.params.organization_id, input, mode)));
+    });
+  }
+
+  // Memberships
+  router.post("/v1/organizations/:organization_id/memberships", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(createMembershipBody, await readJsonBody(request));
+    return json(serializeMembership(ctx, await createMembership(ctx, request.params.organization_id, input)));
+  });
+
+  router.get("/v1/organizations/:organization_id/memberships", async (request: ApiRequest, ctx: AppContext) => {
+    return membershipsJson(ctx, await listOrganizationMemberships(ctx, request.params.organization_id, queryOf(request)));
+  });
+
+  router.patch("/v1/organizations/:organization_id/memberships/:user_id", async (request: ApiRequest, ctx: AppContext) => {
+    const { role } = parseWith(updateMembershipBody, await readJsonBody(request));
+    return json(serializeMembership(ctx, await updateMembershipRole(ctx, request.params.organization_id, request.params.user_id, role)));
+  });
+
+  router.patch("/v1/organizations/:organization_id/memberships/:user_id/metadata", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(organizationMetadataBody, await readJsonBody(request));
+    return json(serializeMembership(ctx, await mergeMembershipMetadata(ctx, request.params.organization_id, request.params.user_id, input)));
+  });
+
+  router.delete("/v1/organizations/:organization_id/memberships/:user_id", async (request: ApiRequest, ctx: AppContext) => {
+    return json(serializeMembership(ctx, await deleteMembership(ctx, request.params.organization_id, request.params.user_id)));
+  });
+
+  router.get("/v1/organization_memberships", async (request: ApiRequest, ctx: AppContext) => {
+    return membershipsJson(ctx, await listInstanceMemberships(ctx, queryOf(request)));
+  });
+
+  // Invitations
+  router.post("/v1/organizations/:organization_id/invitations", async (request: ApiRequest, ctx: AppContext) => {
+    const input = parseWith(createInvitationBody, await readJsonBody(request));
+    return invitationJson(ctx, await createInvitation(ctx, request.params.organization_id, input));
+  });
+
+  router.get("/v1/organizations/:organization_id/invitations", async (request: ApiRequest, ctx: AppContext) => {
+    return invitationsJson(ctx, await listOrganizationInvitations(ctx, request.params.organization_id, queryOf(request)));
+  });
+
+  // Deprecated in the spec but still served: the pending invitations. Registered before the
+  // :invitation_id route, which would otherwise read "pending" as an id.
+  router.get("/v1/organizations/:organization_id/invitations/pending", async (request: ApiRequest, ctx: AppContext) => {
+    const query = { ...queryOf(request), status: "pending", order_by: undefined };
+    return invitationsJson(ctx, await listOrganizationInvitations(ctx, request.params.organization_id, query));
+  });
+
+  router.get("/v1/organizations/:organization_id/invitations/:invitation_id", async (request: ApiRequest, ctx: AppContext) => {
+    return invitationJson(ctx, await getInvitation(ctx, request.params.organization_id, request.params.invitation_id));
+  });
+
+  router.post("/v1/organizations/:organization_id/invitations/:invitation_id/revoke", async (request: ApiRequest, ctx: AppContext) => {
+    const { requesting_user_id } = parseWith(revokeInvitationBody, await readJsonBody(request));
+    return invitationJson(ctx, await revokeInvitation(ctx, request.params.organization_id, request.params.invitation_id, requesting_user_id));
+  });
+
+  router.post("/v1/organizations/:organization_id/invitations/:invitation_id/accept", async (request: ApiRequest, ctx: AppContext) => {
+    const { user_id } = parseWith(acceptInvitationBody, await readJsonBody(request));
+    return invitationJson(ctx, await acceptInvitation(ctx, request.params.organization_id, request.params.invitation_id, user_id));
+  });
+}

@@ -1,0 +1,215 @@
+/**
+ * Organization invitations: create (one live pending invitation per address, within the
+ * membership quota), list with a status filter, get, revoke, and the accept extension.
+ * `expired` is never stored: a pending invitation whose expires_at has passed reads as expired.
+ */
+import type { AppContext } from "../context";
+import { newId } from "../crypto/ids";
+import { normalizeIdentifier } from "../db/normalize";
+import {
+  acceptInvitationRows,
+  findInvitation,
+  findMembership,
+  findPublicUsers,
+  hasLivePendingInvitation,
+  insertInvitationIfAllowed,
+  isUniqueViolationOn,
+  listInvitations,
+  revokeInvitationRow,
+  userHasVerifiedEmail,
+  type InvitationOrderField,
+  type InvitationStatus,
+  type InvitationView,
+  type PublicUserRow,
+} from "../db/organizations";
+import type { OrganizationInvitationRow, OrganizationRow } from "../db/schema";
+import { errors } from "../http/errors";
+import { firstValue, pagination, toArray, type Query } from "../http/query";
+import type { CreateInvitationInput } from "../schemas/organizations";
+import { invitationStatusOf } from "../serializers/organization";
+import { requireUserRow } from "./users";
+import { nextMetadataColumns, requireOrganization } from "./organizations";
+import { parseOrderBy } from "./ordering";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Clerk's default lifetime of an organization invitation. */
+export const DEFAULT_INVITATION_DAYS = 30;
+const STATUSES: readonly InvitationStatus[] = ["pending", "accepted", "revoked", "expired"];
+
+export interface InvitationPage {
+  data: InvitationView[];
+  total: number;
+  inviters: Map<string, PublicUserRow>;
+}
+
+/** Public data of the inviters of these invitations (one query). */
+export async function loadInviters(ctx: AppContext, invitations: OrganizationInvitationRow[]): Promise<Map<string, PublicUserRow>> {
+  return findPublicUsers(
+    ctx.db,
+    invitations.flatMap((i) => (i.inviterUserId ? [i.inviterUserId] : [])),
+  );
+}
+
+function parseStatuses(query: Query): InvitationStatus[] {
+  const values = toArray(query.status).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  for (const value of values) {
+    if (!(STATUSES as readonly string[]).includes(value)) {
+      throw errors.paramValueInvalid(
+        "status",
+        `${value} does not match the allowed values for parameter status. Allowed values: ${STATUSES.join(", ")}`,
+      );
+    }
+  }
+  return values as InvitationStatus[];
+}
+
+/** Only organization admins may invite or revoke on someone's behalf (Clerk's rule for inviter/requesting user). */
+async function assertAdmin(ctx: AppContext, organization: OrganizationRow, userId: string, who: string): Promise<void> {
+  const membership = await findMembership(ctx.db, organization.id, userId);
+  if (membership?.membership.role !== "org:admin") throw errors.notAnAdminInOrganization(who);
+}
+
+/**
+ * Creates a pending invitation. A live pending invitation for the same address (compared
+ * case-insensitively) → 400 organization_invitation_not_unique; no room under the quota →
+ * 403 organization_membership_quota_exceeded. Both rules are checked by the insert itself.
+ * `redirect_url` and `notify` are accepted and have no effect (no emails are sent).
+ */
+export async function createInvitation(ctx: AppContext, organizationIdOrSlug: string, input: CreateInvitationInput): Promise<OrganizationInvitationRow> {
+  const organization = await requireOrganization(ctx, organizationIdOrSlug);
+  if (input.inviter_user_id) await assertAdmin(ctx, organization, input.inviter_user_id, "Inviter");
+  const metadata = nextMetadataColumns({ publicMetadata: "{}", privateMetadata: "{}" }, input, "replace");
+  const now = ctx.now();
+  const id = newId("orginv", now);
+  const normalized = normalizeIdentifier(input.email_address);
+  const inserted = await insertInvitationIfAllowed(
+    ctx.db,
+    {
+      id,
+      organizationId: organization.id,
+      emailAddress: input.email_address,
+      emailAddressNormalized: normalized,
+      role: input.role,
+      inviterUserId: input.inviter_user_id ?? null,
+      status: "pending",
+      ...metadata,
+      url: null,
+      expiresAt: now + (input.expires_in_days ?? DEFAULT_INVITATION_DAYS) * DAY_MS,
+      createdAt: now,
+      updatedAt: now,
+    },
+    now,
+  );
+  if (!inserted) {
+    // Which rule refused it: a duplicate is reported before the quota, as the more specific cause.
+    if (await hasLivePendingInvitation(ctx.db, organization.id, normalized, now)) throw errors.organizationInvitationNotUnique();
+    throw errors.organizationMembershipQuotaExceeded(organization.maxAllowedMemberships);
+  }
+  return (await findInvitation(ctx.db, organization.id, id))!;
+}
+
+/** The invitation in this organization, or 404. */
+export async function getInvitation(ctx: AppContext, organizationIdOrSlug: string, invitationId: string): Promise<OrganizationInvitationRow> {
+  const organization = await requireOrganization(ctx, organizationIdOrSlug);
+  const invitation = await findInvitation(ctx.db, organization.id, invitationId);
+  if (!invitation) throw errors.organizationInvitationNotFound(invitationId);
+  return invitation;
+}
+
+const INVITATION_ORDER_FIELDS: readonly InvitationOrderField[] = ["created_at", "email_address"];
+
+/** GET /organizations/{id}/invitations: status (repeatable), email_address, order_by, limit/offset. */
+export async function listOrganizationInvitations(ctx: AppContext, organizationIdOrSlug: string, query: Query): Promise<InvitationPage> {
+  const organization = await requireOrganization(ctx, organizationIdOrSlug);
+  const { limit, offset } = pagination(query);
+  const order = parseOrderBy(query, INVITATION_ORDER_FIELDS, { field: "created_at", desc: true });
+  const email = firstValue(query.email_address)?.trim();
+  const { rows, total } = await listInvitations(
+    ctx.db,
+    { organizationId: organization.id, statuses: parseStatuses(query), emailAddressNormalized: email ? normalizeIdentifier(email) : undefined },
+    order,
+    ctx.now(),
+    limit,
+    offset,
+  );
+  return { data: rows, total, inviters: await loadInviters(ctx, rows.map((r) => r.invitation)) };
+}
+
+/**
+ * GET /users/{id}/organization_invitations: invitations addressed to any of the user's verified
+ * email addresses (case-insensitively), newest first; `status=pending` leaves out expired ones.
+ */
+export async function listUserInvitations(ctx: AppContext, userId: string, query: Query): Promise<InvitationPage> {
+  await requireUserRow(ctx, userId);
+  const { limit, offset } = pagination(query);
+  const { rows, total } = await listInvitations(
+    ctx.db,
+    { addressedToUserId: userId, statuses: parseStatuses(query) },
+    { field: "created_at", desc: true },
+    ctx.now(),
+    limit,
+    offset,
+  );
+  return { data: rows, total, inviters: await loadInviters(ctx, rows.map((r) => r.invitation)) };
+}
+
+/** Revokes a pending, unexpired invitation; anything else → 404 organization_invitation_not_pending. */
+export async function revokeInvitation(
+  ctx: AppContext,
+  organizationIdOrSlug: string,
+  invitationId: string,
+  requestingUserId: string | null | undefined,
+): Promise<OrganizationInvitationRow> {
+  const organization = await requireOrganization(ctx, organizationIdOrSlug);
+  if (!(await findInvitation(ctx.db, organization.id, invitationId))) throw errors.organizationInvitationNotFound(invitationId);
+  if (requestingUserId) await assertAdmin(ctx, organization, requestingUserId, "Requesting user");
+  if (!(await revokeInvitationRow(ctx.db, invitationId, ctx.now()))) throw errors.organizationInvitationNotPending();
+  return (await findInvitation(ctx.db, organization.id, invitationId))!;
+}
+
+/** Why a pending-only operation cannot proceed on this invitation as it reads now. */
+function notPendingError(invitation: OrganizationInvitationRow, now: number) {
+  const status = invitationStatusOf(invitation, now);
+  if (status === "accepted") return errors.organizationInvitationAlreadyAccepted();
+  if (status === "revoked") return errors.organizationInvitationRevoked();
+  return errors.organizationInvitationNotPending();
+}
+
+/**
+ * Extension (Clerk accepts through its frontend): `userId` accepts the invitation. The user
+ * must have a verified email address equal (case-insensitively) to the invited one. In one
+ * transaction the membership is created, with the invitation's role and metadata, and the
+ * invitation becomes `accepted`.
+ */
+export async function acceptInvitation(
+  ctx: AppContext,
+  organizationIdOrSlug: string,
+  invitationId: string,
+  userId: string,
+): Promise<OrganizationInvitationRow> {
+  const organization = await requireOrganization(ctx, organizationIdOrSlug);
+  const invitation = await findInvitation(ctx.db, organization.id, invitationId);
+  if (!invitation) throw errors.organizationInvitationNotFound(invitationId);
+  const now = ctx.now();
+  if (invitationStatusOf(invitation, now) !== "pending") throw notPendingError(invitation, now);
+  await requireUserRow(ctx, userId);
+  if (!(await userHasVerifiedEmail(ctx.db, userId, invitation.emailAddressNormalized))) {
+    throw errors.paramValueInvalid("user_id", "The user has no verified email address matching this invitation.");
+  }
+  if (await findMembership(ctx.db, organization.id, userId)) throw errors.alreadyAMemberInOrganization(userId);
+  let accepted: boolean;
+  try {
+    accepted = await acceptInvitationRows(ctx.db, invitationId, newId("orgmem", now), userId, now);
+  } catch (error) {
+    if (isUniqueViolationOn(error, "organization_memberships")) throw errors.alreadyAMemberInOrganization(userId);
+    throw error;
+  }
+  if (!accepted) {
+    // Either a concurrent request changed the invitation, or the organization is full.
+    const current = await findInvitation(ctx.db, organization.id, invitationId);
+    if (!current) throw errors.organizationInvitationNotFound(invitationId);
+    if (invitationStatusOf(current, now) !== "pending") throw notPendingError(current, now);
+    throw errors.organizationMembershipQuotaExceeded(organization.maxAllowedMemberships);
+  }
+  return (await findInvitation(ctx.db, organization.id, invitationId))!;
+}

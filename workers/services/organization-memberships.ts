@@ -1,0 +1,134 @@
+/**
+ * Organization memberships: add (within the organization's quota), list per organization,
+ * per user and instance-wide, change role, merge metadata, remove.
+ */
+import type { AppContext } from "../context";
+import { newId } from "../crypto/ids";
+import {
+  deleteMembershipRow,
+  findMembership,
+  insertMembershipIfRoom,
+  isUniqueViolationOn,
+  listMemberships,
+  updateMembershipRow,
+  type MembershipFilter,
+  type MembershipOrderField,
+  type MembershipView,
+} from "../db/organizations";
+import { findUserRowById } from "../db/users";
+import { errors } from "../http/errors";
+import { pagination, toArray, type Query } from "../http/query";
+import type { CreateMembershipInput, OrganizationMetadataInput } from "../schemas/organizations";
+import { assertMetadataSize } from "./metadata";
+import { parseOrderBy } from "./ordering";
+import { nextMetadataColumns, requireOrganization, signedIds } from "./organizations";
+import { requireUserRow } from "./users";
+
+export interface MembershipPage {
+  data: MembershipView[];
+  total: number;
+}
+
+const MEMBERSHIP_ORDER_FIELDS: readonly MembershipOrderField[] = ["created_at", "email_address", "phone_number", "first_name", "last_name", "username"];
+const NEWEST_FIRST = { field: "created_at", desc: true } as const;
+
+async function page(ctx: AppContext, query: Query, filter: MembershipFilter): Promise<MembershipPage> {
+  const { limit, offset } = pagination(query);
+  const order = parseOrderBy(query, MEMBERSHIP_ORDER_FIELDS, NEWEST_FIRST);
+  const { rows, total } = await listMemberships(ctx.db, filter, order, limit, offset);
+  return { data: rows, total };
+}
+
+/**
+ * Adds `user_id` to the organization. Already a member → 400 already_a_member_in_organization;
+ * no room under max_allowed_memberships → 403 organization_membership_quota_exceeded. The quota
+ * is enforced by the insert itself, so concurrent adds cannot overshoot it.
+ */
+export async function createMembership(ctx: AppContext, organizationIdOrSlug: string, input: CreateMembershipInput): Promise<MembershipView> {
+  const organization = await requireOrganization(ctx, organizationIdOrSlug);
+  if (!(await findUserRowById(ctx.db, input.user_id))) throw errors.formResourceNotFound("user_id");
+  if (await findMembership(ctx.db, organization.id, input.user_id)) throw errors.alreadyAMemberInOrganization(input.user_id);
+  const publicMetadata = input.public_metadata ?? {};
+  const privateMetadata = input.private_metadata ?? {};
+  assertMetadataSize({ public_metadata: publicMetadata, private_metadata: privateMetadata, unsafe_metadata: {} });
+  const now = ctx.now();
+  let inserted: boolean;
+  try {
+    inserted = await insertMembershipIfRoom(
+      ctx.db,
+      {
+        id: newId("orgmem", now),
+        organizationId: organization.id,
+        userId: input.user_id,
+        role: input.role,
+        publicMetadata: JSON.stringify(publicMetadata),
+        privateMetadata: JSON.stringify(privateMetadata),
+        createdAt: now,
+        updatedAt: now,
+      },
+      now,
+    );
+  } catch (error) {
+    // A concurrent add of the same user won the race.
+    if (isUniqueViolationOn(error, "organization_memberships")) throw errors.alreadyAMemberInOrganization(input.user_id);
+    throw error;
+  }
+  if (!inserted) throw errors.organizationMembershipQuotaExceeded(organization.maxAllowedMemberships);
+  return (await findMembership(ctx.db, organization.id, input.user_id))!;
+}
+
+/** The membership of `userId` in the organization, or 404. */
+export async function requireMembership(ctx: AppContext, organizationIdOrSlug: string, userId: string): Promise<MembershipView> {
+  const organization = await requireOrganization(ctx, organizationIdOrSlug);
+  const membership = await findMembership(ctx.db, organization.id, userId);
+  if (!membership) throw errors.notFound(`No membership was found for user ${userId} in organization ${organization.id}.`);
+  return membership;
+}
+
+/** GET /organizations/{id}/memberships: order_by, user_id (±), role filters; newest first by default. */
+export async function listOrganizationMemberships(ctx: AppContext, organizationIdOrSlug: string, query: Query): Promise<MembershipPage> {
+  const organization = await requireOrganization(ctx, organizationIdOrSlug);
+  const userIds = signedIds(toArray(query.user_id));
+  const roles = toArray(query.role);
+  if (userIds.include.length + userIds.exclude.length > 100) throw errors.paramArraySizeExceeded("user_id", 100);
+  if (roles.length > 100) throw errors.paramArraySizeExceeded("role", 100);
+  return page(ctx, query, { organizationId: organization.id, includeUserIds: userIds.include, excludeUserIds: userIds.exclude, roles });
+}
+
+/** GET /organization_memberships: every membership of the instance. */
+export async function listInstanceMemberships(ctx: AppContext, query: Query): Promise<MembershipPage> {
+  return page(ctx, query, {});
+}
+
+/** GET /users/{id}/organization_memberships: the user's memberships, newest first. Unknown user → 404. */
+export async function listUserMemberships(ctx: AppContext, userId: string, query: Query): Promise<MembershipPage> {
+  await requireUserRow(ctx, userId);
+  const { limit, offset } = pagination(query);
+  const { rows, total } = await listMemberships(ctx.db, { userId }, NEWEST_FIRST, limit, offset);
+  return { data: rows, total };
+}
+
+export async function updateMembershipRole(ctx: AppContext, organizationIdOrSlug: string, userId: string, role: string): Promise<MembershipView> {
+  const view = await requireMembership(ctx, organizationIdOrSlug, userId);
+  await updateMembershipRow(ctx.db, view.membership.id, { role, updatedAt: ctx.now() });
+  return (await findMembership(ctx.db, view.organization.id, userId))!;
+}
+
+/** PATCH …/memberships/{user_id}/metadata: deep merge, `null` removes a key. */
+export async function mergeMembershipMetadata(
+  ctx: AppContext,
+  organizationIdOrSlug: string,
+  userId: string,
+  input: OrganizationMetadataInput,
+): Promise<MembershipView> {
+  const view = await requireMembership(ctx, organizationIdOrSlug, userId);
+  await updateMembershipRow(ctx.db, view.membership.id, { ...nextMetadataColumns(view.membership, input, "merge"), updatedAt: ctx.now() });
+  return (await findMembership(ctx.db, view.organization.id, userId))!;
+}
+
+/** Removes the membership and returns it as it was. */
+export async function deleteMembership(ctx: AppContext, organizationIdOrSlug: string, userId: string): Promise<MembershipView> {
+  const view = await requireMembership(ctx, organizationIdOrSlug, userId);
+  await deleteMembershipRow(ctx.db, view.membership.id);
+  return view;
+}

@@ -19,8 +19,8 @@ const paramOf = (ctx: z.RefinementCtx) => String(ctx.path[0] ?? "body");
 // control characters. Unicode local parts and IDN domains are allowed.
 const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@(?:[^\s@.,;:"<>()[\]\\]+\.)+[^\s@.,;:"<>()[\]\\0-9]{2,}$/u;
 const E164_RE = /^\+[1-9]\d{6,14}$/;
-// Letters (any script), digits, '_', '-', '.'.
-const USERNAME_CHARS_RE = /^[\p{L}\p{N}_.-]+$/u;
+// Letters (any script, with their combining marks), digits, '_', '-', '.'.
+const USERNAME_CHARS_RE = /^[\p{L}\p{M}\p{N}_.-]+$/u;
 const RFC3339_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
 export const USERNAME_MIN = 4;
@@ -49,7 +49,8 @@ export const web3Wallet = z.string().superRefine((value, ctx) => {
 });
 
 export const username = z.string().superRefine((value, ctx) => {
-  const length = Array.from(value).length;
+  // Counted in NFC, so "é" is one character whether sent precomposed or decomposed.
+  const length = Array.from(value.normalize("NFC")).length;
   if (length < USERNAME_MIN || length > USERNAME_MAX) fail(ctx, errors.usernameInvalidLength(paramOf(ctx), USERNAME_MIN, USERNAME_MAX));
   else if (!USERNAME_CHARS_RE.test(value)) fail(ctx, errors.usernameInvalidCharacter(paramOf(ctx)));
 });

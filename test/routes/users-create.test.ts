@@ -6,16 +6,14 @@ import { describe, expect, it } from "vitest";
 import { ksuidTimestamp } from "../../workers/crypto/ids";
 import { tableCounts } from "../db";
 import { call, createUser, expectError, unique } from "../helpers";
+import { newPhone, newWallet } from "../identifiers";
 
-const EVM_WALLET = () => `0x${Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
-let phoneCounter = 0;
-const PHONE = () => `+1415555${String(1000 + (phoneCounter++ % 9000)).padStart(4, "0")}`;
 
 describe("POST /v1/users: fields", () => {
   it("stores every create field and returns it in the spec's User shape", async () => {
     const [email1, email2] = [`${unique("a")}@example.com`, `${unique("b")}@example.com`];
-    const [phone1, phone2] = [PHONE(), PHONE()];
-    const wallet = EVM_WALLET();
+    const [phone1, phone2] = [newPhone(), newPhone()];
+    const wallet = newWallet();
     const name = unique("full");
     const user = await createUser({
       external_id: `ext-${name}`,
@@ -113,7 +111,7 @@ describe("POST /v1/users: fields", () => {
 
   it("issues ids as prefix + 27 base62 characters whose KSUID time matches created_at", async () => {
     const before = Date.now();
-    const user = await createUser({ email_address: [`${unique()}@example.com`], phone_number: [PHONE()], web3_wallet: [EVM_WALLET()] });
+    const user = await createUser({ email_address: [`${unique()}@example.com`], phone_number: [newPhone()], web3_wallet: [newWallet()] });
     const after = Date.now();
     expect(user.id).toMatch(/^user_[0-9A-Za-z]{27}$/);
     for (const item of [...user.email_addresses, ...user.phone_numbers, ...user.web3_wallets]) expect(item.id).toMatch(/^idn_[0-9A-Za-z]{27}$/);
@@ -176,7 +174,7 @@ describe("POST /v1/users: validation", () => {
     for (const bad of ["has space", "semi;colon", "quote'd", "percent%", "emoji😀x", "at@sign"]) {
       expectError(await call("POST", "/v1/users", { username: bad }), 422, "form_username_invalid_character", "username");
     }
-    for (const good of [`a.b-${unique()}`.slice(0, 64), "x".repeat(64), "abcd", `Ünïcødé_${phoneCounter}`]) {
+    for (const good of [`a.b-${unique()}`.slice(0, 64), "x".repeat(64), "abcd", `Ünïcødé_${unique("")}`]) {
       expect((await call("POST", "/v1/users", { username: good }, { schema: "User" })).status).toBe(200);
     }
   });
@@ -219,7 +217,7 @@ describe("POST /v1/users: validation", () => {
 
   it("answers form_param_array_length_mismatch when statuses and identifiers differ in number", async () => {
     expectError(
-      await call("POST", "/v1/users", { phone_number: [PHONE()], phone_number_identification_status: ["verified", "reserved"] }),
+      await call("POST", "/v1/users", { phone_number: [newPhone()], phone_number_identification_status: ["verified", "reserved"] }),
       422,
       "form_param_array_length_mismatch",
       "phone_number_identification_status",
@@ -263,8 +261,8 @@ describe("POST /v1/users: validation", () => {
 describe("POST /v1/users: identifiers are unique", () => {
   it("answers form_identifier_exists naming the parameter, case-insensitively", async () => {
     const email = `${unique("Taken")}@Example.com`;
-    const phone = PHONE();
-    const wallet = EVM_WALLET();
+    const phone = newPhone();
+    const wallet = newWallet();
     const username = unique("Owner");
     const externalId = unique("ext");
     await createUser({ email_address: [email], phone_number: [phone], web3_wallet: [wallet], username, external_id: externalId });
@@ -290,17 +288,17 @@ describe("POST /v1/users: identifiers are unique", () => {
   it("refuses the same identifier twice in one request", async () => {
     const email = `${unique()}@example.com`;
     expectError(await call("POST", "/v1/users", { email_address: [email, email.toUpperCase()] }), 422, "form_identifier_exists", "email_address");
-    const phone = PHONE();
+    const phone = newPhone();
     expectError(await call("POST", "/v1/users", { phone_number: [phone, phone] }), 422, "form_identifier_exists", "phone_number");
   });
 
   it("writes nothing when a create is refused", async () => {
-    const taken = PHONE();
+    const taken = newPhone();
     await createUser({ phone_number: [taken] });
     const before = await tableCounts();
     const refusals = [
       // Taken identifier after valid ones.
-      { email_address: [`${unique()}@example.com`], web3_wallet: [EVM_WALLET()], phone_number: [PHONE(), taken], password: "long enough" },
+      { email_address: [`${unique()}@example.com`], web3_wallet: [newWallet()], phone_number: [newPhone(), taken], password: "long enough" },
       // Invalid second email.
       { email_address: [`${unique()}@example.com`, "broken"], username: unique("never") },
       // Metadata too large.
@@ -334,12 +332,12 @@ describe("POST /v1/users: concurrent creates", () => {
   it("lets exactly one of two creates with the same email (differently cased) win", async () => {
     const email = `${unique("race")}@example.com`;
     // Each also carries its own phone, which the loser must not leave behind.
-    await race({ email_address: [email], phone_number: [PHONE()] }, { email_address: [email.toUpperCase()], phone_number: [PHONE()] }, "email_address");
+    await race({ email_address: [email], phone_number: [newPhone()] }, { email_address: [email.toUpperCase()], phone_number: [newPhone()] }, "email_address");
   });
 
   it("lets exactly one of two creates with the same username (differently cased) win", async () => {
     const name = unique("Racer");
-    await race({ username: name, web3_wallet: [EVM_WALLET()] }, { username: name.toUpperCase(), web3_wallet: [EVM_WALLET()] }, "username");
+    await race({ username: name, web3_wallet: [newWallet()] }, { username: name.toUpperCase(), web3_wallet: [newWallet()] }, "username");
   });
 
   it("lets exactly one of ÉLODIE and élodie win, as username and as email", async () => {
@@ -349,9 +347,9 @@ describe("POST /v1/users: concurrent creates", () => {
   });
 
   it("lets exactly one of two creates with the same phone, wallet or external_id win", async () => {
-    const phone = PHONE();
+    const phone = newPhone();
     await race({ phone_number: [phone] }, { phone_number: [phone] }, "phone_number");
-    const wallet = EVM_WALLET();
+    const wallet = newWallet();
     await race({ web3_wallet: [wallet] }, { web3_wallet: [wallet] }, "web3_wallet");
     const ext = unique("ext");
     await race({ external_id: ext }, { external_id: ext }, "external_id");

@@ -7,14 +7,14 @@ import { describe, expect, it } from "vitest";
 import { newId } from "../../workers/crypto/ids";
 import { rowsOwnedBy, tableCounts, USER_TABLES } from "../db";
 import { call, createUser, expectError, unique } from "../helpers";
+import { newPhone, newWallet } from "../identifiers";
 
 async function userWithEverything() {
   const email = `${unique("del")}@example.com`;
-  const phone = `+3361234${String(Math.floor(Math.random() * 100000)).padStart(5, "0")}`;
   const user = await createUser({
     email_address: [email],
-    phone_number: [phone],
-    web3_wallet: [`0x${"ab".repeat(19)}${Math.floor(Math.random() * 256).toString(16).padStart(2, "0")}`],
+    phone_number: [newPhone()],
+    web3_wallet: [newWallet()],
     username: unique("deleted"),
     external_id: unique("ext"),
     password: "password123",

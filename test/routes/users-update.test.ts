@@ -4,11 +4,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, createUser, expectError, unique } from "../helpers";
+import { newPhone, newWallet } from "../identifiers";
 
 const patch = (id: string, body: unknown) => call("PATCH", `/v1/users/${id}`, body, { schema: "User" });
-const EVM_WALLET = () => `0x${Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
-let phoneCounter = 0;
-const PHONE = () => `+4420794${String(phoneCounter++).padStart(5, "0")}`;
 
 afterEach(() => {
   vi.useRealTimers();
@@ -130,9 +128,9 @@ describe("PATCH /v1/users/{user_id}: primary identifications", () => {
     return createUser({
       email_address: [`${unique("p1")}@example.com`, `${unique("p2")}@example.com`, `${unique("p3")}@example.com`],
       email_address_identification_status: ["verified", "verified", "reserved"],
-      phone_number: [PHONE(), PHONE(), PHONE()],
+      phone_number: [newPhone(), newPhone(), newPhone()],
       phone_number_identification_status: ["verified", "verified", "reserved"],
-      web3_wallet: [EVM_WALLET(), EVM_WALLET()],
+      web3_wallet: [newWallet(), newWallet()],
     });
   }
 

@@ -20,7 +20,7 @@ const GENERATED = {
   CREDENTIALS_ENCRYPTION_KEY: () => randomBytes(32).toString("base64"),
 };
 
-const existing = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+let existing = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
 const defined = new Set(
   existing
     .split(/\r?\n/)
@@ -31,7 +31,9 @@ for (const [name, make] of Object.entries(GENERATED)) {
   if (defined.has(name)) continue;
   const value = make();
   const prefix = existing && !existing.endsWith("\n") ? "\n" : "";
-  appendFileSync(devVars, `${prefix}${name}=${value}\n`);
+  const line = `${prefix}${name}=${value}\n`;
+  appendFileSync(devVars, line);
+  existing += line;
   console.log(`Added ${name} to .dev.vars: ${value}`);
 }
 

@@ -5,6 +5,7 @@
 import { Router, type IRequest } from "itty-router";
 import type { AppContext } from "./context";
 import { timingSafeEqualStrings } from "./crypto/constant-time";
+import { assertApiVersion } from "./http/api-version";
 import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
 import { registerIdentityRoutes } from "./routes/identities";
@@ -16,12 +17,14 @@ import { registerUserRoutes } from "./routes/users";
 export type ApiRequest = IRequest;
 export type ApiRouter = ReturnType<typeof createRouter>;
 
+const isApiPath = (request: ApiRequest) => new URL(request.url).pathname.startsWith("/v1/");
+
 /**
  * Bearer-key check for every /v1 route. Every configured key is compared in constant time
  * (and all of them are compared), so timing reveals neither a key's prefix nor its position.
  */
 function authenticate(request: ApiRequest, ctx: AppContext): void {
-  if (!new URL(request.url).pathname.startsWith("/v1/")) return;
+  if (!isApiPath(request)) return;
   const header = request.headers.get("authorization") ?? "";
   const match = /^Bearer ([^\s]+)$/.exec(header.trim());
   if (!match) throw errors.authorizationHeaderInvalid();
@@ -30,9 +33,14 @@ function authenticate(request: ApiRequest, ctx: AppContext): void {
   if (!ok) throw errors.secretKeyInvalid();
 }
 
+/** After authentication, so an unauthenticated caller learns nothing but 401. */
+function checkApiVersion(request: ApiRequest): void {
+  if (isApiPath(request)) assertApiVersion(request);
+}
+
 export function createRouter() {
   const router = Router<ApiRequest, [AppContext]>({
-    before: [authenticate],
+    before: [authenticate, checkApiVersion],
     catch: (error) => errorResponse(error),
   });
   registerUserRoutes(router);

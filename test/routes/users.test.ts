@@ -22,3 +22,17 @@ describe("POST /v1/users", () => {
     expectError(await call("GET", "/v1/users/user_missing"), 404, "resource_not_found");
   });
 });
+
+describe("GET /v1/users and /v1/users/count (minimal)", () => {
+  it("lists users newest first as a bare array, paged by limit and offset, and counts them", async () => {
+    const start = (await call("GET", "/v1/users/count", undefined, { schema: "TotalCount" })).body.total_count;
+    const created = [];
+    for (const year of [2021, 2022, 2023]) created.push(await createUser({ created_at: `${year + 10}-01-01T00:00:00Z` }));
+    const count = await call("GET", "/v1/users/count?limit=1&offset=1&order_by=-created_at", undefined, { schema: "TotalCount" });
+    expect(count.body).toEqual({ object: "total_count", total_count: start + 3 });
+    const page = await call("GET", "/v1/users?limit=2", undefined, { schema: ["User"] });
+    expect(page.body.map((u: any) => u.id)).toEqual([created[2].id, created[1].id]);
+    const next = await call("GET", "/v1/users?limit=2&offset=2", undefined, { schema: ["User"] });
+    expect(next.body[0].id).toBe(created[0].id);
+  });
+});

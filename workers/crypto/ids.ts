@@ -33,6 +33,14 @@ export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
   return `${prefix}_${newKsuid(nowMs)}`;
 }
 
+/**
+ * `count` new ids for one moment, sorted, so that rows created together keep the order they
+ * were given in when listed by (created_at, id): within one second a KSUID's order is random.
+ */
+export function newIds(prefix: IdPrefix, count: number, nowMs: number = Date.now()): string[] {
+  return Array.from({ length: count }, () => newId(prefix, nowMs)).sort();
+}
+
 /** The creation time, in epoch seconds, embedded in a KSUID-based id; null if malformed. */
 export function ksuidTimestamp(id: string): number | null {
   const ksuid = id.slice(id.lastIndexOf("_") + 1);

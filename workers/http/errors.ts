@@ -43,6 +43,7 @@ export const errors = {
   },
   requestBodyInvalid: (longMessage = "The request body is invalid. Please consult the API documentation for more information.") =>
     new ApiError(400, "request_body_invalid", "Request body invalid", longMessage),
+  apiVersionInvalid: (reason: string) => new ApiError(400, "api_version_invalid", "invalid API version", `Invalid Clerk API version: ${reason}`),
   requestBodyTooLarge: (maxBytes: number) =>
     new ApiError(413, "request_body_too_large", "Request body too large", `The request body exceeds the maximum allowed size of ${maxBytes} bytes.`),
   internal: () =>
@@ -69,6 +70,8 @@ export const errors = {
       longMessage ?? `The value does not match one of the allowed values for parameter ${param}`,
       withParam(param),
     ),
+  paramInvalidEncoding: (param: string) =>
+    new ApiError(422, "form_param_value_invalid", "invalid character encoding", `${param} contains invalid UTF-8 characters`, withParam(param)),
   paramInvalidTime: (param: string) =>
     new ApiError(
       422,

@@ -2,7 +2,7 @@
  * Response builders. The official SDK parses a body only when Content-Type is exactly
  * `application/json` (clerk-contract §0.2), so every JSON response sets it literally.
  */
-import { ApiError } from "./errors";
+import { ApiError, errors } from "./errors";
 
 export const JSON_CONTENT_TYPE = "application/json";
 
@@ -27,12 +27,7 @@ export function errorResponse(error: unknown): Response {
   } else {
     // Log for operators with the trace id; the body never carries a stack or internal text.
     console.error(`internal error trace=${traceId}`, error instanceof Error ? (error.stack ?? error.message) : String(error));
-    apiError = new ApiError(
-      500,
-      "internal_clerk_error",
-      "Oops, an unexpected error occurred",
-      "There was an internal error on our servers. We've been notified and are working on fixing it.",
-    );
+    apiError = errors.internal();
   }
   const body = {
     errors: [

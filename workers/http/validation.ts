@@ -5,8 +5,9 @@
 import type { z } from "zod";
 import { ApiError, errors } from "./errors";
 
+/** The top-level body parameter an issue belongs to (Clerk names parameters, not paths). */
 function paramName(path: (string | number)[]): string {
-  return path.map(String).join(".") || "body";
+  return path.length ? String(path[0]) : "body";
 }
 
 function describeType(expected: string): string {
@@ -55,8 +56,26 @@ export function toApiError(issue: z.ZodIssue): ApiError {
   }
 }
 
+// A lone UTF-16 surrogate (JSON allows "\ud800") has no UTF-8 form: storing it would silently
+// turn it into U+FFFD, so a value would not round-trip. Refuse it instead, as Clerk does.
+const LONE_SURROGATE_RE = /\p{Cs}/u;
+
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === "string") return LONE_SURROGATE_RE.test(value);
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).some(([key, item]) => LONE_SURROGATE_RE.test(key) || hasLoneSurrogate(item));
+  }
+  return false;
+}
+
 /** Validates `input` against `schema`, throwing the first issue as a Clerk error. */
 export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
+  if (input !== null && typeof input === "object" && !Array.isArray(input)) {
+    for (const [key, value] of Object.entries(input)) {
+      if (LONE_SURROGATE_RE.test(key) || hasLoneSurrogate(value)) throw errors.paramInvalidEncoding(key);
+    }
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw toApiError(result.error.issues[0]);

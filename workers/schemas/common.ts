@@ -9,16 +9,19 @@ function fail(ctx: z.RefinementCtx, apiError: ApiError) {
   ctx.addIssue({ code: z.ZodIssueCode.custom, params: { apiError } });
 }
 
-/** Where in the body a field lives, for meta.param_name (zod paths are relative). */
-const paramOf = (ctx: z.RefinementCtx) => ctx.path.map(String).join(".");
+/**
+ * meta.param_name of a failing field: its top-level body parameter, as Clerk names it
+ * ("email_address", not "email_address.1"), so callers can map the error to their form field.
+ */
+const paramOf = (ctx: z.RefinementCtx) => String(ctx.path[0] ?? "body");
 
 // Pragmatic address syntax: one @, a dot-separated domain with a 2+ letter TLD, no spaces or
 // control characters. Unicode local parts and IDN domains are allowed.
 const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@(?:[^\s@.,;:"<>()[\]\\]+\.)+[^\s@.,;:"<>()[\]\\0-9]{2,}$/u;
 const E164_RE = /^\+[1-9]\d{6,14}$/;
-// Letters (any script), digits, '_', '-', '.'.
-const USERNAME_CHARS_RE = /^[\p{L}\p{N}_.-]+$/u;
-const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+// Letters (any script, with their combining marks), digits, '_', '-', '.'.
+const USERNAME_CHARS_RE = /^[\p{L}\p{M}\p{N}_.-]+$/u;
+const RFC3339_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
 export const USERNAME_MIN = 4;
 export const USERNAME_MAX = 64;
@@ -46,14 +49,38 @@ export const web3Wallet = z.string().superRefine((value, ctx) => {
 });
 
 export const username = z.string().superRefine((value, ctx) => {
-  const length = Array.from(value).length;
+  // Counted in NFC, so "é" is one character whether sent precomposed or decomposed.
+  const length = Array.from(value.normalize("NFC")).length;
   if (length < USERNAME_MIN || length > USERNAME_MAX) fail(ctx, errors.usernameInvalidLength(paramOf(ctx), USERNAME_MIN, USERNAME_MAX));
   else if (!USERNAME_CHARS_RE.test(value)) fail(ctx, errors.usernameInvalidCharacter(paramOf(ctx)));
 });
 
+/**
+ * Epoch milliseconds of an RFC3339 date-time, or NaN. Every field is range-checked, because
+ * Date.parse quietly rolls "2024-02-30" over into March instead of refusing it.
+ */
+export function parseRfc3339(value: string): number {
+  const m = RFC3339_RE.exec(value);
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const [offsetHours, offsetMinutes] = [Number(m[9] ?? 0), Number(m[10] ?? 0)];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (daysInMonth === undefined || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return Number.NaN;
+  if (offsetHours > 23 || offsetMinutes > 59) return Number.NaN;
+  const millis = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
+  const sign = m[8][0] === "-" ? -1 : 1;
+  const offset = /^[Zz]$/.test(m[8]) ? 0 : sign * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const date = new Date(0);
+  // setUTCFullYear, not Date.UTC, so years 0–99 are not mapped to 1900–1999.
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return date.getTime() - offset;
+}
+
 /** An RFC3339 timestamp string, parsed to epoch milliseconds. */
 export const rfc3339 = z.string().transform((value, ctx) => {
-  const ms = RFC3339_RE.test(value) ? Date.parse(value.replace(" ", "T")) : Number.NaN;
+  const ms = parseRfc3339(value);
   if (Number.isNaN(ms)) {
     fail(ctx, errors.paramInvalidTime(paramOf(ctx)));
     return z.NEVER;

@@ -17,12 +17,20 @@ const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "ob
 export function deepMerge(base: JsonObject, patch: JsonObject): JsonObject {
   const out: JsonObject = { ...base };
   for (const [key, value] of Object.entries(patch)) {
+    const current = Object.hasOwn(out, key) ? out[key] : undefined;
     if (value === null) delete out[key];
-    else if (isObject(value) && isObject(out[key])) out[key] = deepMerge(out[key] as JsonObject, value);
-    else if (isObject(value)) out[key] = deepMerge({}, value);
-    else out[key] = value;
+    else if (isObject(value)) setOwn(out, key, deepMerge(isObject(current) ? current : {}, value));
+    else setOwn(out, key, value);
   }
   return out;
+}
+
+/**
+ * Defines `key` as a plain own property. `out[key] = v` would invoke the `__proto__` setter for
+ * a metadata key named "__proto__" (valid JSON) and silently drop it instead of storing it.
+ */
+function setOwn(out: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 export interface MetadataSet {

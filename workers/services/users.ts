@@ -4,7 +4,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { AppContext } from "../context";
-import { newId } from "../crypto/ids";
+import { newId, newIds } from "../crypto/ids";
 import { normalizeIdentifier } from "../db/normalize";
 import { backupCodes, images, type UserRow } from "../db/schema";
 import {
@@ -141,10 +141,12 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
     status === "verified"
       ? { reserved: false, verificationStatus: "verified", verificationStrategy: "admin" }
       : { reserved: true, verificationStatus: null, verificationStrategy: null };
+  // Sorted ids keep each list in request order (the first is primary, and lists read back in id order).
+  const [emailIds, phoneIds, walletIds] = [emails, phones, wallets].map((list) => newIds("idn", list.length, createdAt));
   const rows: NewUserRows = {
     user: {} as NewUserRows["user"],
     emailAddresses: emails.map((email, i) => ({
-      id: newId("idn", createdAt),
+      id: emailIds[i],
       userId,
       emailAddress: email,
       emailAddressNormalized: normalizedEmails[i],
@@ -153,15 +155,15 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
       updatedAt: now,
     })),
     phoneNumbers: phones.map((phone, i) => ({
-      id: newId("idn", createdAt),
+      id: phoneIds[i],
       userId,
       phoneNumber: phone,
       ...identificationStatus(phoneStatuses[i]),
       createdAt,
       updatedAt: now,
     })),
-    web3Wallets: wallets.map((wallet) => ({
-      id: newId("idn", createdAt),
+    web3Wallets: wallets.map((wallet, i) => ({
+      id: walletIds[i],
       userId,
       web3Wallet: wallet,
       verificationStatus: "verified",

@@ -8,6 +8,7 @@ import { timingSafeEqualStrings } from "./crypto/constant-time";
 import { assertApiVersion } from "./http/api-version";
 import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
+import { registerCredentialRoutes } from "./routes/credentials";
 import { registerIdentityRoutes } from "./routes/identities";
 import { registerOAuthTokenRoutes } from "./routes/oauth-tokens";
 import { registerOrganizationRoutes } from "./routes/organizations";
@@ -48,6 +49,7 @@ export function createRouter() {
   registerOAuthTokenRoutes(router);
   registerOrganizationRoutes(router);
   registerUserOrganizationRoutes(router);
+  registerCredentialRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

@@ -23,6 +23,14 @@ export class ApiError extends Error {
   }
 }
 
+/** "42 seconds", "1 minute", "59 minutes", "2 hours" — rounded up, for error texts. */
+function describeDuration(seconds: number): string {
+  const unit = (n: number, name: string) => `${n} ${name}${n === 1 ? "" : "s"}`;
+  if (seconds < 60) return unit(seconds, "second");
+  if (seconds < 3600) return unit(Math.ceil(seconds / 60), "minute");
+  return unit(Math.ceil(seconds / 3600), "hour");
+}
+
 const withParam = (param?: string): ApiErrorMeta | undefined => (param ? { param_name: param } : undefined);
 
 /** Factories for every Clerk error this API emits, keyed by meaning rather than code. */
@@ -190,6 +198,48 @@ export const errors = {
     ),
   organizationInvitationRevoked: () =>
     new ApiError(400, "organization_invitation_revoked_code", "invitation has been revoked", "This invitation has been revoked and cannot be used anymore."),
+  passwordSizeExceeded: (param = "password") =>
+    new ApiError(
+      422,
+      "form_password_size_in_bytes_exceeded",
+      "Your password is too long. Please use a shorter one.",
+      "Your password is too long. Please use a shorter one.",
+      withParam(param),
+    ),
+  passwordPwned: (param = "password") =>
+    new ApiError(
+      422,
+      "form_password_pwned",
+      "Password has been found in an online data breach. For account safety, please use a different password.",
+      "Password has been found in an online data breach. For account safety, please use a different password.",
+      withParam(param),
+    ),
+  passwordDigestInvalid: (param = "password_digest") =>
+    new ApiError(
+      422,
+      "form_password_digest_invalid_code",
+      "is invalid",
+      "provided password_digest is not valid for the provided password_hasher",
+      withParam(param),
+    ),
+  noPasswordSet: () => new ApiError(400, "no_password_set", "no password set", "This user does not have a password set for their account"),
+  incorrectPassword: () =>
+    new ApiError(422, "incorrect_password", "incorrect password", "The provided password is not the one the user has set", withParam("password")),
+  totpDisabled: () => new ApiError(400, "totp_disabled", "TOTP is disabled", "This user does not have TOTP enabled in their account"),
+  totpIncorrectCode: () => new ApiError(422, "totp_incorrect_code", "incorrect TOTP", "The provided TOTP code is incorrect", withParam("code")),
+  totpInvalidLength: () =>
+    new ApiError(422, "totp_invalid_length", "invalid length", "The provided TOTP code must be 6 characters long.", withParam("code")),
+  /** 403 user_locked; `expiresInSeconds` null means locked until an unlock. */
+  userLocked: (expiresInSeconds: number | null) =>
+    new ApiError(
+      403,
+      "user_locked",
+      "Account locked",
+      expiresInSeconds === null
+        ? "Your account is locked. For more information, please contact support."
+        : `Your account is locked. You will be able to try again in ${describeDuration(expiresInSeconds)}. For more information, please contact support.`,
+      { lockout_expires_in_seconds: expiresInSeconds },
+    ),
   tooManyRequests: (retryAfterSeconds: number) =>
     new ApiError(429, "too_many_requests", "Too many requests", "Too many requests, retry later", undefined, {
       "Retry-After": String(retryAfterSeconds),

@@ -1,13 +1,32 @@
 /**
- * Credential rules shared by create and update: which columns and rows a password, a
- * password digest, a TOTP secret or backup codes turn into. Passwords and secrets never
- * leave this module in clear text and are never logged.
+ * Credential rules: which columns and rows a password, a password digest, a TOTP secret or
+ * backup codes turn into at create/update, and the verify and removal operations on them.
+ * Passwords, digests and secrets never leave this module in clear text and are never logged
+ * or echoed in an error.
  */
 import bcrypt from "bcryptjs";
 import type { AppContext } from "../context";
-import type { NewUserRows } from "../db/users";
+import { findMatchingBackupCode, newBackupCodeSalt, sealBackupCode } from "../crypto/backup-codes";
+import { decryptSecret, encryptSecret } from "../crypto/encryption";
+import { checkDigest, PASSWORD_HASHERS, verifyDigest } from "../crypto/hashers";
+import { newId } from "../crypto/ids";
+import { isPwnedPassword } from "../crypto/pwned-passwords";
+import { decodeBase32Secret, matchTotpStep, normalizeBase32Secret } from "../crypto/totp";
+import {
+  claimTotpStep,
+  clearPhoneSecondFactorsStatement,
+  clearTotpStatement,
+  consumeBackupCode,
+  countBackupCodes,
+  deleteBackupCodesStatement,
+  listBackupCodes,
+  replacePasswordDigest,
+  userHasPhoneSecondFactor,
+} from "../db/credentials";
 import type { UserRow } from "../db/schema";
+import { findUserRowById, runBatch, updateUserStatement, type NewUserRows, type Statement } from "../db/users";
 import { errors } from "../http/errors";
+import { assertNotLocked, recordVerificationFailure, recordVerificationSuccess } from "./lockout";
 
 export interface CredentialInput {
   password?: string | null;
@@ -19,29 +38,65 @@ export interface CredentialInput {
 }
 
 export const MIN_PASSWORD_LENGTH = 8;
+/** bcrypt ignores every byte after the 72nd, so a longer password would be silently cut. */
+export const MAX_PASSWORD_BYTES = 72;
+const MAX_DIGEST_LENGTH = 1024;
+
+const utf8Length = (text: string) => new TextEncoder().encode(text).length;
+const isSet = <T>(value: T | null | undefined): value is T => value !== undefined && value !== null;
 
 /** Hashes a new plain password with bcrypt at the configured cost. */
 export async function hashPassword(ctx: AppContext, password: string): Promise<string> {
   return bcrypt.hash(password, ctx.config.bcryptCost);
 }
 
-/** Checks a plain password against the instance's rules unless `skip` is set. */
+/**
+ * Checks a plain password against the instance's rules unless `skip` is set: at least 8
+ * characters, at most 72 UTF-8 bytes, and not on the bundled list of common breached passwords.
+ */
 export function checkPasswordRules(password: string, skip: boolean): void {
   if (skip) return;
   if (Array.from(password).length < MIN_PASSWORD_LENGTH) throw errors.passwordTooShort("password", MIN_PASSWORD_LENGTH);
+  if (utf8Length(password) > MAX_PASSWORD_BYTES) throw errors.passwordSizeExceeded("password");
+  if (isPwnedPassword(password)) throw errors.passwordPwned("password");
+}
+
+/** Refuses a digest that is not in its hasher's format, at import time rather than at verify. */
+function checkImportedDigest(hasher: string, digest: string): void {
+  if (hasher === "awscognito") {
+    throw errors.paramValueInvalid(
+      "password_hasher",
+      "awscognito digests can only be verified by Amazon Cognito itself, which this server does not call. Import these users without a password_digest.",
+    );
+  }
+  const check = digest.length > MAX_DIGEST_LENGTH ? "malformed" : checkDigest(hasher, digest);
+  if (check === "unknown_hasher") {
+    throw errors.paramValueInvalid(
+      "password_hasher",
+      `The value does not match the allowed values for parameter password_hasher. Allowed values: ${Object.keys(PASSWORD_HASHERS).join(", ")}`,
+    );
+  }
+  if (check === "malformed") throw errors.passwordDigestInvalid("password_digest");
 }
 
 /**
  * The user-row columns for the password part of `input`, or undefined when the input does
- * not touch the password. A plain password and a digest together are refused.
+ * not touch the password. A plain password becomes bcrypt; a digest is kept in its own
+ * format (with its hasher) once it parses.
  */
 export async function passwordColumns(ctx: AppContext, input: CredentialInput): Promise<Partial<UserRow> | undefined> {
-  if (input.password_digest !== undefined && input.password_digest !== null) {
-    // Digest import arrives with the credentials work; until then the parameter is refused.
-    throw errors.paramUnknown("password_digest");
+  const hasDigest = isSet(input.password_digest);
+  const hasHasher = isSet(input.password_hasher);
+  if (hasDigest || hasHasher) {
+    if (!hasHasher) throw errors.paramMissing("password_hasher");
+    if (!hasDigest) throw errors.paramMissing("password_digest");
+    if (isSet(input.password)) {
+      throw errors.paramValueInvalid("password", "password cannot be combined with password_digest; send one of them.");
+    }
+    checkImportedDigest(input.password_hasher!, input.password_digest!);
+    return { passwordDigest: input.password_digest!, passwordHasher: input.password_hasher!, passwordLastUpdatedAt: ctx.now() };
   }
-  if (input.password_hasher !== undefined && input.password_hasher !== null) throw errors.paramUnknown("password_hasher");
-  if (input.password === undefined || input.password === null) return undefined;
+  if (!isSet(input.password)) return undefined;
   checkPasswordRules(input.password, input.skip_password_checks === true);
   return {
     passwordDigest: await hashPassword(ctx, input.password),
@@ -50,18 +105,153 @@ export async function passwordColumns(ctx: AppContext, input: CredentialInput): 
   };
 }
 
-/** TOTP secret columns; refused until the credentials work lands. */
-export async function totpColumns(_ctx: AppContext, input: CredentialInput, _userId: string): Promise<Partial<UserRow> | undefined> {
-  if (input.totp_secret === undefined || input.totp_secret === null) return undefined;
-  throw errors.paramUnknown("totp_secret");
+/** Encryption context of a user's TOTP secret: a sealed secret cannot be moved to another user. */
+const totpContext = (userId: string) => `totp:${userId}`;
+
+/** TOTP secret columns: the base32 secret sealed with AES-GCM, and a fresh replay marker. */
+export async function totpColumns(ctx: AppContext, input: CredentialInput, userId: string): Promise<Partial<UserRow> | undefined> {
+  if (!isSet(input.totp_secret)) return undefined;
+  if (!decodeBase32Secret(input.totp_secret)) {
+    throw errors.paramFormatInvalid("totp_secret", "totp_secret must be a base32 encoded secret of at least 16 characters.");
+  }
+  const sealed = await encryptSecret(ctx.config.encryptionKey, normalizeBase32Secret(input.totp_secret), totpContext(userId));
+  return { totpSecretEncrypted: sealed, totpLastUsedStep: null };
 }
 
-/** Backup-code rows; refused until the credentials work lands. */
+/**
+ * Backup-code rows replacing the user's codes (an empty list removes them all): plain codes
+ * as HMAC-SHA256 under a new per-user salt, `$2a$/$2b$/$2y$` strings as imported bcrypt digests.
+ */
 export async function backupCodeRows(
-  _ctx: AppContext,
+  ctx: AppContext,
   input: CredentialInput,
-  _userId: string,
+  userId: string,
 ): Promise<{ columns: Partial<UserRow>; rows: NewUserRows["backupCodes"] } | undefined> {
-  if (input.backup_codes === undefined || input.backup_codes === null) return undefined;
-  throw errors.paramUnknown("backup_codes");
+  if (!isSet(input.backup_codes)) return undefined;
+  const codes = [...new Set(input.backup_codes.map((c) => c.trim()))];
+  if (codes.some((c) => c === "")) throw errors.paramValueInvalid("backup_codes", "backup_codes must not contain empty codes.");
+  const salt = newBackupCodeSalt();
+  const now = ctx.now();
+  return {
+    columns: { backupCodeSalt: codes.length ? salt : null },
+    rows: codes.map((code) => ({ id: newId("bcode", now), userId, ...sealBackupCode(code, salt), createdAt: now })),
+  };
+}
+
+/** Which second factors a user has; MFA is enabled while any of them is. */
+export interface MfaFactors {
+  totp: boolean;
+  backupCodes: boolean;
+  phone: boolean;
+}
+
+const anyFactor = (f: MfaFactors) => f.totp || f.backupCodes || f.phone;
+
+/**
+ * mfa_enabled_at / mfa_disabled_at for a change of factors: set to now when MFA turns on or
+ * off. Neither is cleared by the other (Clerk: "not nullified if MFA is disabled").
+ */
+export function mfaTimestampColumns(before: MfaFactors, after: MfaFactors, now: number): Partial<UserRow> {
+  if (!anyFactor(before) && anyFactor(after)) return { mfaEnabledAt: now };
+  if (anyFactor(before) && !anyFactor(after)) return { mfaDisabledAt: now };
+  return {};
+}
+
+async function requireUser(ctx: AppContext, userId: string): Promise<UserRow> {
+  const row = await findUserRowById(ctx.db, userId);
+  if (!row) throw errors.userNotFound(userId);
+  return row;
+}
+
+async function currentFactors(ctx: AppContext, user: UserRow): Promise<MfaFactors> {
+  const [codes, phone] = await Promise.all([countBackupCodes(ctx.db, user.id), userHasPhoneSecondFactor(ctx.db, user.id)]);
+  return { totp: user.totpSecretEncrypted !== null, backupCodes: codes > 0, phone };
+}
+
+/**
+ * POST verify_password. Locked users get 403 without the password being checked; a wrong
+ * password counts toward the lockout; a right one resets the count and, for a weak imported
+ * hasher, replaces the digest with bcrypt.
+ */
+export async function verifyUserPassword(ctx: AppContext, userId: string, password: string): Promise<void> {
+  const user = await requireUser(ctx, userId);
+  assertNotLocked(ctx, user);
+  if (user.passwordDigest === null || user.passwordHasher === null) throw errors.noPasswordSet();
+  const result = await verifyDigest(user.passwordHasher, user.passwordDigest, password);
+  if (!result.verified) throw await recordVerificationFailure(ctx, userId, errors.incorrectPassword());
+  await recordVerificationSuccess(ctx, user);
+  // bcrypt would silently cut a longer password, so such digests stay as they are.
+  if (result.rehash && utf8Length(password) <= MAX_PASSWORD_BYTES) {
+    await replacePasswordDigest(ctx.db, userId, user.passwordDigest, { digest: await hashPassword(ctx, password), hasher: "bcrypt" });
+  }
+}
+
+export type VerifiedCodeType = "totp" | "backup_code";
+
+/**
+ * POST verify_totp: the code is tried as TOTP (current step ±1, each step accepted once) and
+ * then as a backup code, which is consumed. Concurrent requests with the same code: one wins.
+ */
+export async function verifyUserTotp(ctx: AppContext, userId: string, rawCode: string): Promise<VerifiedCodeType> {
+  const user = await requireUser(ctx, userId);
+  assertNotLocked(ctx, user);
+  const code = rawCode.trim();
+  const stored = await listBackupCodes(ctx.db, userId);
+  const hasTotp = user.totpSecretEncrypted !== null;
+  if (!hasTotp && stored.length === 0) throw errors.totpDisabled();
+  if (stored.length === 0 && code.length !== 6) throw errors.totpInvalidLength();
+
+  if (hasTotp) {
+    const secret = await decryptSecret(ctx.config.encryptionKey, user.totpSecretEncrypted!, totpContext(userId));
+    const step = matchTotpStep(decodeBase32Secret(secret)!, code, ctx.now());
+    if (step !== null && (await claimTotpStep(ctx.db, userId, step))) {
+      await recordVerificationSuccess(ctx, user);
+      return "totp";
+    }
+  }
+
+  const match = await findMatchingBackupCode(code, user.backupCodeSalt, stored);
+  if (match && (await consumeBackupCode(ctx.db, userId, match.id))) {
+    await recordVerificationSuccess(ctx, user);
+    // Using up the last code can turn MFA off, which mfa_disabled_at records.
+    if ((await countBackupCodes(ctx.db, userId)) === 0) await applyMfaChange(ctx, user, { backupCodes: true }, { backupCodes: false });
+    return "backup_code";
+  }
+  throw await recordVerificationFailure(ctx, userId, errors.totpIncorrectCode());
+}
+
+/** Writes the mfa timestamps (and `statements`) for a change of some factors. */
+async function applyMfaChange(
+  ctx: AppContext,
+  user: UserRow,
+  known: Partial<MfaFactors>,
+  change: Partial<MfaFactors>,
+  statements: Statement[] = [],
+): Promise<void> {
+  const before = { ...(await currentFactors(ctx, user)), ...known };
+  const now = ctx.now();
+  const timestamps = mfaTimestampColumns(before, { ...before, ...change }, now);
+  await runBatch(ctx.db, [...statements, updateUserStatement(ctx.db, user.id, { ...timestamps, updatedAt: now })]);
+}
+
+/** DELETE /totp: removes the user's TOTP secret. */
+export async function deleteUserTotp(ctx: AppContext, userId: string): Promise<void> {
+  const user = await requireUser(ctx, userId);
+  await applyMfaChange(ctx, user, {}, { totp: false }, [clearTotpStatement(ctx.db, userId)]);
+}
+
+/** DELETE /backup_code: removes all of the user's backup codes. */
+export async function deleteUserBackupCodes(ctx: AppContext, userId: string): Promise<void> {
+  const user = await requireUser(ctx, userId);
+  await applyMfaChange(ctx, user, {}, { backupCodes: false }, [deleteBackupCodesStatement(ctx.db, userId)]);
+}
+
+/** DELETE /mfa: removes TOTP, backup codes and the phone numbers' second-factor flags at once. */
+export async function disableUserMfa(ctx: AppContext, userId: string): Promise<void> {
+  const user = await requireUser(ctx, userId);
+  await applyMfaChange(ctx, user, {}, { totp: false, backupCodes: false, phone: false }, [
+    clearTotpStatement(ctx.db, userId),
+    deleteBackupCodesStatement(ctx.db, userId),
+    clearPhoneSecondFactorsStatement(ctx.db, userId, ctx.now()),
+  ]);
 }

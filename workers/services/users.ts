@@ -22,7 +22,7 @@ import {
 import { errors, type ApiError } from "../http/errors";
 import type { CreateUserInput, MetadataInput, UpdateUserInput } from "../schemas/users";
 import { deleteImageObjects } from "../storage/images";
-import { backupCodeRows, passwordColumns, totpColumns } from "./credentials";
+import { backupCodeRows, mfaTimestampColumns, passwordColumns, totpColumns } from "./credentials";
 import { assertMetadataSize, deepMerge, type MetadataSet } from "./metadata";
 import { parseJsonObject } from "../serializers/user";
 
@@ -174,7 +174,7 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
     backupCodes: codes?.rows ?? [],
   };
   const lockedUntil = ctx.config.lockoutDurationSeconds > 0 ? now + ctx.config.lockoutDurationSeconds * 1000 : null;
-  const mfaEnabled = Boolean(totp || codes);
+  const mfaEnabled = Boolean(totp || codes?.rows.length);
   rows.user = {
     id: userId,
     externalId: input.external_id ?? null,
@@ -312,7 +312,13 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
     statements.push(ctx.db.delete(backupCodes).where(eq(backupCodes.userId, userId)));
     if (codes.rows.length) statements.push(ctx.db.insert(backupCodes).values(codes.rows));
   }
-  if ((totp || codes?.rows.length) && current.user.mfaEnabledAt === null) values.mfaEnabledAt = now;
+  const mfaBefore = {
+    totp: current.user.totpSecretEncrypted !== null,
+    backupCodes: current.backupCodeCount > 0,
+    phone: current.phoneNumbers.some((p) => p.reservedForSecondFactor),
+  };
+  const mfaAfter = { ...mfaBefore, totp: mfaBefore.totp || Boolean(totp), backupCodes: codes ? codes.rows.length > 0 : mfaBefore.backupCodes };
+  Object.assign(values, mfaTimestampColumns(mfaBefore, mfaAfter, now));
 
   values.updatedAt = now;
   statements.unshift(updateUserStatement(ctx.db, userId, values));

@@ -1,0 +1,134 @@
+import { env } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AppContext } from "../../workers/context";
+import { createDb } from "../../workers/db/client";
+import { readConfig } from "../../workers/env";
+import { ApiError } from "../../workers/http/errors";
+import { verifyUserPassword } from "../../workers/services/credentials";
+import { lockoutState } from "../../workers/services/lockout";
+import { call, createUser, expectError } from "../helpers";
+import { RFC6238_SECRET } from "../crypto/vectors";
+
+const PASSWORD = "the right password";
+const verifyPassword = (id: string, password: string) => call("POST", `/v1/users/${id}/verify_password`, { password });
+const remaining = async (id: string) => (await call("GET", `/v1/users/${id}`, undefined, { schema: "User" })).body.verification_attempts_remaining;
+const at = (seconds: number) => vi.setSystemTime(new Date(seconds * 1000));
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  at(2_200_000_000);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("lockout with the default policy (10 attempts, 3600 s)", () => {
+  it("counts failed verify_password attempts and locks at zero", async () => {
+    const user = await createUser({ password: PASSWORD });
+    expect(user.verification_attempts_remaining).toBe(10);
+    for (let i = 1; i <= 9; i++) {
+      expectError(await verifyPassword(user.id, "wrong password"), 422, "incorrect_password");
+      expect(await remaining(user.id)).toBe(10 - i);
+    }
+    // The tenth failure applies the lock and says so.
+    const locking = expectError(await verifyPassword(user.id, "wrong password"), 403, "user_locked");
+    expect(locking.meta?.lockout_expires_in_seconds).toBe(3600);
+    const locked = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body;
+    expect(locked.locked).toBe(true);
+    expect(locked.lockout_expires_in_seconds).toBe(3600);
+    expect(locked.verification_attempts_remaining).toBe(0);
+  });
+
+  it("does not check the secret while locked, and expires from the stored timestamps", async () => {
+    const user = await createUser({ password: PASSWORD, totp_secret: RFC6238_SECRET });
+    for (let i = 0; i < 10; i++) await verifyPassword(user.id, "wrong password");
+    at(2_200_000_000 + 1800);
+    const error = expectError(await verifyPassword(user.id, PASSWORD), 403, "user_locked");
+    expect(error.meta?.lockout_expires_in_seconds).toBe(1800);
+    expect(error.long_message).toContain("30 minutes");
+    expectError(await call("POST", `/v1/users/${user.id}/verify_totp`, { code: "000000" }), 403, "user_locked");
+
+    at(2_200_000_000 + 3600);
+    const unlocked = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body;
+    expect(unlocked.locked).toBe(false);
+    expect(unlocked.lockout_expires_in_seconds).toBeNull();
+    expect(unlocked.verification_attempts_remaining).toBe(10);
+    // After expiry a failure starts a fresh count rather than re-locking at once.
+    expectError(await verifyPassword(user.id, "wrong password"), 422, "incorrect_password");
+    expect(await remaining(user.id)).toBe(9);
+    expect((await verifyPassword(user.id, PASSWORD)).status).toBe(200);
+    expect(await remaining(user.id)).toBe(10);
+    const row = await env.DB.prepare("select locked_at, locked_until, failed_verification_attempts from users where id = ?").bind(user.id).first();
+    expect(row).toEqual({ locked_at: null, locked_until: null, failed_verification_attempts: 0 });
+  });
+
+  it("a success resets the count", async () => {
+    const user = await createUser({ password: PASSWORD });
+    for (let i = 0; i < 3; i++) await verifyPassword(user.id, "wrong password");
+    expect(await remaining(user.id)).toBe(7);
+    expect((await verifyPassword(user.id, PASSWORD)).status).toBe(200);
+    expect(await remaining(user.id)).toBe(10);
+  });
+
+  it("counts failed verify_totp attempts too, and concurrent failures each count", async () => {
+    const user = await createUser({ password: PASSWORD, totp_secret: RFC6238_SECRET, backup_codes: ["lock-code-1"] });
+    await Promise.all(Array.from({ length: 4 }, () => call("POST", `/v1/users/${user.id}/verify_totp`, { code: "000000" })));
+    expect(await remaining(user.id)).toBe(6);
+    await Promise.all(Array.from({ length: 6 }, () => verifyPassword(user.id, "wrong password")));
+    expect(await remaining(user.id)).toBe(0);
+    // Locked: even the right backup code is not checked (and so not consumed).
+    expectError(await call("POST", `/v1/users/${user.id}/verify_totp`, { code: "lock-code-1" }), 403, "user_locked");
+    at(2_200_000_000 + 3600);
+    expect((await call("POST", `/v1/users/${user.id}/verify_totp`, { code: "lock-code-1" })).body.code_type).toBe("backup_code");
+  });
+
+  it("a user created locked is locked for the configured duration", async () => {
+    const user = await createUser({ password: PASSWORD, locked: true });
+    expect(user.locked).toBe(true);
+    expectError(await verifyPassword(user.id, PASSWORD), 403, "user_locked");
+  });
+});
+
+/** A context with another lockout policy, calling the service as the route does. */
+function contextWith(policy: { lockoutMaxAttempts: number; lockoutDurationSeconds: number }): AppContext {
+  return { env, config: { ...readConfig(env), ...policy }, db: createDb(env.DB), origin: "https://api.test", now: () => Date.now() };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "ok";
+  } catch (error) {
+    return (error as ApiError).code;
+  }
+}
+
+describe("other lockout policies", () => {
+  it("LOCKOUT_MAX_ATTEMPTS=0 disables counting (verification_attempts_remaining null)", async () => {
+    const ctx = contextWith({ lockoutMaxAttempts: 0, lockoutDurationSeconds: 3600 });
+    const user = await createUser({ password: PASSWORD });
+    for (let i = 0; i < 15; i++) expect(await codeOf(verifyUserPassword(ctx, user.id, "wrong password"))).toBe("incorrect_password");
+    const row = await env.DB.prepare("select locked_at, locked_until, failed_verification_attempts from users where id = ?").bind(user.id).first<any>();
+    expect(row.failed_verification_attempts).toBe(0);
+    expect(lockoutState({ lockedAt: null, lockedUntil: null, failedVerificationAttempts: 0 }, ctx.config, Date.now()).verificationAttemptsRemaining).toBeNull();
+  });
+
+  it("LOCKOUT_DURATION_SECONDS=0 locks until unlocked", async () => {
+    const ctx = contextWith({ lockoutMaxAttempts: 3, lockoutDurationSeconds: 0 });
+    const user = await createUser({ password: PASSWORD });
+    expect(await codeOf(verifyUserPassword(ctx, user.id, "wrong password"))).toBe("incorrect_password");
+    expect(await codeOf(verifyUserPassword(ctx, user.id, "wrong password"))).toBe("incorrect_password");
+    expect(await codeOf(verifyUserPassword(ctx, user.id, "wrong password"))).toBe("user_locked");
+    at(2_300_000_000);
+    try {
+      await verifyUserPassword(ctx, user.id, PASSWORD);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ApiError).code).toBe("user_locked");
+      expect((error as ApiError).meta).toEqual({ lockout_expires_in_seconds: null });
+    }
+    const row = await env.DB.prepare("select locked_at, locked_until from users where id = ?").bind(user.id).first<any>();
+    expect(row.locked_at).toBe(2_200_000_000_000);
+    expect(row.locked_until).toBeNull();
+  });
+});

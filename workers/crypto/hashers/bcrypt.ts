@@ -1,0 +1,51 @@
+/**
+ * bcrypt and the formats built on it: plain `$2a$/$2b$/$2y$`, Devise's peppered variant
+ * (bcrypt of password+pepper, the pepper after a final `$`), and Django's
+ * BCryptSHA256PasswordHasher (bcrypt of the hex SHA-256 of the password).
+ */
+import bcrypt from "bcryptjs";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { defineHasher } from "./types";
+import { utf8 } from "./encoding";
+
+// Version, two-digit cost 04..31, 22 salt + 31 hash characters of bcrypt's base64 alphabet.
+const BCRYPT_RE = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
+
+/** True when `text` is a well-formed bcrypt digest (also used for imported backup codes). */
+export function isBcryptDigest(text: string): boolean {
+  return BCRYPT_RE.test(text);
+}
+
+/** bcryptjs compares in constant time. */
+export function verifyBcrypt(password: string, digest: string): Promise<boolean> {
+  return bcrypt.compare(password, digest);
+}
+
+export const bcryptHasher = defineHasher<string>({
+  parse: (digest) => (isBcryptDigest(digest) ? digest : null),
+  verify: verifyBcrypt,
+});
+
+export const bcryptPepperedHasher = defineHasher<{ digest: string; pepper: string }>({
+  parse(digest) {
+    const cut = digest.indexOf("$", 7 + 53);
+    if (cut !== 60) return null;
+    const pepper = digest.slice(61);
+    const base = digest.slice(0, 60);
+    return isBcryptDigest(base) && pepper.length > 0 ? { digest: base, pepper } : null;
+  },
+  verify: (password, parsed) => verifyBcrypt(password + parsed.pepper, parsed.digest),
+});
+
+const DJANGO_PREFIX = "bcrypt_sha256$";
+
+export const bcryptSha256DjangoHasher = defineHasher<string>({
+  parse(digest) {
+    if (!digest.startsWith(DJANGO_PREFIX)) return null;
+    const base = digest.slice(DJANGO_PREFIX.length);
+    return isBcryptDigest(base) ? base : null;
+  },
+  // Django hashes the password with SHA-256 first so bcrypt's 72-byte limit does not truncate it.
+  verify: (password, base) => verifyBcrypt(bytesToHex(sha256(utf8(password))), base),
+});

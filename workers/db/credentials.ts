@@ -1,0 +1,118 @@
+/**
+ * SQL for credentials: backup codes, TOTP replay protection, MFA removal and the lockout
+ * counter. Every check-and-write that two concurrent requests could race on is one
+ * conditional statement, so exactly one of them wins.
+ */
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { backupCodes, phoneNumbers, users, type UserRow } from "./schema";
+import type { Statement } from "./users";
+
+export async function listBackupCodes(db: Db, userId: string) {
+  return db.select({ id: backupCodes.id, kind: backupCodes.kind, digest: backupCodes.digest }).from(backupCodes).where(eq(backupCodes.userId, userId)).all();
+}
+
+export async function countBackupCodes(db: Db, userId: string): Promise<number> {
+  const row = await db.select({ count: sql<number>`count(*)` }).from(backupCodes).where(eq(backupCodes.userId, userId)).get();
+  return Number(row?.count ?? 0);
+}
+
+export async function userHasPhoneSecondFactor(db: Db, userId: string): Promise<boolean> {
+  const row = await db
+    .select({ id: phoneNumbers.id })
+    .from(phoneNumbers)
+    .where(and(eq(phoneNumbers.userId, userId), eq(phoneNumbers.reservedForSecondFactor, true)))
+    .limit(1)
+    .get();
+  return row !== undefined;
+}
+
+/** Deletes one backup code; true only for the request whose DELETE removed the row. */
+export async function consumeBackupCode(db: Db, userId: string, id: string): Promise<boolean> {
+  const deleted = await db
+    .delete(backupCodes)
+    .where(and(eq(backupCodes.id, id), eq(backupCodes.userId, userId)))
+    .returning({ id: backupCodes.id })
+    .all();
+  return deleted.length === 1;
+}
+
+/**
+ * Records `step` as the last accepted TOTP step unless that step (or a later one) was
+ * already accepted; true only for the request that moved it forward (replay protection).
+ */
+export async function claimTotpStep(db: Db, userId: string, step: number): Promise<boolean> {
+  const claimed = await db
+    .update(users)
+    .set({ totpLastUsedStep: step })
+    .where(and(eq(users.id, userId), sql`${users.totpSecretEncrypted} is not null`, or(isNull(users.totpLastUsedStep), lt(users.totpLastUsedStep, step))))
+    .returning({ id: users.id })
+    .all();
+  return claimed.length === 1;
+}
+
+/**
+ * Counts one failed verification in a single UPDATE (concurrent failures each count) and
+ * applies the lock when the count reaches `maxAttempts`. A lock that has run out restarts
+ * the count. Returns the row's lockout columns after the update.
+ */
+export async function recordFailedVerification(
+  db: Db,
+  userId: string,
+  input: { maxAttempts: number; now: number; lockedUntil: number | null },
+): Promise<Pick<UserRow, "lockedAt" | "lockedUntil" | "failedVerificationAttempts"> | undefined> {
+  const expired = sql`(${users.lockedAt} is not null and ${users.lockedUntil} is not null and ${users.lockedUntil} <= ${input.now})`;
+  const next = sql`(case when ${expired} then 1 else ${users.failedVerificationAttempts} + 1 end)`;
+  const reaches = sql`(${next} >= ${input.maxAttempts})`;
+  const [row] = await db
+    .update(users)
+    .set({
+      failedVerificationAttempts: next,
+      lockedAt: sql`case when ${reaches} then ${input.now} when ${expired} then null else ${users.lockedAt} end`,
+      lockedUntil: sql`case when ${reaches} then ${input.lockedUntil} when ${expired} then null else ${users.lockedUntil} end`,
+    })
+    .where(eq(users.id, userId))
+    .returning({ lockedAt: users.lockedAt, lockedUntil: users.lockedUntil, failedVerificationAttempts: users.failedVerificationAttempts })
+    .all();
+  return row;
+}
+
+/** A successful verification clears the failure count (and a lock that has run out). */
+export async function resetFailedVerifications(db: Db, userId: string, now: number): Promise<void> {
+  await db
+    .update(users)
+    .set({ failedVerificationAttempts: 0, lockedAt: null, lockedUntil: null })
+    .where(
+      and(
+        eq(users.id, userId),
+        // Never lifts a lock still in force (one a concurrent failure or POST /lock just applied).
+        or(isNull(users.lockedAt), and(sql`${users.lockedUntil} is not null`, sql`${users.lockedUntil} <= ${now}`)),
+        or(sql`${users.failedVerificationAttempts} <> 0`, sql`${users.lockedAt} is not null`),
+      ),
+    )
+    .run();
+}
+
+/** Replaces a weak digest by bcrypt, unless the password changed in the meantime. */
+export async function replacePasswordDigest(db: Db, userId: string, from: string, to: { digest: string; hasher: string }): Promise<void> {
+  await db
+    .update(users)
+    .set({ passwordDigest: to.digest, passwordHasher: to.hasher })
+    .where(and(eq(users.id, userId), eq(users.passwordDigest, from)))
+    .run();
+}
+
+export function clearTotpStatement(db: Db, userId: string): Statement {
+  return db.update(users).set({ totpSecretEncrypted: null, totpLastUsedStep: null }).where(eq(users.id, userId));
+}
+
+export function deleteBackupCodesStatement(db: Db, userId: string): Statement {
+  return db.delete(backupCodes).where(eq(backupCodes.userId, userId));
+}
+
+export function clearPhoneSecondFactorsStatement(db: Db, userId: string, now: number): Statement {
+  return db
+    .update(phoneNumbers)
+    .set({ reservedForSecondFactor: false, defaultSecondFactor: false, updatedAt: now })
+    .where(and(eq(phoneNumbers.userId, userId), or(eq(phoneNumbers.reservedForSecondFactor, true), eq(phoneNumbers.defaultSecondFactor, true))));
+}

@@ -17,7 +17,7 @@ async function userWithEverything() {
     web3_wallet: [newWallet()],
     username: unique("deleted"),
     external_id: unique("ext"),
-    password: "password123",
+    password: "delete-me-Q7v!pass",
   });
   const passkey = await call("POST", `/v1/users/${user.id}/passkeys`, { name: "Key", credential_id: unique("cred"), public_key: "pk" });
   expect(passkey.status).toBe(200);

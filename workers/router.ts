@@ -7,6 +7,7 @@ import type { AppContext } from "./context";
 import { timingSafeEqualStrings } from "./crypto/constant-time";
 import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
+import { registerAccountRoutes } from "./routes/account";
 import { registerIdentityRoutes } from "./routes/identities";
 import { registerUserRoutes } from "./routes/users";
 
@@ -34,6 +35,7 @@ export function createRouter() {
   });
   registerUserRoutes(router);
   registerIdentityRoutes(router);
+  registerAccountRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

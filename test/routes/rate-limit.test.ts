@@ -1,29 +1,16 @@
-import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import worker from "../../workers/index";
 import { call, SECRET_KEY, unique } from "../helpers";
-import { assertMatchesSchema } from "../schema/validate";
 
 /**
  * The create-user limit at route level. The file's config sets a huge limit so other files never
  * meet it; here the Worker's own fetch handler is called with the real bindings (D1, R2, the
  * Durable Object) and the deployment's default limit of 20 per 10 s.
  */
-const limitedEnv = { ...env, USER_CREATE_RATE_LIMIT: "20", USER_CREATE_RATE_WINDOW_SECONDS: "10" };
+const LIMIT_20 = { USER_CREATE_RATE_LIMIT: "20", USER_CREATE_RATE_WINDOW_SECONDS: "10" };
 
-async function createWithLimit(body: unknown, key = SECRET_KEY) {
-  const response = await worker.fetch(
-    new Request("https://api.test/v1/users", {
-      method: "POST",
-      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", "Clerk-API-Version": "2026-05-12" },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-    }),
-    limitedEnv,
-  );
-  expect(response.headers.get("content-type")).toBe("application/json");
-  const json: any = await response.json();
-  assertMatchesSchema(response.status === 200 ? "User" : "ClerkErrors", json);
-  return { status: response.status, headers: response.headers, body: json };
+function createWithLimit(body: unknown, key = SECRET_KEY) {
+  const options = { vars: LIMIT_20, headers: { Authorization: `Bearer ${key}` } };
+  return typeof body === "string" ? call("POST", "/v1/users", undefined, { ...options, rawBody: body }) : call("POST", "/v1/users", body, { ...options, schema: "User" });
 }
 
 async function userCount(): Promise<number> {

@@ -9,6 +9,7 @@ import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
 import { registerAccountRoutes } from "./routes/account";
 import { registerIdentityRoutes } from "./routes/identities";
+import { registerImageRoutes } from "./routes/images";
 import { registerUserRoutes } from "./routes/users";
 
 export type ApiRequest = IRequest;
@@ -36,6 +37,7 @@ export function createRouter() {
   registerUserRoutes(router);
   registerIdentityRoutes(router);
   registerAccountRoutes(router);
+  registerImageRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

@@ -2,8 +2,9 @@
  * Test helpers: call the Worker the way the official SDK does, and check every JSON
  * response against the spec (Content-Type exactly application/json, body matches schema).
  */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { expect } from "vitest";
+import worker from "../workers/index";
 import { assertListMatchesSchema, assertMatchesSchema, type SchemaName } from "./schema/validate";
 
 export const SECRET_KEY = "sk_test_primary";
@@ -23,6 +24,17 @@ export interface CallOptions {
   rawBody?: BodyInit;
   /** Skip the Authorization header (auth tests). */
   noAuth?: boolean;
+  /** Other vars for this request (e.g. a lower rate limit): the Worker runs with the real bindings plus these. */
+  vars?: Record<string, string>;
+}
+
+const envsWithVars = new Map<string, Cloudflare.Env>();
+/** One env object per set of vars, so the Worker's per-env config cache is reused. */
+function envWith(vars: Record<string, string>): Cloudflare.Env {
+  const key = JSON.stringify(vars);
+  let merged = envsWithVars.get(key);
+  if (!merged) envsWithVars.set(key, (merged = { ...env, ...vars }));
+  return merged;
 }
 
 /** Sends a request like @clerk/backend does: Bearer key, Content-Type application/json, JSON body. */
@@ -36,7 +48,9 @@ export async function call<T = any>(method: string, path: string, body?: unknown
   const init: RequestInit = { method, headers };
   if (options.rawBody !== undefined) init.body = options.rawBody;
   else if (body !== undefined) init.body = JSON.stringify(body);
-  const response = await SELF.fetch(`${BASE}${path}`, init);
+  const response = options.vars
+    ? await worker.fetch(new Request(`${BASE}${path}`, init), envWith(options.vars))
+    : await SELF.fetch(`${BASE}${path}`, init);
   const contentType = response.headers.get("content-type");
   const text = await response.text();
   let parsed: unknown = text;

@@ -5,7 +5,7 @@
 export interface Env {
   DB: D1Database;
   IMAGES: R2Bucket;
-  RATE_LIMITER: DurableObjectNamespace;
+  RATE_LIMITER: DurableObjectNamespace<import("./rate-limit/rate-limiter").RateLimiter>;
   /** Secret: one key, or a comma-separated list for rotation. */
   CLERK_SECRET_KEY?: string;
   /** Secret: base64 of 32 bytes; seals TOTP secrets and OAuth tokens (AES-256-GCM). */

@@ -13,6 +13,8 @@ import { registerIdentityRoutes } from "./routes/identities";
 import { registerOAuthTokenRoutes } from "./routes/oauth-tokens";
 import { registerOrganizationRoutes } from "./routes/organizations";
 import { registerUserOrganizationRoutes } from "./routes/user-organizations";
+import { registerAccountRoutes } from "./routes/account";
+import { registerImageRoutes } from "./routes/images";
 import { registerUserRoutes } from "./routes/users";
 
 export type ApiRequest = IRequest;
@@ -50,6 +52,8 @@ export function createRouter() {
   registerOrganizationRoutes(router);
   registerUserOrganizationRoutes(router);
   registerCredentialRoutes(router);
+  registerAccountRoutes(router);
+  registerImageRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

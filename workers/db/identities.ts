@@ -1,9 +1,19 @@
 /**
  * SQL for a user's identities beyond email and phone: passkeys, web3 wallets, external accounts.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
-import { externalAccounts, passkeys, type ExternalAccountRow, type PasskeyRow } from "./schema";
+import {
+  emailAddresses,
+  externalAccounts,
+  passkeys,
+  phoneNumbers,
+  users,
+  web3Wallets,
+  type ExternalAccountRow,
+  type PasskeyRow,
+} from "./schema";
 
 export async function insertPasskey(db: Db, row: typeof passkeys.$inferInsert): Promise<PasskeyRow> {
   await db.insert(passkeys).values(row);
@@ -22,4 +32,67 @@ export async function findExternalAccountsByProvider(db: Db, userId: string, pro
     .where(and(eq(externalAccounts.userId, userId), eq(externalAccounts.provider, provider)))
     .orderBy(externalAccounts.createdAt, externalAccounts.id)
     .all();
+}
+
+/** The identity tables whose rows the removal endpoints delete. */
+export type RemovableIdentityTable = typeof passkeys | typeof web3Wallets | typeof externalAccounts;
+
+/**
+ * SQL: how many ways the user can identify themselves — email addresses, phone numbers, web3
+ * wallets, passkeys, external accounts and a username (Clerk models a username as an
+ * identification too). Evaluated inside the deleting statements, so the check cannot race.
+ */
+function identificationCount(userId: string): SQL {
+  const countOf = (table: RemovableIdentityTable | typeof emailAddresses | typeof phoneNumbers) =>
+    sql`(select count(*) from ${table} where ${table.userId} = ${userId})`;
+  return sql`(${countOf(emailAddresses)} + ${countOf(phoneNumbers)} + ${countOf(web3Wallets)} + ${countOf(passkeys)} + ${countOf(externalAccounts)} + (select count(*) from ${users} where ${users.id} = ${userId} and ${users.username} is not null))`;
+}
+
+/** Whether `id` is a row of `table` owned by `userId`. */
+export async function identityBelongsTo(db: Db, table: RemovableIdentityTable, userId: string, id: string): Promise<boolean> {
+  const row = await db
+    .select({ id: table.id })
+    .from(table)
+    .where(and(eq(table.id, id), eq(table.userId, userId)))
+    .get();
+  return row !== undefined;
+}
+
+/**
+ * Deletes one of the user's identity rows unless it is their last identification, as one
+ * batch: the user row is touched (updated_at, plus `userValues`) and the identity deleted only
+ * when it exists, belongs to the user and is not the last. Returns whether it was deleted.
+ */
+export async function deleteIdentityUnlessLast(
+  db: Db,
+  table: RemovableIdentityTable,
+  userId: string,
+  id: string,
+  now: number,
+  userValues: SQLiteUpdateSetSource<typeof users> = {},
+): Promise<boolean> {
+  const notLast = sql`${identificationCount(userId)} > 1`;
+  const owned = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.userId} = ${userId})`;
+  const [, deleted] = await db.batch([
+    db
+      .update(users)
+      .set({ ...userValues, updatedAt: now })
+      .where(and(eq(users.id, userId), owned, notLast)),
+    db.delete(table).where(and(eq(table.id, id), eq(table.userId, userId), notLast)),
+  ]);
+  return (deleted.meta.changes ?? 0) > 0;
+}
+
+/**
+ * Columns that move the user's primary web3 wallet to the next remaining one (oldest first) when
+ * `walletId` is the primary, or to null when none remains; otherwise they keep it.
+ */
+export function primaryWalletAfterRemoving(userId: string, walletId: string) {
+  const next = (column: typeof web3Wallets.id | typeof web3Wallets.web3Wallet) =>
+    sql`(select ${column} from ${web3Wallets} where ${web3Wallets.userId} = ${userId} and ${web3Wallets.id} <> ${walletId} order by ${web3Wallets.createdAt}, ${web3Wallets.id} limit 1)`;
+  const isPrimary = sql`${users.primaryWeb3WalletId} = ${walletId}`;
+  return {
+    primaryWeb3WalletId: sql`case when ${isPrimary} then ${next(web3Wallets.id)} else ${users.primaryWeb3WalletId} end`,
+    primaryWeb3WalletSort: sql`case when ${isPrimary} then ${next(web3Wallets.web3Wallet)} else ${users.primaryWeb3WalletSort} end`,
+  };
 }

@@ -70,9 +70,9 @@ export const errors = {
     new ApiError(422, "form_param_type_invalid", "is invalid", `\`${param}\` must be a \`${type}\`.`, withParam(param)),
   paramFormatInvalid: (param: string, longMessage: string) =>
     new ApiError(422, "form_param_format_invalid", "is invalid", longMessage, withParam(param)),
-  paramValueInvalid: (param: string, longMessage?: string) =>
+  paramValueInvalid: (param: string, longMessage?: string, status = 422) =>
     new ApiError(
-      422,
+      status,
       "form_param_value_invalid",
       "is invalid",
       longMessage ?? `The value does not match one of the allowed values for parameter ${param}`,
@@ -240,6 +240,21 @@ export const errors = {
         : `Your account is locked. You will be able to try again in ${describeDuration(expiresInSeconds)}. For more information, please contact support.`,
       { lockout_expires_in_seconds: expiresInSeconds },
     ),
+  identificationNotFound: () => new ApiError(404, "resource_not_found", "Resource not found", "Resource not found"),
+  lastIdentificationDeletionFailed: () =>
+    new ApiError(400, "identification_deletion_failed", "Deletion failed", "You cannot delete your last identification."),
+  imageMissing: () =>
+    new ApiError(400, "form_param_missing", "Image file missing", "There was no image file present in the request", withParam("file")),
+  imageTooLarge: () =>
+    new ApiError(413, "image_too_large", "Image too large", "The image being uploaded is more than 10MB. Please choose a smaller one."),
+  imageTypeNotSupported: (imageType: string) =>
+    new ApiError(
+      400,
+      "request_body_invalid",
+      "Unsupported image type",
+      `'${imageType}' images are not currently supported. Please consult the API documentation for more information.`,
+    ),
+  imageNotFound: () => new ApiError(404, "image_not_found", "Image not found", "Image not found"),
   tooManyRequests: (retryAfterSeconds: number) =>
     new ApiError(429, "too_many_requests", "Too many requests", "Too many requests, retry later", undefined, {
       "Retry-After": String(retryAfterSeconds),

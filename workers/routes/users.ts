@@ -6,6 +6,7 @@ import type { AppContext } from "../context";
 import { readJsonBody } from "../http/body";
 import { queryOf } from "../http/query";
 import { json } from "../http/respond";
+import { withCreateRateLimit } from "../rate-limit/create-user-limit";
 import { parseWith } from "../http/validation";
 import type { ApiRequest, RouterType } from "../router";
 import { createUserBody, metadataBody, updateUserBody } from "../schemas/users";
@@ -24,10 +25,13 @@ export function registerUserRoutes(router: RouterType): void {
     return json({ object: "total_count", total_count: total });
   });
 
-  router.post("/v1/users", async (request: ApiRequest, ctx: AppContext) => {
-    const input = parseWith(createUserBody, await readJsonBody(request));
-    return json(serializeUser(ctx, await createUser(ctx, input)));
-  });
+  router.post(
+    "/v1/users",
+    withCreateRateLimit(async (request: ApiRequest, ctx: AppContext) => {
+      const input = parseWith(createUserBody, await readJsonBody(request));
+      return json(serializeUser(ctx, await createUser(ctx, input)));
+    }),
+  );
 
   router.get("/v1/users/:user_id", async (request: ApiRequest, ctx: AppContext) => {
     return json(serializeUser(ctx, await getUser(ctx, request.params.user_id)));

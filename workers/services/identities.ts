@@ -5,8 +5,15 @@
 import type { AppContext } from "../context";
 import { encryptSecret } from "../crypto/encryption";
 import { newId } from "../crypto/ids";
-import { insertExternalAccount, insertPasskey } from "../db/identities";
-import type { ExternalAccountRow, PasskeyRow } from "../db/schema";
+import {
+  deleteIdentityUnlessLast,
+  identityBelongsTo,
+  insertExternalAccount,
+  insertPasskey,
+  primaryWalletAfterRemoving,
+  type RemovableIdentityTable,
+} from "../db/identities";
+import { externalAccounts, passkeys, web3Wallets, type ExternalAccountRow, type PasskeyRow } from "../db/schema";
 import { ApiError, errors } from "../http/errors";
 import type { CreateExternalAccountInput, CreatePasskeyInput } from "../schemas/identities";
 import { requireUserRow } from "./users";
@@ -90,4 +97,42 @@ export async function createExternalAccount(ctx: AppContext, userId: string, inp
     }
     throw error;
   }
+}
+
+/** DeletedObject JSON for the identity removal endpoints. */
+export interface DeletedIdentity {
+  object: "passkey" | "web3_wallet" | "external_account";
+  id: string;
+  deleted: true;
+}
+
+const REMOVABLE: Record<DeletedIdentity["object"], RemovableIdentityTable> = {
+  passkey: passkeys,
+  web3_wallet: web3Wallets,
+  external_account: externalAccounts,
+};
+
+/**
+ * Removes one of the user's passkeys, web3 wallets or external accounts.
+ * - An id that is not this user's → 404 (the delete is scoped by user, so nobody else's row is touched).
+ * - The user's last identification (emails, phones, wallets, passkeys, external accounts and a
+ *   username all count) → 400 identification_deletion_failed; the check runs inside the deleting
+ *   batch, so two concurrent removals cannot both pass it.
+ * - Removing the primary web3 wallet makes the oldest remaining one primary, or none.
+ * - Removing an external account deletes its row, which holds its sealed tokens, its refresh
+ *   lease and its idn_ identification (what email addresses' linked_to point at); email
+ *   addresses the user owns stay.
+ * - Clerk emails the user when a passkey is removed; there is no email channel here, so that is a no-op.
+ */
+export async function deleteIdentity(ctx: AppContext, userId: string, object: DeletedIdentity["object"], id: string): Promise<DeletedIdentity> {
+  await requireUserRow(ctx, userId);
+  const table = REMOVABLE[object];
+  if (!(await identityBelongsTo(ctx.db, table, userId, id))) throw errors.identificationNotFound();
+  const userValues = object === "web3_wallet" ? primaryWalletAfterRemoving(userId, id) : {};
+  if (!(await deleteIdentityUnlessLast(ctx.db, table, userId, id, ctx.now(), userValues))) {
+    // Not deleted: either it is the last identification, or a concurrent request removed it.
+    if (await identityBelongsTo(ctx.db, table, userId, id)) throw errors.lastIdentificationDeletionFailed();
+    throw errors.identificationNotFound();
+  }
+  return { object, id, deleted: true };
 }

@@ -1,0 +1,57 @@
+/**
+ * The rate-limit decision as a pure function of (state, rule, now), kept apart from storage so
+ * it can be tested with a fake clock. The algorithm is a sliding log: the state holds the times
+ * of the admitted requests still inside the window, so the decision is exact (no approximation
+ * at window edges) and Retry-After can be computed precisely.
+ */
+
+export interface RateLimitRule {
+  /** Requests admitted per window. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitState {
+  /** Times (epoch ms, ascending) of the admitted requests that may still count. */
+  hits: number[];
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Requests still admitted in the current window after this one. */
+  remaining: number;
+  /** Whole seconds (≥ 1) after which a retry is admitted; 0 when allowed. */
+  retryAfterSeconds: number;
+  /** The state to store: expired hits dropped and, when allowed, `now` appended. */
+  state: RateLimitState;
+  /** Hits at or before this time have left the window and can be deleted from storage. */
+  expiredThrough: number;
+}
+
+/**
+ * Decides whether a request at `now` is admitted under `rule`.
+ *
+ * A hit at time t counts while `now < t + windowMs`. Only the newest `limit` hits can matter,
+ * so older ones are dropped too (this also bounds the state when the limit is lowered).
+ * When refused, the request must wait until the `limit`-th newest hit leaves the window:
+ * `Retry-After = ceil((thatHit + windowMs - now) / 1000)`, at least 1, so a retry after exactly
+ * that long is admitted unless other requests take the slot first.
+ */
+export function decide(state: RateLimitState, rule: RateLimitRule, now: number): RateLimitDecision {
+  const expiredThrough = now - rule.windowMs;
+  let live = state.hits.filter((t) => t > expiredThrough);
+  if (live.length > rule.limit) live = live.slice(live.length - rule.limit);
+  if (live.length < rule.limit) {
+    // Keep the log sorted even if a caller's clock steps backwards.
+    const hits = [...live, now].sort((a, b) => a - b);
+    return { allowed: true, remaining: rule.limit - hits.length, retryAfterSeconds: 0, state: { hits }, expiredThrough };
+  }
+  const freesAt = live[0] + rule.windowMs;
+  return {
+    allowed: false,
+    remaining: 0,
+    retryAfterSeconds: Math.max(1, Math.ceil((freesAt - now) / 1000)),
+    state: { hits: live },
+    expiredThrough,
+  };
+}

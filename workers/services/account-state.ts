@@ -1,0 +1,65 @@
+/**
+ * Account state set by the backend: ban/unban (one user or up to 50) and lock/unlock.
+ * A lock is two timestamps (workers/services/lockout.ts derives `locked` from them), so it
+ * expires by itself with no job running.
+ */
+import type { AppContext } from "../context";
+import { findUserRowsByIds, setBannedForAll } from "../db/account-state";
+import { loadAggregates, runBatch, updateUserStatement, type UserAggregate } from "../db/users";
+import type { UserRow } from "../db/schema";
+import { errors } from "../http/errors";
+import { getUser, requireUserRow } from "./users";
+
+async function updateAccountState(ctx: AppContext, userId: string, values: Partial<UserRow>): Promise<UserAggregate> {
+  await requireUserRow(ctx, userId);
+  await runBatch(ctx.db, [updateUserStatement(ctx.db, userId, { ...values, updatedAt: ctx.now() })]);
+  return getUser(ctx, userId);
+}
+
+/** Marks the user banned (true) or lifts the ban (false). No sessions exist here to revoke. */
+export async function setUserBanned(ctx: AppContext, userId: string, banned: boolean): Promise<UserAggregate> {
+  return updateAccountState(ctx, userId, { banned });
+}
+
+function unknownIdsError(missing: string[]) {
+  return errors.paramValueInvalid("user_ids", `The following user_ids were not found: ${missing.join(", ")}`, 400);
+}
+
+/**
+ * Bans or unbans every listed user, all or nothing: if any id is unknown → 400
+ * form_param_value_invalid naming user_ids (the unknown ids in long_message) and nothing changes.
+ * Returns the users in the order first listed (duplicates collapse).
+ */
+export async function setUsersBanned(ctx: AppContext, userIds: string[], banned: boolean): Promise<UserAggregate[]> {
+  const ids = [...new Set(userIds)];
+  const missingFrom = (rows: UserRow[]) => {
+    const found = new Set(rows.map((r) => r.id));
+    return ids.filter((id) => !found.has(id));
+  };
+  const missing = missingFrom(await findUserRowsByIds(ctx.db, ids));
+  if (missing.length) throw unknownIdsError(missing);
+  if ((await setBannedForAll(ctx.db, ids, banned, ctx.now())) === 0) {
+    // A listed user was deleted between the check and the guarded update: report it.
+    throw unknownIdsError(missingFrom(await findUserRowsByIds(ctx.db, ids)));
+  }
+  const byId = new Map((await findUserRowsByIds(ctx.db, ids)).map((r) => [r.id, r]));
+  return loadAggregates(
+    ctx.db,
+    ids.map((id) => byId.get(id)).filter((r): r is UserRow => r !== undefined),
+  );
+}
+
+/**
+ * Locks the user now for LOCKOUT_DURATION_SECONDS (0 = until unlocked), whether or not attempt
+ * counting is enabled. Locking a locked user starts the period again.
+ */
+export async function lockUser(ctx: AppContext, userId: string): Promise<UserAggregate> {
+  const now = ctx.now();
+  const seconds = ctx.config.lockoutDurationSeconds;
+  return updateAccountState(ctx, userId, { lockedAt: now, lockedUntil: seconds > 0 ? now + seconds * 1000 : null });
+}
+
+/** Lifts any lock and resets the failed-attempt counter, so all attempts are available again. */
+export async function unlockUser(ctx: AppContext, userId: string): Promise<UserAggregate> {
+  return updateAccountState(ctx, userId, { lockedAt: null, lockedUntil: null, failedVerificationAttempts: 0 });
+}

@@ -273,3 +273,32 @@ export async function countOf(pairs: [string, string][]): Promise<number> {
   expect(result.body.object).toBe("total_count");
   return result.body.total_count;
 }
+
+/** The searchable text of a fixture user, per search field (as the search index defines it). */
+function searchFields(u: FixtureUser & { id: string }): Record<string, string[]> {
+  return {
+    user_id: [u.id],
+    name: [[u.first, u.last].filter((v) => v !== null).join(" ")],
+    username: u.username ? [u.username] : [],
+    emails: u.emails,
+    phones: u.phones,
+    wallets: u.wallets,
+  };
+}
+
+const SEARCH_PARAM_FIELDS: Record<string, string[]> = {
+  query: ["user_id", "name", "username", "emails", "phones", "wallets"],
+  email_address_query: ["emails"],
+  phone_number_query: ["phones"],
+  username_query: ["username"],
+  name_query: ["name"],
+};
+
+const fold = (v: string) => v.normalize("NFC").toLowerCase();
+
+/** Oracle: does the user match search parameter `param` = `value` (every whitespace-separated term in some field)? */
+export function matchesSearch(u: FixtureUser & { id: string }, param: string, value: string): boolean {
+  const fields = searchFields(u);
+  const terms = fold(value).split(/\s+/u).filter(Boolean);
+  return terms.every((term) => SEARCH_PARAM_FIELDS[param].some((f) => fields[f].some((v) => fold(v).includes(term))));
+}

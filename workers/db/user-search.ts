@@ -8,7 +8,7 @@
  *
  * Partial matches use the FTS5 trigram index `user_search` (migrations/0001_user_search.sql),
  * kept in step by triggers. Terms of 3+ characters are FTS phrases; shorter terms cannot use
- * trigrams and fall back to LIKE over `user_search_documents`, either over the rows FTS already
+ * trigrams and fall back to a substring scan (instr) of `user_search_documents`, either over the rows FTS already
  * matched (when another term is long) or over at most SHORT_TERM_SCAN_ROWS documents of the
  * newest users (when every term is short).
  */
@@ -25,15 +25,15 @@ export const SHORT_TERM_SCAN_ROWS = 1000;
 export type SearchField = "user_id" | "name" | "username" | "emails" | "phones" | "wallets";
 
 /**
- * One whitespace-free search term and where it may match. `variants` are the spellings to try
- * (NFC and NFD forms); `shortPatterns` are the LIKE patterns used when the term is too short for
- * trigrams (already escaped, with every case spelling, since LIKE folds ASCII only).
+ * One whitespace-free search term and where it may match. `variants` are the forms to try as FTS
+ * phrases (NFC and NFD; the trigram tokenizer folds case itself). A term too short for trigrams
+ * is matched by substring instead, against every case spelling of every variant (`spellings`).
  */
 export interface SearchTerm {
   fields: readonly SearchField[];
   variants: string[];
   short: boolean;
-  shortPatterns: string[];
+  spellings: string[];
 }
 
 export interface IncludeExclude {
@@ -102,17 +102,21 @@ function ftsTermExpression(term: SearchTerm): string {
   return `{${term.fields.join(" ")}} : (${phrases})`;
 }
 
-/** The term matches one of its fields of document `d` by LIKE (the short-term fallback). */
-function likeTermCondition(term: SearchTerm): SQL {
-  const columns = term.fields.map((f) => sql.raw(`d.${f} LIKE p.value ESCAPE '\\'`));
-  return sql`exists (select 1 from json_each(${JSON.stringify(term.shortPatterns)}) p where ${sql.join(columns, sql` or `)})`;
+/**
+ * The term occurs in one of its fields of document `d` (the short-term fallback). instr() rather
+ * than LIKE: no pattern characters to escape, and `spellings` already lists every case spelling
+ * (LIKE would fold ASCII only anyway).
+ */
+function substringTermCondition(term: SearchTerm): SQL {
+  const columns = term.fields.map((f) => sql.raw(`instr(d.${f}, p.value) > 0`));
+  return sql`exists (select 1 from json_each(${JSON.stringify(term.spellings)}) p where ${sql.join(columns, sql` or `)})`;
 }
 
 /** `users.id IN (…)` for the search terms, or undefined when there are none. */
 function searchCondition(terms: SearchTerm[]): SQL | undefined {
   if (terms.length === 0) return undefined;
   const long = terms.filter((t) => !t.short);
-  const shortConditions = terms.filter((t) => t.short).map(likeTermCondition);
+  const shortConditions = terms.filter((t) => t.short).map(substringTermCondition);
   if (long.length > 0) {
     const match = long.map(ftsTermExpression).join(" AND ");
     return sql`${users.id} in (select d.user_id from user_search_documents d where d.doc_id in (select rowid from user_search where user_search match ${match})${

@@ -29,7 +29,7 @@ export const MAX_FILTER_VALUES = 100;
 /** Longest search string accepted, so a request cannot build an arbitrarily large FTS query. */
 export const MAX_SEARCH_LENGTH = 256;
 
-/** Trigrams need three characters; shorter terms use the bounded LIKE fallback. */
+/** Trigrams need three characters; shorter terms use the bounded substring fallback. */
 const TRIGRAM = 3;
 
 const ALL_FIELDS: readonly SearchField[] = ["user_id", "name", "username", "emails", "phones", "wallets"];
@@ -80,7 +80,7 @@ function timeRange(query: Query, prefix: string, withSince = false): TimeRange {
   };
 }
 
-/** Every case spelling of a short term (LIKE folds ASCII only; É/é need both spellings). */
+/** Every case spelling of a short term (instr() is case-sensitive; at most 2 characters, so ≤ 9 spellings). */
 function caseSpellings(term: string): string[] {
   let out = [""];
   for (const ch of term) {
@@ -89,8 +89,6 @@ function caseSpellings(term: string): string[] {
   }
   return out;
 }
-
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * Splits a search string on whitespace into terms; every term must match one of `fields`.
@@ -104,8 +102,8 @@ function searchTerms(raw: string, fields: readonly SearchField[]): SearchTerm[] 
     .map((term) => {
       const variants = [...new Set([term, term.normalize("NFD")])];
       const short = [...term].length < TRIGRAM;
-      const shortPatterns = short ? [...new Set(variants.flatMap(caseSpellings))].map((v) => `%${escapeLike(v)}%`) : [];
-      return { fields, variants, short, shortPatterns };
+      const spellings = short ? [...new Set(variants.flatMap(caseSpellings))] : [];
+      return { fields, variants, short, spellings };
     });
 }
 
@@ -115,6 +113,9 @@ function searchParam(query: Query): SearchTerm[] {
     const raw = firstValue(query[name]);
     if (raw === undefined) continue;
     if (raw.length > MAX_SEARCH_LENGTH) throw errors.paramMaxLengthExceeded(name, MAX_SEARCH_LENGTH);
+    // SQLite's FTS query parser stops at U+0000, which would leave a broken phrase; no stored
+    // identifier contains it, so refuse it rather than guess.
+    if (raw.includes("\u0000")) throw errors.paramValueInvalid(name, `${name} must not contain NUL characters.`);
     terms.push(...searchTerms(raw, fields));
   }
   return terms;

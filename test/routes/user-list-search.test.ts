@@ -182,7 +182,7 @@ describe("GET /v1/users partial-match search", () => {
         const hit = { query: "o'brien", email_address_query: "%_*+near", username_query: "and_or", name_query: '"q" (x)' }[param]!;
         expect(await search(param, hit)).toEqual([id("meta")]);
       }
-    }, 60_000);
+    }, 120_000);
   }
 
   it("refuses a NUL character in a search string (SQLite's FTS parser would stop at it)", async () => {

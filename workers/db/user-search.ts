@@ -12,10 +12,9 @@
  * matched (when another term is long) or over at most SHORT_TERM_SCAN_ROWS documents of the
  * newest users (when every term is short).
  */
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
-import { externalAccounts, organizationMemberships, users, type UserRow } from "./schema";
-import { emailAddresses, phoneNumbers, web3Wallets } from "./schema";
+import { emailAddresses, externalAccounts, organizationMemberships, phoneNumbers, users, web3Wallets, type UserRow } from "./schema";
 import { inJsonList } from "./users";
 
 /** How many of the newest users' search documents a search made only of 1–2 character terms looks at. */
@@ -102,31 +101,44 @@ function ftsTermExpression(term: SearchTerm): string {
   return `{${term.fields.join(" ")}} : (${phrases})`;
 }
 
+/** Above this many short-term spellings in one request, pass them as JSON lists instead of bound parameters. */
+const MAX_INLINE_SPELLINGS = 40;
+
 /**
  * The term occurs in one of its fields of document `d` (the short-term fallback). instr() rather
- * than LIKE: no pattern characters to escape, and `spellings` already lists every case spelling
- * (LIKE would fold ASCII only anyway).
+ * than LIKE: no pattern characters to escape. lower() folds ASCII; `spellings` already lists
+ * every case spelling of the non-ASCII characters. The fields are joined with a space, which no
+ * term contains, so a term never matches across two fields.
  */
-function substringTermCondition(term: SearchTerm): SQL {
-  const columns = term.fields.map((f) => sql.raw(`instr(d.${f}, p.value) > 0`));
-  return sql`exists (select 1 from json_each(${JSON.stringify(term.spellings)}) p where ${sql.join(columns, sql` or `)})`;
+function substringTermCondition(term: SearchTerm, inline: boolean): SQL {
+  const text = sql.raw(`lower(${term.fields.map((f) => `d.${f}`).join(" || ' ' || ")})`);
+  if (inline) return sql`(${sql.join(term.spellings.map((s) => sql`instr(${text}, ${s}) > 0`), sql` or `)})`;
+  return sql`exists (select 1 from json_each(${JSON.stringify(term.spellings)}) p where instr(${text}, p.value) > 0)`;
 }
 
-/** `users.id IN (…)` for the search terms, or undefined when there are none. */
-function searchCondition(terms: SearchTerm[]): SQL | undefined {
+/**
+ * The ids of the users every search term matches, as a FROM-clause subquery `m(user_id)`, or
+ * undefined when there are no terms. The outer query starts from it and looks users up by
+ * primary key, so a search costs about four rows read per match (FTS, document, users index and
+ * row) instead of a walk over the users table.
+ */
+function searchMatches(terms: SearchTerm[]): SQL | undefined {
   if (terms.length === 0) return undefined;
   const long = terms.filter((t) => !t.short);
-  const shortConditions = terms.filter((t) => t.short).map(substringTermCondition);
+  const short = terms.filter((t) => t.short);
+  const inline = short.reduce((n, t) => n + t.spellings.length, 0) <= MAX_INLINE_SPELLINGS;
+  const shortConditions = short.map((t) => substringTermCondition(t, inline));
   if (long.length > 0) {
     const match = long.map(ftsTermExpression).join(" AND ");
-    return sql`${users.id} in (select d.user_id from user_search_documents d where d.doc_id in (select rowid from user_search where user_search match ${match})${
+    return sql`(select d.user_id as user_id from user_search join user_search_documents d on d.doc_id = user_search.rowid where user_search match ${match}${
       shortConditions.length ? sql` and ${and(...shortConditions)}` : sql``
-    })`;
+    }) m`;
   }
-  // Bounded scan: only the newest SHORT_TERM_SCAN_ROWS documents (doc_id grows with insertion).
-  return sql`${users.id} in (select d.user_id from (select * from user_search_documents order by doc_id desc limit ${SHORT_TERM_SCAN_ROWS}) d where ${and(
+  // Bounded scan: only the SHORT_TERM_SCAN_ROWS highest doc_ids (doc_id grows with insertion, so
+  // these are the newest users' documents), read as one primary-key range.
+  return sql`(select d.user_id as user_id from user_search_documents d where d.doc_id > (select max(doc_id) from user_search_documents) - ${SHORT_TERM_SCAN_ROWS} and ${and(
     ...shortConditions,
-  )})`;
+  )}) m`;
 }
 
 function includeExclude(column: SQL | unknown, list: IncludeExclude, childSelect?: (values: string[]) => SQL): SQL[] {
@@ -182,16 +194,16 @@ function whereOf(filter: UserFilter): SQL | undefined {
   conditions.push(...timeConditions(users.createdAt, filter.createdAt));
   conditions.push(...timeConditions(users.lastActiveAt, filter.lastActiveAt));
   conditions.push(...timeConditions(users.lastSignInAt, filter.lastSignInAt));
-  conditions.push(searchCondition(filter.search));
   return and(...conditions);
 }
 
 /**
- * One page of users matching `filter`, in `order`. NULLs sort last in both directions and ties
- * break by id in the same direction, so (value, id) is a total order and pages never overlap.
- * Each order is served by the (column, id) index of users.
+ * The query for one page of users matching `filter`, in `order` (not yet run; tests read its
+ * rows_read). NULLs sort last in both directions and ties break by id in the same direction, so
+ * (value, id) is a total order and pages never overlap. Each order is served by the (column, id)
+ * index of users.
  */
-export async function findUserRowsMatching(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<UserRow[]> {
+export function userRowsQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
   const column = ORDER_COLUMNS[order.field];
   const direction = sql.raw(order.descending ? "desc" : "asc");
   let where = whereOf(filter);
@@ -200,19 +212,32 @@ export async function findUserRowsMatching(db: Db, filter: UserFilter, order: Us
     const cmp = sql.raw(order.descending ? "<" : ">");
     where = and(where, sql`(${users.createdAt}, ${users.id}) ${cmp} (${page.after.createdAt}, ${page.after.id})`);
   }
-  return db
-    .select()
-    .from(users)
-    .where(where)
-    .orderBy(sql`${column} ${direction} nulls last, ${users.id} ${direction}`)
-    .limit(page.limit)
-    .offset(page.offset)
-    .all();
+  const matches = searchMatches(filter.search);
+  // With a search, the matched users are sorted rather than found by walking the order index:
+  // unary + hides the index from ORDER BY, so SQLite keeps starting from the matches.
+  const sortKey = (col: unknown) => (matches ? sql`+${col}` : sql`${col}`);
+  const orderBy = sql`${sortKey(column)} ${direction} nulls last, ${sortKey(users.id)} ${direction}`;
+  const base = matches
+    ? db.select(getTableColumns(users)).from(matches).innerJoin(users, sql`${users.id} = m.user_id`)
+    : db.select().from(users);
+  return base.where(where).orderBy(orderBy).limit(page.limit).offset(page.offset);
+}
+
+export async function findUserRowsMatching(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<UserRow[]> {
+  return userRowsQuery(db, filter, order, page).all();
+}
+
+/** The query counting users that match `filter` (not yet run). */
+export function userCountQuery(db: Db, filter: UserFilter) {
+  const matches = searchMatches(filter.search);
+  const count = { count: sql<number>`count(*)` };
+  const base = matches ? db.select(count).from(matches).innerJoin(users, sql`${users.id} = m.user_id`) : db.select(count).from(users);
+  return base.where(whereOf(filter));
 }
 
 /** How many users match `filter`. */
 export async function countUsersMatching(db: Db, filter: UserFilter): Promise<number> {
-  const row = await db.select({ count: sql<number>`count(*)` }).from(users).where(whereOf(filter)).get();
+  const row = await userCountQuery(db, filter).get();
   return Number(row?.count ?? 0);
 }
 

@@ -80,11 +80,15 @@ function timeRange(query: Query, prefix: string, withSince = false): TimeRange {
   };
 }
 
-/** Every case spelling of a short term (instr() is case-sensitive; at most 2 characters, so ≤ 9 spellings). */
+/**
+ * Every spelling of a short term that instr() over lower(text) must try: SQLite's lower() folds
+ * ASCII only, so ASCII letters are lower-cased here and each non-ASCII character is tried in its
+ * original, lower and upper case (a term has at most 2 characters, so at most 9 spellings).
+ */
 function caseSpellings(term: string): string[] {
   let out = [""];
   for (const ch of term) {
-    const forms = [...new Set([ch, ch.toLowerCase(), ch.toUpperCase()])];
+    const forms = ch.charCodeAt(0) < 128 ? [ch.toLowerCase()] : [...new Set([ch, ch.toLowerCase(), ch.toUpperCase()])];
     out = out.flatMap((prefix) => forms.map((f) => prefix + f));
   }
   return out;

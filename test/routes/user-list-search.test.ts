@@ -95,7 +95,7 @@ describe("GET /v1/users partial-match search", () => {
     expect(await search("name_query", "bobby")).toEqual([]);
   });
 
-  it("serves terms shorter than three characters with the LIKE fallback", async () => {
+  it("serves terms shorter than three characters with the substring fallback", async () => {
     await expectSearch("name_query", "li", ["chen", "amelie"]);
     await expectSearch("name_query", "LI", ["chen", "amelie"]);
     await expectSearch("username_query", "l", ["ada"]);

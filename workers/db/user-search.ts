@@ -8,9 +8,9 @@
  *
  * Partial matches use the FTS5 trigram index `user_search` (migrations/0001_user_search.sql),
  * kept in step by triggers. Terms of 3+ characters are FTS phrases; shorter terms cannot use
- * trigrams and fall back to a substring scan (instr) of `user_search_documents`, either over the rows FTS already
- * matched (when another term is long) or over at most SHORT_TERM_SCAN_ROWS documents of the
- * newest users (when every term is short).
+ * trigrams and fall back to a substring test (instr) on `user_search_documents`, either over the
+ * rows FTS already matched (when another term is long) or over at most SHORT_TERM_SCAN_ROWS
+ * documents of the newest users (when every term is short).
  */
 import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";

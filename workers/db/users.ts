@@ -172,13 +172,3 @@ export async function findTakenIdentifiers(
     externalId: externalRow.length > 0,
   };
 }
-
-/** Newest-first page of users (the minimal list; the search issue replaces this with filters). */
-export async function listUserRows(db: Db, limit: number, offset: number): Promise<UserRow[]> {
-  return db.select().from(users).orderBy(sql`${users.createdAt} desc, ${users.id} desc`).limit(limit).offset(offset).all();
-}
-
-export async function countUserRows(db: Db): Promise<number> {
-  const row = await db.select({ count: sql<number>`count(*)` }).from(users).get();
-  return Number(row?.count ?? 0);
-}

@@ -1,0 +1,248 @@
+/**
+ * SQL for listing, counting and searching users (GET /v1/users, /v1/users/count).
+ *
+ * Every exact filter is an index lookup: value lists travel as ONE JSON parameter read with
+ * json_each(?) (D1 allows 100 bound parameters per statement), and child-table filters become
+ * `users.id IN (SELECT user_id FROM <child> WHERE <indexed column> IN json_each(?))`, which SQLite
+ * answers with the child's index and then the users primary key.
+ *
+ * Partial matches use the FTS5 trigram index `user_search` (migrations/0001_user_search.sql),
+ * kept in step by triggers. Terms of 3+ characters are FTS phrases; shorter terms cannot use
+ * trigrams and fall back to a substring test (instr) on `user_search_documents`, either over the
+ * rows FTS already matched (when another term is long) or over at most SHORT_TERM_SCAN_ROWS
+ * documents of the newest users (when every term is short).
+ */
+import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import type { Db } from "./client";
+import { emailAddresses, externalAccounts, organizationMemberships, phoneNumbers, users, web3Wallets, type UserRow } from "./schema";
+import { inJsonList } from "./users";
+
+/** How many of the newest users' search documents a search made only of 1–2 character terms looks at. */
+export const SHORT_TERM_SCAN_ROWS = 1000;
+
+/** The searchable columns of user_search / user_search_documents. */
+export type SearchField = "user_id" | "name" | "username" | "emails" | "phones" | "wallets";
+
+/**
+ * One whitespace-free search term and where it may match. `variants` are the forms to try as FTS
+ * phrases (NFC and NFD; the trigram tokenizer folds case itself). A term too short for trigrams
+ * is matched by substring instead, against every case spelling of every variant (`spellings`).
+ */
+export interface SearchTerm {
+  fields: readonly SearchField[];
+  variants: string[];
+  short: boolean;
+  spellings: string[];
+}
+
+export interface IncludeExclude {
+  include: string[];
+  exclude: string[];
+}
+
+export interface TimeRange {
+  /** Strictly before. */
+  before?: number;
+  /** Strictly after. */
+  after?: number;
+  /** At or after (the deprecated last_active_at_since). */
+  since?: number;
+}
+
+/** Every filter GET /users and /users/count accept, already parsed and normalised. */
+export interface UserFilter {
+  emailAddresses: string[];
+  phoneNumbers: string[];
+  usernames: string[];
+  web3Wallets: string[];
+  externalIds: IncludeExclude;
+  userIds: IncludeExclude;
+  organizationIds: IncludeExclude;
+  provider?: { provider: string; providerUserIds: string[] };
+  banned?: boolean;
+  createdAt: TimeRange;
+  lastActiveAt: TimeRange;
+  lastSignInAt: TimeRange;
+  search: SearchTerm[];
+}
+
+/** The sortable columns, by order_by field name. */
+const ORDER_COLUMNS = {
+  created_at: users.createdAt,
+  updated_at: users.updatedAt,
+  email_address: users.primaryEmailAddressSort,
+  web3wallet: users.primaryWeb3WalletSort,
+  first_name: users.firstName,
+  last_name: users.lastName,
+  phone_number: users.primaryPhoneNumberSort,
+  username: users.usernameNormalized,
+  last_active_at: users.lastActiveAt,
+  last_sign_in_at: users.lastSignInAt,
+} as const;
+
+export type OrderField = keyof typeof ORDER_COLUMNS;
+export const ORDER_FIELDS = Object.keys(ORDER_COLUMNS) as OrderField[];
+
+export interface UserOrder {
+  field: OrderField;
+  descending: boolean;
+}
+
+export interface UserPage {
+  limit: number;
+  offset: number;
+  /** Keyset cursor for created_at order: the (created_at, id) of the last user already seen. */
+  after?: { createdAt: number; id: string };
+}
+
+/** `{a b} : (p1 OR p2)` — a phrase per variant, with inner quotes doubled so no input is FTS syntax. */
+function ftsTermExpression(term: SearchTerm): string {
+  const phrases = term.variants.map((v) => `"${v.replaceAll('"', '""')}"`).join(" OR ");
+  return `{${term.fields.join(" ")}} : (${phrases})`;
+}
+
+/** Above this many short-term spellings in one request, pass them as JSON lists instead of bound parameters. */
+const MAX_INLINE_SPELLINGS = 40;
+
+/**
+ * The term occurs in one of its fields of document `d` (the short-term fallback). instr() rather
+ * than LIKE: no pattern characters to escape. lower() folds ASCII; `spellings` already lists
+ * every case spelling of the non-ASCII characters. The fields are joined with a space, which no
+ * term contains, so a term never matches across two fields.
+ */
+function substringTermCondition(term: SearchTerm, inline: boolean): SQL {
+  const text = sql.raw(`lower(${term.fields.map((f) => `d.${f}`).join(" || ' ' || ")})`);
+  if (inline) return sql`(${sql.join(term.spellings.map((s) => sql`instr(${text}, ${s}) > 0`), sql` or `)})`;
+  return sql`exists (select 1 from json_each(${JSON.stringify(term.spellings)}) p where instr(${text}, p.value) > 0)`;
+}
+
+/**
+ * The ids of the users every search term matches, as a FROM-clause subquery `m(user_id)`, or
+ * undefined when there are no terms. The outer query starts from it and looks users up by
+ * primary key, so a search costs about four rows read per match (FTS, document, users index and
+ * row) instead of a walk over the users table.
+ */
+function searchMatches(terms: SearchTerm[]): SQL | undefined {
+  if (terms.length === 0) return undefined;
+  const long = terms.filter((t) => !t.short);
+  const short = terms.filter((t) => t.short);
+  const inline = short.reduce((n, t) => n + t.spellings.length, 0) <= MAX_INLINE_SPELLINGS;
+  const shortConditions = short.map((t) => substringTermCondition(t, inline));
+  if (long.length > 0) {
+    const match = long.map(ftsTermExpression).join(" AND ");
+    return sql`(select d.user_id as user_id from user_search join user_search_documents d on d.doc_id = user_search.rowid where user_search match ${match}${
+      shortConditions.length ? sql` and ${and(...shortConditions)}` : sql``
+    }) m`;
+  }
+  // Bounded scan: only the SHORT_TERM_SCAN_ROWS highest doc_ids (doc_id grows with insertion, so
+  // these are the newest users' documents), read as one primary-key range.
+  return sql`(select d.user_id as user_id from user_search_documents d where d.doc_id > (select max(doc_id) from user_search_documents) - ${SHORT_TERM_SCAN_ROWS} and ${and(
+    ...shortConditions,
+  )}) m`;
+}
+
+function includeExclude(column: SQL | unknown, list: IncludeExclude, childSelect?: (values: string[]) => SQL): SQL[] {
+  const out: SQL[] = [];
+  const lookup = (values: string[]) => (childSelect ? sql`${users.id} in ${childSelect(values)}` : inJsonList(column, values));
+  if (list.include.length) out.push(lookup(list.include));
+  if (list.exclude.length) {
+    // NOT IN over a nullable column is never true for NULL: a user without the value is kept.
+    out.push(childSelect ? sql`${users.id} not in ${childSelect(list.exclude)}` : sql`(${column} is null or not ${inJsonList(column, list.exclude)})`);
+  }
+  return out;
+}
+
+function timeConditions(column: unknown, range: TimeRange): SQL[] {
+  const out: SQL[] = [];
+  // Comparisons with NULL are never true, so users without the timestamp never match.
+  if (range.before !== undefined) out.push(sql`${column} < ${range.before}`);
+  if (range.after !== undefined) out.push(sql`${column} > ${range.after}`);
+  if (range.since !== undefined) out.push(sql`${column} >= ${range.since}`);
+  return out;
+}
+
+function childUserIds(table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets, column: unknown, values: string[]): SQL {
+  return sql`${users.id} in (select ${table.userId} from ${table} where ${inJsonList(column, values)})`;
+}
+
+/** The WHERE clause for a filter (undefined = every user). */
+function whereOf(filter: UserFilter): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [];
+  if (filter.emailAddresses.length) conditions.push(childUserIds(emailAddresses, emailAddresses.emailAddressNormalized, filter.emailAddresses));
+  if (filter.phoneNumbers.length) conditions.push(childUserIds(phoneNumbers, phoneNumbers.phoneNumber, filter.phoneNumbers));
+  if (filter.web3Wallets.length) conditions.push(childUserIds(web3Wallets, web3Wallets.web3Wallet, filter.web3Wallets));
+  if (filter.usernames.length) conditions.push(inJsonList(users.usernameNormalized, filter.usernames));
+  conditions.push(...includeExclude(users.externalId, filter.externalIds));
+  conditions.push(...includeExclude(users.id, filter.userIds));
+  conditions.push(
+    ...includeExclude(
+      undefined,
+      filter.organizationIds,
+      (values) =>
+        sql`(select ${organizationMemberships.userId} from ${organizationMemberships} where ${inJsonList(organizationMemberships.organizationId, values)})`,
+    ),
+  );
+  if (filter.provider) {
+    conditions.push(
+      sql`${users.id} in (select ${externalAccounts.userId} from ${externalAccounts} where ${and(
+        eq(externalAccounts.provider, filter.provider.provider),
+        inJsonList(externalAccounts.providerUserId, filter.provider.providerUserIds),
+      )})`,
+    );
+  }
+  if (filter.banned !== undefined) conditions.push(eq(users.banned, filter.banned));
+  conditions.push(...timeConditions(users.createdAt, filter.createdAt));
+  conditions.push(...timeConditions(users.lastActiveAt, filter.lastActiveAt));
+  conditions.push(...timeConditions(users.lastSignInAt, filter.lastSignInAt));
+  return and(...conditions);
+}
+
+/**
+ * The query for one page of users matching `filter`, in `order` (not yet run; tests read its
+ * rows_read). NULLs sort last in both directions and ties break by id in the same direction, so
+ * (value, id) is a total order and pages never overlap. Each order is served by the (column, id)
+ * index of users.
+ */
+export function userRowsQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
+  const column = ORDER_COLUMNS[order.field];
+  const direction = sql.raw(order.descending ? "desc" : "asc");
+  let where = whereOf(filter);
+  if (page.after) {
+    // Keyset over the (created_at, id) index; only reachable with created_at order.
+    const cmp = sql.raw(order.descending ? "<" : ">");
+    where = and(where, sql`(${users.createdAt}, ${users.id}) ${cmp} (${page.after.createdAt}, ${page.after.id})`);
+  }
+  const matches = searchMatches(filter.search);
+  // With a search, the matched users are sorted rather than found by walking the order index:
+  // unary + hides the index from ORDER BY, so SQLite keeps starting from the matches.
+  const sortKey = (col: unknown) => (matches ? sql`+${col}` : sql`${col}`);
+  const orderBy = sql`${sortKey(column)} ${direction} nulls last, ${sortKey(users.id)} ${direction}`;
+  const base = matches
+    ? db.select(getTableColumns(users)).from(matches).innerJoin(users, sql`${users.id} = m.user_id`)
+    : db.select().from(users);
+  return base.where(where).orderBy(orderBy).limit(page.limit).offset(page.offset);
+}
+
+export async function findUserRowsMatching(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<UserRow[]> {
+  return userRowsQuery(db, filter, order, page).all();
+}
+
+/** The query counting users that match `filter` (not yet run). */
+export function userCountQuery(db: Db, filter: UserFilter) {
+  const matches = searchMatches(filter.search);
+  const count = { count: sql<number>`count(*)` };
+  const base = matches ? db.select(count).from(matches).innerJoin(users, sql`${users.id} = m.user_id`) : db.select(count).from(users);
+  return base.where(whereOf(filter));
+}
+
+/** How many users match `filter`. */
+export async function countUsersMatching(db: Db, filter: UserFilter): Promise<number> {
+  const row = await userCountQuery(db, filter).get();
+  return Number(row?.count ?? 0);
+}
+
+/** The created_at of a user, for a starting_after cursor (undefined if there is no such user). */
+export async function findUserCreatedAt(db: Db, id: string): Promise<number | undefined> {
+  const row = await db.select({ createdAt: users.createdAt }).from(users).where(eq(users.id, id)).get();
+  return row?.createdAt;
+}

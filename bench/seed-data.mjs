@@ -32,33 +32,47 @@ export function seedId(prefix, ms) {
     randomAt = 0;
   }
   // 160-bit number as five 32-bit words, most significant first: timestamp, then 128 random bits.
-  const words = [Math.max(0, Math.floor(ms / 1000) - KSUID_EPOCH_SECONDS) >>> 0];
-  for (let i = 0; i < 4; i++) words.push(randomPool[randomAt++]);
-  let out = "";
-  for (let digit = 0; digit < 27; digit++) {
+  idWords[0] = Math.max(0, Math.floor(ms / 1000) - KSUID_EPOCH_SECONDS) >>> 0;
+  for (let i = 1; i < 5; i++) idWords[i] = randomPool[randomAt++];
+  for (let digit = 26; digit >= 0; digit--) {
     // Long division of the words by 62; the remainder is the next base62 digit (least significant first).
     let remainder = 0;
     for (let i = 0; i < 5; i++) {
-      const value = remainder * 4294967296 + words[i];
-      words[i] = Math.floor(value / 62);
-      remainder = value - words[i] * 62;
+      const value = remainder * 4294967296 + idWords[i];
+      idWords[i] = Math.floor(value / 62);
+      remainder = value - idWords[i] * 62;
     }
-    out = BASE62[remainder] + out;
+    idDigits[digit] = BASE62_CODES[remainder];
   }
-  return `${prefix}_${out}`;
+  return `${prefix}_${String.fromCharCode.apply(null, idDigits)}`;
 }
+const idWords = new Float64Array(5);
+const idDigits = new Array(27);
+const BASE62_CODES = Array.from(BASE62, (c) => c.charCodeAt(0));
 
 const normalize = (value) => value.normalize("NFC").toLowerCase();
-/** ASCII form for email local parts and usernames: "Łukasz Dvořák" → "lukasz dvorak". */
-const ascii = (value) =>
+/** ASCII form for email local parts and usernames: "Łukasz Dvořák" → "lukaszdvorak" (memoised: few names). */
+const asciiCache = new Map();
+const ascii = (value) => {
+  let out = asciiCache.get(value);
+  if (out === undefined) {
+    out = toAscii(value);
+    asciiCache.set(value, out);
+  }
+  return out;
+};
+const toAscii = (value) =>
   value
+    .toLowerCase()
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
     .replace(/ł/g, "l")
-    .replace(/Ł/g, "L")
     .replace(/ø/g, "o")
-    .replace(/[^A-Za-z0-9]/g, "")
-    .toLowerCase();
+    .replace(/æ/g, "ae")
+    .replace(/ß/g, "ss")
+    .replace(/[^a-z0-9]/g, "") ||
+  // Names in scripts without a Latin form (山田, Ольга) get a stable ASCII stand-in.
+  `n${value.codePointAt(0).toString(36)}`;
 
 const FIRST_NAMES = [
   "Ada", "Alan", "Grace", "Linus", "Margaret", "John", "Mary", "James", "Olivia", "Noah", "Emma", "Liam",

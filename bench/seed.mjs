@@ -53,7 +53,7 @@ export async function seed(options) {
       passwordDigest,
       startIndex: existing,
       organizations: options.organizations,
-      chunkSize: 1000,
+      chunkSize: 4000,
       onProgress: (done) => {
         if (done > 0 && performance.now() - lastLog > 5000) {
           lastLog = performance.now();

@@ -329,7 +329,7 @@ function table(floor, results, opts, startedLoad) {
       "n/a (endpoint missing): the route answered 404 resource_not_found; n/a (not served): the API ignored " +
       "the parameter or failed the scenario's sanity check (e.g. results not filtered or not sorted). " +
       "× floor: requests/s relative to the constant-JSON Worker. starting_after pages by the newest-first " +
-      "(created_at) order only; order_by=last_name is paged with offset.",
+      "(created_at) order only; order_by=last_name is paged with offset (offset=5000, or half the users below 10k users).",
   );
   return lines.join("\n");
 }

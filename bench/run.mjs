@@ -1,0 +1,359 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --sizes 1000,100000 --duration 10 --connections 10 --only get,list]`
+ *
+ * For each size: seeds fresh local D1 state with that many users (bench/seed.mjs), starts the
+ * Worker on it with `wrangler dev`, and drives it over HTTP with autocannon at fixed
+ * concurrency and duration, one scenario at a time. Before that, the same load against a
+ * constant-JSON Worker (bench/floor-worker.ts) gives the runtime's floor on this machine.
+ *
+ * Rows read per request come from the Server-Timing header of a few sample requests sent
+ * before each load. A scenario whose endpoint or parameter is missing (the API answers 404
+ * resource_not_found for the route, or ignores the filter) is reported as n/a, not measured.
+ *
+ * Options (flag or environment variable): --sizes / BENCH_SIZES (default 1000,100000),
+ * --duration / BENCH_DURATION seconds per scenario (10), --connections / BENCH_CONNECTIONS (10),
+ * --only / BENCH_ONLY comma-separated scenario keys, --out / BENCH_OUT results file
+ * (default bench/results/<date>.md; "-" prints only). A smoke run:
+ * `npm run bench -- --sizes 500,2000 --duration 2`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import autocannon from "autocannon";
+import { SEED_PASSWORD } from "./seed-data.mjs";
+import { seed } from "./seed.mjs";
+import { parseServerTiming } from "./server-timing.mjs";
+import { ROOT, startWrangler } from "./worker-launcher.mjs";
+
+const SECRET_KEY = "sk_test_bench";
+const WORKER_VARS = {
+  CLERK_SECRET_KEY: SECRET_KEY,
+  CREDENTIALS_ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+  // Production costs: the bench measures what users would see.
+  BCRYPT_COST: "10",
+  // The create scenario must not meet the per-instance create limit.
+  USER_CREATE_RATE_LIMIT: "1000000000",
+};
+const HEADERS = { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" };
+
+function options() {
+  const argv = process.argv.slice(2);
+  const flag = (name) => {
+    const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    if (i < 0) return undefined;
+    return argv[i].includes("=") ? argv[i].split("=", 2)[1] : argv[i + 1];
+  };
+  const value = (name, env, fallback) => flag(name) ?? process.env[env] ?? fallback;
+  const sizes = value("sizes", "BENCH_SIZES", "1000,100000").split(",").map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes must be whole numbers ≥ 1");
+  const date = new Date().toISOString().slice(0, 10);
+  return {
+    sizes,
+    duration: Number(value("duration", "BENCH_DURATION", "10")),
+    connections: Number(value("connections", "BENCH_CONNECTIONS", "10")),
+    only: value("only", "BENCH_ONLY", "")
+      .split(",")
+      .filter(Boolean),
+    out: value("out", "BENCH_OUT", join(ROOT, "bench/results", `${date}.md`)),
+  };
+}
+
+/** One request over plain fetch: status, parsed JSON body and the D1 totals. */
+async function request(url, method, path, body) {
+  const res = await fetch(`${url}${path}`, { method, headers: HEADERS, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json, timing: parseServerTiming(res.headers.get("server-timing")) };
+}
+
+const routeMissing = (r) => r.status === 404 && r.body?.errors?.[0]?.code === "resource_not_found";
+const lower = (v) => JSON.stringify(v).toLowerCase();
+
+/** Facts about the seeded data the scenarios need: ids, an email, search terms. */
+async function sample(url, userIds) {
+  const picks = [];
+  for (let i = 0; i < 20; i++) picks.push(userIds[Math.floor(((i + 0.5) / 20) * userIds.length)]);
+  const users = [];
+  for (const id of picks) {
+    const r = await request(url, "GET", `/v1/users/${id}`);
+    if (r.status !== 200) throw new Error(`GET /v1/users/${id} answered ${r.status}: ${JSON.stringify(r.body)}`);
+    users.push(r.body);
+  }
+  const withLastName = users.find((u) => u.last_name && Array.from(u.last_name).length >= 4) ?? users[0];
+  const withPassword = users.filter((u) => u.password_enabled && !u.banned && !u.locked);
+  return {
+    ids: picks,
+    emails: users.map((u) => u.email_addresses[0]?.email_address).filter(Boolean),
+    // A part of an email address's local part (≥ 3 characters) and of a last name.
+    queryTerm: users[0].email_addresses[0].email_address.split(/[.@+]/)[1]?.slice(0, 5) || "example",
+    nameTerm: Array.from(withLastName.last_name ?? "Smith").slice(1, 4).join(""),
+    passwordUserIds: withPassword.map((u) => u.id),
+    // A user about halfway down the newest-first list, for keyset paging.
+    midId: userIds[Math.floor(userIds.length / 2)],
+    size: userIds.length,
+  };
+}
+
+const rotate = (list) => {
+  let i = 0;
+  return () => list[i++ % list.length];
+};
+
+/**
+ * The scenarios. `check(response, defaultList)` answers whether the API really served the
+ * request (not a missing route, not an ignored parameter); false → reported as n/a.
+ */
+function scenarios(data) {
+  let created = 0;
+  const nextId = rotate(data.ids);
+  const nextEmail = rotate(data.emails);
+  const nextPasswordUser = rotate(data.passwordUserIds);
+  const q = encodeURIComponent;
+  return [
+    { key: "floor", label: "floor (constant JSON Worker)", floor: true, method: "GET", path: () => "/" },
+    { key: "get", label: "get user by id", method: "GET", path: () => `/v1/users/${nextId()}`, check: (r) => r.status === 200 },
+    { key: "list", label: "list (default)", method: "GET", path: () => "/v1/users", check: (r) => r.status === 200 && r.body.length > 0 },
+    {
+      key: "email",
+      label: "list by email_address",
+      method: "GET",
+      path: () => `/v1/users?email_address=${q(nextEmail())}`,
+      check: (r) => r.status === 200 && r.body.length === 1,
+    },
+    {
+      key: "query",
+      label: `list query=${data.queryTerm}`,
+      method: "GET",
+      path: () => `/v1/users?query=${q(data.queryTerm)}`,
+      check: (r) => r.status === 200 && r.body.length > 0 && r.body.every((u) => lower(u).includes(data.queryTerm.toLowerCase())),
+    },
+    {
+      key: "name",
+      label: `list name_query=${data.nameTerm}`,
+      method: "GET",
+      path: () => `/v1/users?name_query=${q(data.nameTerm)}`,
+      check: (r) =>
+        r.status === 200 &&
+        r.body.length > 0 &&
+        r.body.every((u) => `${u.first_name ?? ""} ${u.last_name ?? ""}`.toLowerCase().includes(data.nameTerm.toLowerCase())),
+    },
+    {
+      key: "order",
+      label: "list order_by=last_name",
+      method: "GET",
+      path: () => "/v1/users?order_by=last_name",
+      check: (r, first) => r.status === 200 && r.body.length > 1 && lower(r.body) !== lower(first) && isSortedByLastName(r.body),
+    },
+    {
+      key: "after",
+      label: "list starting_after (newest first, deep)",
+      method: "GET",
+      path: () => `/v1/users?starting_after=${data.midId}`,
+      check: (r, first) => r.status === 200 && r.body.length > 0 && r.body[0].id !== first[0]?.id,
+    },
+    {
+      key: "offset",
+      label: "list order_by=last_name offset=5000",
+      method: "GET",
+      // Below 10k users the offset is half the users, so that the page is not empty.
+      path: () => `/v1/users?order_by=last_name&offset=${Math.min(5000, Math.floor(data.size / 2))}`,
+      check: (r, first) => r.status === 200 && r.body.length > 1 && lower(r.body) !== lower(first) && isSortedByLastName(r.body),
+    },
+    {
+      key: "count",
+      label: `count query=${data.queryTerm}`,
+      method: "GET",
+      path: () => `/v1/users/count?query=${q(data.queryTerm)}`,
+      check: (r, _first, total) => r.status === 200 && r.body.total_count > 0 && r.body.total_count < total,
+    },
+    {
+      key: "create",
+      label: "create (no password)",
+      method: "POST",
+      path: () => "/v1/users",
+      body: () => {
+        created += 1;
+        return { email_address: [`bench.${process.pid}.${Date.now().toString(36)}.${created}@bench.example.com`], first_name: "Bench", last_name: "Müller" };
+      },
+      check: (r) => r.status === 200,
+    },
+    {
+      key: "verify",
+      label: "verify_password (bcrypt 10)",
+      method: "POST",
+      path: () => `/v1/users/${nextPasswordUser()}/verify_password`,
+      body: () => ({ password: SEED_PASSWORD }),
+      check: (r) => r.status === 200 && r.body.verified === true,
+      skip: () => (data.passwordUserIds.length === 0 ? "n/a (no seeded user with a password in the sample)" : undefined),
+    },
+  ];
+}
+
+function isSortedByLastName(users) {
+  // Nulls may come first or last; the rest must not decrease.
+  const names = users.map((u) => u.last_name).filter((n) => n !== null);
+  return names.every((n, i) => i === 0 || names[i - 1].localeCompare(n, "en", { sensitivity: "base" }) <= 0 || names[i - 1] <= n);
+}
+
+/** autocannon at fixed concurrency and duration; each request built by the scenario. */
+async function load(url, scenario, opts) {
+  const result = await autocannon({
+    url,
+    connections: opts.connections,
+    duration: opts.duration,
+    headers: HEADERS,
+    requests: [
+      {
+        method: scenario.method,
+        setupRequest: (req) => ({ ...req, path: scenario.path(), body: scenario.body ? JSON.stringify(scenario.body()) : undefined }),
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    total: result.requests.total,
+  };
+}
+
+/** Rows read per request (Server-Timing), averaged over a few sample requests. */
+async function rowsPerRequest(url, scenario, count = 5) {
+  let rows = 0;
+  for (let i = 0; i < count; i++) {
+    const r = await request(url, scenario.method, scenario.path(), scenario.body?.());
+    rows += r.timing?.rowsRead ?? NaN;
+  }
+  return rows / count;
+}
+
+async function benchSize(size, opts, log) {
+  const persistTo = mkdtempSync(join(tmpdir(), `clerk-users-bench-${size}-`));
+  try {
+    log(`\n# ${size} users: seeding…`);
+    const { userIds, seconds } = await seed({ users: size, persistTo, log });
+    const worker = await startWrangler({ persistTo, vars: WORKER_VARS });
+    try {
+      const data = await sample(worker.url, userIds);
+      const defaultList = (await request(worker.url, "GET", "/v1/users")).body;
+      const total = (await request(worker.url, "GET", "/v1/users/count")).body.total_count;
+      const rows = {};
+      for (const scenario of scenarios(data)) {
+        if (scenario.floor || (opts.only.length && !opts.only.includes(scenario.key))) continue;
+        const skipped = scenario.skip?.();
+        if (skipped) {
+          rows[scenario.key] = { label: scenario.label, na: skipped };
+          continue;
+        }
+        const probe = await request(worker.url, scenario.method, scenario.path(), scenario.body?.());
+        if (routeMissing(probe) || !scenario.check(probe, defaultList, total)) {
+          const why = routeMissing(probe) ? "n/a (endpoint missing)" : "n/a (not served)";
+          rows[scenario.key] = { label: scenario.label, na: why };
+          log(`  ${scenario.label}: ${why}: ${probe.status} ${JSON.stringify(probe.body).slice(0, 200)}`);
+          continue;
+        }
+        const rowsRead = await rowsPerRequest(worker.url, scenario);
+        const measured = await load(worker.url, scenario, opts);
+        rows[scenario.key] = { label: scenario.label, rowsRead, ...measured };
+        log(`  ${scenario.label}: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${rowsRead} rows/req`);
+      }
+      return { size, seedSeconds: seconds, rows };
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
+
+async function benchFloor(opts, log) {
+  const worker = await startWrangler({ config: join(ROOT, "bench/floor-wrangler.toml"), readyPath: "/" });
+  try {
+    const floor = scenarios({ ids: [], emails: [], passwordUserIds: [] }).find((s) => s.floor);
+    const measured = await load(worker.url, floor, opts);
+    log(`floor: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms`);
+    return measured;
+  } finally {
+    await worker.stop();
+  }
+}
+
+const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+
+function table(floor, results, opts, startedLoad) {
+  const small = results[0];
+  const large = results[results.length - 1];
+  const sizeName = (n) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
+  const lines = [
+    `## API benchmark — ${new Date().toISOString()}`,
+    "",
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average at start ${startedLoad}. ` +
+      `autocannon ${opts.connections} connections × ${opts.duration} s per scenario, against \`wrangler dev\` (local D1).`,
+    `Floor (constant-JSON Worker): **${fmt(floor.rps)} req/s**, p50 ${floor.p50} ms, p99 ${floor.p99} ms.`,
+    `Seeding: ${results.map((r) => `${sizeName(r.size)} users in ${r.seedSeconds.toFixed(1)} s`).join(", ")}.`,
+    "",
+  ];
+  const header = ["scenario"];
+  for (const r of results) header.push(`req/s @${sizeName(r.size)}`, `p50 ms`, `p99 ms`, `rows/req`, `× floor`);
+  if (results.length > 1) header.push(`p50 ${sizeName(large.size)}÷${sizeName(small.size)}`, `rows ${sizeName(large.size)}÷${sizeName(small.size)}`);
+  lines.push(`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
+  for (const key of Object.keys(small.rows)) {
+    const cells = [small.rows[key].label];
+    for (const r of results) {
+      const row = r.rows[key];
+      if (!row || row.na) cells.push(row?.na ?? "n/a", "", "", "", "");
+      else {
+        const flag = row.non2xx > 0 ? ` (${row.non2xx} failed)` : "";
+        cells.push(`${fmt(row.rps)}${flag}`, fmt(row.p50, 1), fmt(row.p99, 1), fmt(row.rowsRead, 1), fmt(row.rps / floor.rps, 2));
+      }
+    }
+    if (results.length > 1) {
+      // Growth of the same request from the smallest to the largest instance.
+      const a = small.rows[key];
+      const b = large.rows[key];
+      const ok = a && b && !a.na && !b.na;
+      cells.push(ok ? fmt(b.p50 / a.p50, 2) : "", ok ? fmt(b.rowsRead / a.rowsRead, 2) : "");
+    }
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  lines.push(
+    "",
+    "rows/req: D1 rows read per request from the Server-Timing header (mean of 5 sample requests). " +
+      "n/a (endpoint missing): the route answered 404 resource_not_found; n/a (not served): the API ignored " +
+      "the parameter or failed the scenario's sanity check (e.g. results not filtered or not sorted). " +
+      "× floor: requests/s relative to the constant-JSON Worker. starting_after pages by the newest-first " +
+      "(created_at) order only; order_by=last_name is paged with offset (offset=5000, or half the users below 10k users).",
+  );
+  return lines.join("\n");
+}
+
+async function main() {
+  const opts = options();
+  const log = (line) => console.log(line);
+  const startedLoad = loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+  log(`bench: sizes ${opts.sizes.join(", ")}; ${opts.connections} connections × ${opts.duration} s per scenario`);
+  const floor = await benchFloor(opts, log);
+  const results = [];
+  for (const size of opts.sizes) results.push(await benchSize(size, opts, log));
+  const markdown = table(floor, results, opts, startedLoad);
+  console.log(`\n${markdown}\n`);
+  if (opts.out !== "-") {
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, `${markdown}\n`);
+    console.log(`written to ${relative(process.cwd(), opts.out)}`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

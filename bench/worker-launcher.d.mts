@@ -1,0 +1,12 @@
+// Types for bench/worker-launcher.mjs.
+export declare const ROOT: string;
+export declare const WRANGLER: string;
+export declare function freePort(): Promise<number>;
+export declare function applyMigrations(persistTo: string): void;
+export declare function startWrangler(options?: {
+  persistTo?: string;
+  vars?: Record<string, string>;
+  config?: string;
+  readyPath?: string;
+  timeoutMs?: number;
+}): Promise<{ url: string; stop(): Promise<void> }>;

@@ -1,0 +1,95 @@
+/**
+ * Starts a Worker the way a user does (`wrangler dev`, local state) in its own process group,
+ * on a free port. Shared by the e2e tests (test/e2e/worker-process.ts) and the benchmarks.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
+const QUIET_ENV = { CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+
+/** A TCP port nobody listens on right now. */
+export async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** `wrangler d1 migrations apply DB --local --persist-to <dir>`; throws with its output on failure. */
+export function applyMigrations(persistTo) {
+  const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, ...QUIET_ENV },
+  });
+  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}\n${migrate.stdout}`);
+}
+
+/**
+ * Starts `wrangler dev` and resolves once it answers HTTP on `readyPath`.
+ * @param {{ persistTo?: string, vars?: Record<string, string>, config?: string, readyPath?: string, timeoutMs?: number }} options
+ * @returns {Promise<{ url: string, stop(): Promise<void> }>}
+ */
+export async function startWrangler(options = {}) {
+  const port = await freePort();
+  // A free inspector port too, so several workers (and parallel checkouts) can run at once.
+  const inspectorPort = await freePort();
+  const args = ["dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort)];
+  args.push("--show-interactive-dev-session=false");
+  if (options.config) args.push("--config", options.config);
+  if (options.persistTo) args.push("--persist-to", options.persistTo);
+  for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...QUIET_ENV },
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+
+  const url = `http://127.0.0.1:${port}`;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      const res = await fetch(`${url}${options.readyPath ?? "/v1/users/count"}`);
+      await res.arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        stopGroup(child);
+        throw new Error(`wrangler dev did not start in ${timeoutMs / 1000} s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return {
+    url,
+    async stop() {
+      stopGroup(child);
+      await new Promise((r) => setTimeout(r, 200));
+    },
+  };
+}
+
+function stopGroup(child) {
+  // Killing only the wrangler parent leaves workerd running: stop the whole group.
+  try {
+    if (child.pid) process.kill(-child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+}

@@ -1,8 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AppContext } from "../../workers/context";
-import { createDb } from "../../workers/db/client";
-import { readConfig } from "../../workers/env";
+import { createContext, type AppContext } from "../../workers/context";
 import { ApiError } from "../../workers/http/errors";
 import { verifyUserPassword } from "../../workers/services/credentials";
 import { lockoutState } from "../../workers/services/lockout";
@@ -91,7 +89,8 @@ describe("lockout with the default policy (10 attempts, 3600 s)", () => {
 
 /** A context with another lockout policy, calling the service as the route does. */
 function contextWith(policy: { lockoutMaxAttempts: number; lockoutDurationSeconds: number }): AppContext {
-  return { env, config: { ...readConfig(env), ...policy }, db: createDb(env.DB), origin: "https://api.test", now: () => Date.now() };
+  const base = createContext(env, new Request("https://api.test/"));
+  return { ...base, config: { ...base.config, ...policy } };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {

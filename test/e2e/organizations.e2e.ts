@@ -49,6 +49,13 @@ describe("official @clerk/backend client: organizations", () => {
     const sent = seen.filter((r) => r.url.includes(`/organizations/${org.id}/memberships?`)).at(-1)!;
     expect(new URL(sent.url).searchParams.get("order_by")).toBe("-first_name");
 
+    // The client's member filters reach the server and narrow the list.
+    const byEmail = await client.organizations.getOrganizationMembershipList({ organizationId: org.id, emailAddress: [`${local}-MEMBER@example.com`] });
+    expect(byEmail.data.map((m) => m.publicUserData?.userId)).toEqual([member.id]);
+    expect(byEmail.totalCount).toBe(1);
+    const bySearch = await client.organizations.getOrganizationMembershipList({ organizationId: org.id, nameQuery: "olg" });
+    expect(bySearch.data.map((m) => m.publicUserData?.userId)).toEqual([owner.id]);
+
     const instance = await client.organizations.getInstanceOrganizationMembershipList({ orderBy: "phone_number", limit: 500 });
     expect(instance.totalCount).toBeGreaterThanOrEqual(2);
     const ours = instance.data.filter((m) => m.organization.id === org.id);

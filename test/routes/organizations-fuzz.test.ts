@@ -82,7 +82,7 @@ const body = fc.oneof(
 );
 const QUERY_KEYS = [
   "limit", "offset", "order_by", "status", "user_id", "role", "organization_id", "query", "include_members_count", "paginated",
-  "email_address", "created_at_before",
+  "email_address", "created_at_before", "phone_number", "username", "web3_wallet", "email_address_query", "name_query", "last_active_at_after",
 ];
 const queryValue = fc.oneof(nasty, fc.constantFrom("-1", "0", "1", "10", "500", "501", "1e3", "+created_at", "-phone_number", " username", "-members_count", "pending", "expired", "true", "false", "-org_x", "+user_x"));
 const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), nasty), queryValue), { maxLength: 4 });

@@ -123,3 +123,41 @@ describe("invitations follow the addresses a user has now", () => {
     expect(all.body.data.map((i: any) => [i.id, i.status])).toEqual([[sent.body.id, "accepted"]]);
   });
 });
+
+describe("GET /v1/organizations/{id}/memberships member filters (the spec's and the official client's)", () => {
+  it("filters by the member's identifiers, searches and creation time, combined with role and order", async () => {
+    const tag = unique("mf").toLowerCase();
+    const ada = await createUser({ email_address: [`ada.${tag}@example.com`], phone_number: ["+15550001001"], username: `ada_${tag}`, first_name: "Ada", last_name: "Lovelace" });
+    const bob = await createUser({ email_address: [`bob.${tag}@example.com`], phone_number: ["+15550001002"], username: `bob_${tag}`, first_name: "Bob", last_name: "Byron" });
+    const cy = await createUser({ email_address: [`cy.${tag}@example.com`], first_name: "Cy", last_name: "Lovell" });
+    const outsider = await createUser({ email_address: [`ada.${tag}@other.example`], first_name: "Ada" });
+    const org = await createOrg({ created_by: ada.id });
+    await addMember(org.id, bob.id);
+    await addMember(org.id, cy.id);
+    expect(outsider.id).toBeDefined();
+
+    const members = async (filter: string): Promise<string[]> => {
+      const result = await call("GET", `/v1/organizations/${org.id}/memberships?order_by=first_name&${filter}`, undefined, { schema: "OrganizationMemberships" });
+      expect(result.status, JSON.stringify(result.body)).toBe(200);
+      expect(result.body.total_count).toBe(result.body.data.length);
+      return result.body.data.map((m: any) => m.public_user_data.user_id);
+    };
+
+    expect(await members(`email_address=BOB.${tag}@Example.com`)).toEqual([bob.id]);
+    expect(await members(`email_address=ada.${tag}@example.com&email_address=cy.${tag}@example.com`)).toEqual([ada.id, cy.id]);
+    expect(await members(`phone_number=%2B15550001002`)).toEqual([bob.id]);
+    expect(await members(`username=ADA_${tag}`)).toEqual([ada.id]);
+    expect(await members(`query=lovel`)).toEqual([ada.id, cy.id]);
+    expect(await members(`email_address_query=${tag}`)).toEqual([ada.id, bob.id, cy.id]);
+    expect(await members(`name_query=byron`)).toEqual([bob.id]);
+    expect(await members(`username_query=bob_`)).toEqual([bob.id]);
+    expect(await members(`phone_number_query=0001001`)).toEqual([ada.id]);
+    expect(await members(`query=lovel&role=org:admin`)).toEqual([ada.id]);
+    expect(await members(`created_at_after=${bob.created_at}`)).toEqual([cy.id]);
+    expect(await members(`created_at_before=${bob.created_at}`)).toEqual([ada.id]);
+    expect(await members(`email_address=nobody.${tag}@example.com`)).toEqual([]);
+    expectError(await call("GET", `/v1/organizations/${org.id}/memberships?created_at_after=soon`), 422, "form_param_value_invalid", "created_at_after");
+    const tooMany = Array.from({ length: 101 }, (_, i) => `email_address=a${i}@x.test`).join("&");
+    expectError(await call("GET", `/v1/organizations/${org.id}/memberships?${tooMany}`), 422, "form_param_array_size_exceeded", "email_address");
+  });
+});

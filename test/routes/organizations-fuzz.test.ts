@@ -54,6 +54,8 @@ const ROUTES: [string, string][] = [
   ["GET", "/v1/users/:user/oauth_access_tokens/:provider"],
   ["GET", "/v1/users"],
   ["GET", "/v1/users/count"],
+  ["DELETE", "/v1/organizations/:org/memberships/:user"],
+  ["POST", "/v1/organizations/:org/invitations/bulk"],
 ];
 
 const nasty = fc.oneof(
@@ -84,7 +86,7 @@ const QUERY_KEYS = [
   "limit", "offset", "order_by", "status", "user_id", "role", "organization_id", "query", "include_members_count", "paginated",
   "email_address", "created_at_before", "phone_number", "username", "web3_wallet", "email_address_query", "name_query", "last_active_at_after",
 ];
-const queryValue = fc.oneof(nasty, fc.constantFrom("-1", "0", "1", "10", "500", "501", "1e3", "+created_at", "-phone_number", " username", "-members_count", "pending", "expired", "true", "false", "-org_x", "+user_x"));
+const queryValue = fc.oneof(nasty, fc.constantFrom("-1", "0", "1", "10", "500", "501", "1e3", "+created_at", "-phone_number", " username", "-members_count", "pending", "expired", "true", "false", "-org_x", "+user_x", "9007199254740993", "99999999999999999999", "-0"));
 const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), nasty), queryValue), { maxLength: 4 });
 
 const request = fc.record({

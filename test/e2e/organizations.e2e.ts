@@ -49,6 +49,13 @@ describe("official @clerk/backend client: organizations", () => {
     const sent = seen.filter((r) => r.url.includes(`/organizations/${org.id}/memberships?`)).at(-1)!;
     expect(new URL(sent.url).searchParams.get("order_by")).toBe("-first_name");
 
+    // The client's member filters reach the server and narrow the list.
+    const byEmail = await client.organizations.getOrganizationMembershipList({ organizationId: org.id, emailAddress: [`${local}-MEMBER@example.com`] });
+    expect(byEmail.data.map((m) => m.publicUserData?.userId)).toEqual([member.id]);
+    expect(byEmail.totalCount).toBe(1);
+    const bySearch = await client.organizations.getOrganizationMembershipList({ organizationId: org.id, nameQuery: "olg" });
+    expect(bySearch.data.map((m) => m.publicUserData?.userId)).toEqual([owner.id]);
+
     const instance = await client.organizations.getInstanceOrganizationMembershipList({ orderBy: "phone_number", limit: 500 });
     expect(instance.totalCount).toBeGreaterThanOrEqual(2);
     const ours = instance.data.filter((m) => m.organization.id === org.id);
@@ -67,6 +74,31 @@ describe("official @clerk/backend client: organizations", () => {
 
     const orgInvitations = await client.organizations.getOrganizationInvitationList({ organizationId: org.id, status: ["pending"] });
     expect(orgInvitations.data.map((i) => i.id)).toEqual([invitation.id]);
+  });
+
+  it("filters getUserList and getCount by organization_id (with + and -) over memberships made by the client", async () => {
+    const client = clerk();
+    const local = `e2e-orgfilter-${tag()}`;
+    const [ada, bob, cy] = await Promise.all(
+      ["ada", "bob", "cy"].map((name) => client.users.createUser({ emailAddress: [`${local}-${name}@example.com`], skipPasswordRequirement: true })),
+    );
+    const x = await client.organizations.createOrganization({ name: `X ${local}`, createdBy: ada.id });
+    const y = await client.organizations.createOrganization({ name: `Y ${local}` });
+    await client.organizations.createOrganizationMembership({ organizationId: x.id, userId: bob.id, role: "org:member" });
+    await client.organizations.createOrganizationMembership({ organizationId: y.id, userId: cy.id, role: "org:member" });
+    const scope = { userId: [ada.id, bob.id, cy.id], orderBy: "+created_at" as const, limit: 10 };
+    const ids = async (organizationId: string[]) => {
+      const { data, totalCount } = await client.users.getUserList({ ...scope, organizationId });
+      expect(await client.users.getCount({ userId: scope.userId, organizationId })).toBe(data.length);
+      // The list's totalCount comes from /users/count, which the client calls alongside.
+      expect(totalCount).toBe(data.length);
+      return data.map((u) => u.id);
+    };
+    expect(await ids([x.id])).toEqual([ada.id, bob.id]);
+    expect(await ids([`+${x.id}`, `+${y.id}`])).toEqual([ada.id, bob.id, cy.id]);
+    expect(await ids([`-${x.id}`])).toEqual([cy.id]);
+    await client.organizations.deleteOrganizationMembership({ organizationId: x.id, userId: bob.id });
+    expect(await ids([`-${x.id}`])).toEqual([bob.id, cy.id]);
   });
 
   it("surfaces Clerk's errors through the client", async () => {

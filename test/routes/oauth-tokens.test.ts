@@ -3,7 +3,7 @@
  * Node (test/support/oauth-provider.ts, installed as miniflare's outboundService in vitest.config.ts).
  */
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createContext } from "../../workers/context";
 import { encryptSecret } from "../../workers/crypto/encryption";
 import { ApiError } from "../../workers/http/errors";
@@ -334,6 +334,46 @@ describe("single flight", () => {
     for (const result of results) expect(result.status).toBe(200);
     expect(results[0].body.map((t: { token: string }) => t.token)).toEqual(results[1].body.map((t: { token: string }) => t.token));
     for (const base of bases) expect(await providerCalls(base)).toHaveLength(1);
+  });
+});
+
+describe("an account removed while its refresh is in flight", () => {
+  /** Resolves once the provider has received a token request for `base`. */
+  async function providerReached(base: string): Promise<void> {
+    for (let i = 0; i < 200 && (await providerCalls(base)).length === 0; i += 1) await new Promise((r) => setTimeout(r, 5));
+    expect(await providerCalls(base)).toHaveLength(1);
+  }
+
+  it("is not resurrected, the holder and a waiter answer 404, and no token reaches the logs", async () => {
+    const logged: string[] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" "))),
+    );
+    try {
+      // An email address, so the external account is not the user's last identification.
+      const user = await createUser({ email_address: [`${unique("holder")}@example.com`] });
+      const base = unique("hold-");
+      const account = await addAccount(user.id, { refresh_token: base, access_token: "before-delete", expires_at: Date.now() - MINUTE });
+      const holder = getTokens(user.id);
+      await providerReached(base);
+      const waiter = getTokens(user.id);
+      const removed = await call("DELETE", `/v1/users/${user.id}/external_accounts/${account.id}`);
+      expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+      const [holderResult, waiterResult] = await Promise.all([holder, waiter]);
+      expectError(holderResult, 404, "resource_not_found");
+      expectError(waiterResult, 404, "resource_not_found");
+      expect(await env.DB.prepare("SELECT count(*) AS n FROM external_accounts WHERE id = ?").bind(account.id).first("n")).toBe(0);
+      // The provider was called once and its new tokens went nowhere.
+      expect(await providerCalls(base)).toHaveLength(1);
+      expect((await getTokens(user.id)).body).toEqual([]);
+      for (const line of logged) {
+        expect(line).not.toContain(base);
+        expect(line).not.toContain(`access-${base}`);
+        expect(line).not.toContain("before-delete");
+      }
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
   });
 });
 

@@ -7,7 +7,7 @@
  * picks a misbehaviour for error tests:
  *   fail400-…  → 400 invalid_grant          fail503-…  → 503 with an HTML body
  *   slow-…     → answers after SLOW_MS      norotate-… → no refresh_token, no scope, no expires_in
- *   badjson-…  → 200 without access_token
+ *   badjson-…  → 200 without access_token   hold-…     → answers after HOLD_MS (inside the timeout)
  * GET /__calls returns every token request received so far (tests filter by refresh token).
  */
 
@@ -17,6 +17,8 @@ export const PROVIDER_CLIENT_SECRET = "client-secret-from-secret";
 /** The secret in the OAUTH_PROVIDERS var, which the secret above must override. */
 export const VAR_CLIENT_SECRET = "client-secret-from-var";
 export const SLOW_MS = 3_000;
+/** Long enough for a test to act while a refresh is in flight, short of the 1 s refresh timeout. */
+export const HOLD_MS = 600;
 
 export interface ProviderCall {
   path: string;
@@ -71,6 +73,7 @@ export function createOAuthProvider() {
     }
     if (refreshToken.startsWith("badjson-")) return json({ token_type: "Bearer" });
     if (refreshToken.startsWith("slow-")) await sleep(SLOW_MS);
+    else if (refreshToken.startsWith("hold-")) await sleep(HOLD_MS);
     // A little latency, as real token endpoints have, so concurrent requests overlap the refresh.
     else await sleep(40);
 

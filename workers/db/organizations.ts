@@ -22,6 +22,7 @@ import {
   type OrganizationMembershipRow,
   type OrganizationRow,
 } from "./schema";
+import { userIdsQuery, type UserFilter } from "./user-search";
 import { inJsonList, runBatch, type Statement } from "./users";
 
 export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
@@ -257,6 +258,8 @@ export interface MembershipFilter {
   includeUserIds?: string[];
   excludeUserIds?: string[];
   roles?: string[];
+  /** Only members matching this user filter (identifiers, searches, creation and activity times). */
+  members?: UserFilter;
 }
 
 const MEMBERSHIP_ORDER_COLUMNS = {
@@ -268,8 +271,9 @@ const MEMBERSHIP_ORDER_COLUMNS = {
   username: users.usernameNormalized,
 } as const;
 
-function membershipWhere(filter: MembershipFilter): SQL | undefined {
+function membershipWhere(db: Db, filter: MembershipFilter): SQL | undefined {
   return and(
+    filter.members ? sql`${organizationMemberships.userId} in ${userIdsQuery(db, filter.members)}` : undefined,
     filter.organizationId ? eq(organizationMemberships.organizationId, filter.organizationId) : undefined,
     filter.userId ? eq(organizationMemberships.userId, filter.userId) : undefined,
     filter.includeUserIds?.length ? inJsonList(organizationMemberships.userId, filter.includeUserIds) : undefined,
@@ -302,7 +306,7 @@ export async function listMemberships(
 ): Promise<{ rows: MembershipView[]; total: number }> {
   const column = MEMBERSHIP_ORDER_COLUMNS[order.field];
   const direction = order.desc ? desc : asc;
-  const where = membershipWhere(filter);
+  const where = membershipWhere(db, filter);
   // Not one db.batch: inside a batch drizzle's D1 driver reads rows as objects keyed by column
   // name, which mixes up the joined tables' same-named columns (id, created_at, …).
   const [rows, counts] = await Promise.all([

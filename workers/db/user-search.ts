@@ -235,6 +235,14 @@ export function userCountQuery(db: Db, filter: UserFilter) {
   return base.where(whereOf(filter));
 }
 
+/** The ids of the users matching `filter`, as a subquery (organization membership lists filter their members with it). */
+export function userIdsQuery(db: Db, filter: UserFilter) {
+  const matches = searchMatches(filter.search);
+  const id = { id: users.id };
+  const base = matches ? db.select(id).from(matches).innerJoin(users, sql`${users.id} = m.user_id`) : db.select(id).from(users);
+  return base.where(whereOf(filter));
+}
+
 /** How many users match `filter`. */
 export async function countUsersMatching(db: Db, filter: UserFilter): Promise<number> {
   const row = await userCountQuery(db, filter).get();

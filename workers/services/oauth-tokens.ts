@@ -90,6 +90,8 @@ function recordedFailure(leaseId: string | null): ApiErrorMeta | undefined {
   }
 }
 
+const externalAccountGone = () => errors.notFound("The External Account was not found.");
+
 /**
  * Returns the row with usable tokens: as stored when fresh, otherwise after a refresh done by
  * this request (if it wins the lease) or by the request that holds it.
@@ -133,7 +135,7 @@ async function ensureFreshTokens(ctx: AppContext, config: OAuthProviderConfig, i
     await sleep(delay);
     delay = Math.min(delay * 2, POLL_MAX_MS);
     const reread = await findExternalAccountById(ctx.db, row.id);
-    if (!reread) throw errors.notFound("The External Account was not found.");
+    if (!reread) throw externalAccountGone();
     row = reread;
   }
 }
@@ -173,6 +175,9 @@ async function refreshUnderLease(ctx: AppContext, config: OAuthProviderConfig, r
   };
   const stored = await storeRefreshedTokens(ctx.db, row.id, leaseId, columns);
   if (stored) return stored;
+  // The account was removed (or its user deleted) during the refresh: the UPDATE wrote nothing,
+  // so nothing is resurrected, and the new tokens are not handed out for an unlinked account.
+  if (!(await findExternalAccountById(ctx.db, row.id))) throw externalAccountGone();
   // The lease lapsed and was taken over while we stored: the tokens we hold are still valid for
   // this response, but the newer holder's write wins. Logged without any token.
   console.warn(`oauth refresh: lease on external account ${row.id} lapsed before its tokens were stored`);

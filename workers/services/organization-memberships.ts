@@ -15,6 +15,7 @@ import {
   type MembershipOrderField,
   type MembershipView,
 } from "../db/organizations";
+import type { UserFilter } from "../db/user-search";
 import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
 import { pagination, toArray, type Query } from "../http/query";
@@ -22,6 +23,7 @@ import type { CreateMembershipInput, OrganizationMetadataInput } from "../schema
 import { assertMetadataSize } from "./metadata";
 import { parseOrderBy } from "./ordering";
 import { nextMetadataColumns, requireOrganization, signedIds } from "./organizations";
+import { parseUserFilter } from "./user-list";
 import { requireUserRow } from "./users";
 
 export interface MembershipPage {
@@ -85,14 +87,46 @@ export async function requireMembership(ctx: AppContext, organizationIdOrSlug: s
   return membership;
 }
 
-/** GET /organizations/{id}/memberships: order_by, user_id (±), role filters; newest first by default. */
+/** The spec's member filters of GET /organizations/{id}/memberships, which mean what they mean on GET /users. */
+const MEMBER_FILTER_PARAMS = [
+  "email_address",
+  "phone_number",
+  "username",
+  "web3_wallet",
+  "query",
+  "email_address_query",
+  "phone_number_query",
+  "username_query",
+  "name_query",
+  "created_at_before",
+  "created_at_after",
+  "last_active_at_before",
+  "last_active_at_after",
+] as const;
+
+/** The member filters given in `query`, parsed by the user list's rules; undefined when none is. */
+function memberFilter(query: Query): UserFilter | undefined {
+  const given = Object.fromEntries(MEMBER_FILTER_PARAMS.filter((name) => query[name] !== undefined).map((name) => [name, query[name]]));
+  return Object.keys(given).length ? parseUserFilter(given) : undefined;
+}
+
+/**
+ * GET /organizations/{id}/memberships: order_by, user_id (±), role and the member filters
+ * (identifiers, searches, created/last-active times); newest first by default.
+ */
 export async function listOrganizationMemberships(ctx: AppContext, organizationIdOrSlug: string, query: Query): Promise<MembershipPage> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
   const userIds = signedIds(toArray(query.user_id));
   const roles = toArray(query.role);
   if (userIds.include.length + userIds.exclude.length > 100) throw errors.paramArraySizeExceeded("user_id", 100);
   if (roles.length > 100) throw errors.paramArraySizeExceeded("role", 100);
-  return page(ctx, query, { organizationId: organization.id, includeUserIds: userIds.include, excludeUserIds: userIds.exclude, roles });
+  return page(ctx, query, {
+    organizationId: organization.id,
+    includeUserIds: userIds.include,
+    excludeUserIds: userIds.exclude,
+    roles,
+    members: memberFilter(query),
+  });
 }
 
 /** GET /organization_memberships: every membership of the instance. */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { checkDigest, PASSWORD_HASHERS, verifyDigest } from "../../workers/crypto/hashers";
+import { nativePbkdf2, nativeScrypt } from "../../workers/crypto/hashers/native-kdf";
 import { derivePbkdf2, WEBCRYPTO_PBKDF2_MAX_ITERATIONS } from "../../workers/crypto/hashers/pbkdf2";
+import { deriveScrypt } from "../../workers/crypto/hashers/scrypt";
+import { pbkdf2Async } from "@noble/hashes/pbkdf2.js";
+import { scryptAsync } from "@noble/hashes/scrypt.js";
+import { sha1 } from "@noble/hashes/legacy.js";
+import { VARIANT_DIGEST_VECTORS } from "./variant-vectors";
 import { DIGEST_VECTORS, MALFORMED_DIGESTS } from "./vectors";
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
@@ -102,6 +108,52 @@ describe("digest parsing edge cases", () => {
     const rfc = await derivePbkdf2("SHA-1", new TextEncoder().encode("password"), salt, 1, 20);
     expect(hex(rfc)).toBe("0c60c80f961f0e71f3a9b524af6012062fe037a6");
     const above = await derivePbkdf2("SHA-1", new TextEncoder().encode("password"), salt, WEBCRYPTO_PBKDF2_MAX_ITERATIONS + 1, 20);
-    expect(above.length).toBe(20);
+    const noble = await pbkdf2Async(sha1, new TextEncoder().encode("password"), salt, { c: WEBCRYPTO_PBKDF2_MAX_ITERATIONS + 1, dkLen: 20 });
+    expect(hex(above)).toBe(hex(noble));
   }, 30_000);
+});
+
+describe("format variants beyond the shared vectors (test/crypto/variant-vectors.ts)", () => {
+  for (const v of VARIANT_DIGEST_VECTORS) {
+    it(`${v.password_hasher} ${v.note}: parses, verifies the password, refuses another`, async () => {
+      expect(checkDigest(v.password_hasher, v.password_digest)).toBe("ok");
+      expect((await verifyDigest(v.password_hasher, v.password_digest, v.password)).verified).toBe(true);
+      expect((await verifyDigest(v.password_hasher, v.password_digest, `${v.password} `)).verified).toBe(false);
+    }, 30_000);
+  }
+
+  it("argon2 refuses a repeated or missing parameter", () => {
+    const salt = "c2FsdHNhbHRzYWx0";
+    const hash = "aGFzaGhhc2hoYXNo";
+    for (const params of ["m=4096,t=2,t=2", "m=4096,p=1", "m=4096,t=2,p=1,p=1", "m=4096,x=1,t=2", "m=4096,t=2,p=1,"]) {
+      expect(checkDigest("argon2id", `$argon2id$v=19$${params}$${salt}$${hash}`), params).toBe("malformed");
+    }
+    expect(checkDigest("argon2id", `$argon2id$v=19$t=2,p=1,m=4096$${salt}$${hash}`)).toBe("ok");
+  });
+});
+
+describe("native scrypt and PBKDF2 (workerd's node:crypto) agree with @noble", () => {
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+
+  it("scrypt: RFC 7914 §12's vector natively, and the same bytes as @noble", async () => {
+    const params = { N: 1024, r: 8, p: 16, dkLen: 64 };
+    const native = await nativeScrypt(utf8("password"), utf8("NaCl"), params);
+    expect(native).not.toBeNull();
+    expect(hex(native!)).toBe(
+      "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640",
+    );
+    expect(hex(await deriveScrypt(utf8("pässword"), utf8("salt"), { N: 2048, r: 8, p: 2, dkLen: 40 }))).toBe(
+      hex(await scryptAsync(utf8("pässword"), utf8("salt"), { N: 2048, r: 8, p: 2, dkLen: 40 })),
+    );
+  });
+
+  it("answers null (so the caller uses @noble) when the runtime refuses the parameters", async () => {
+    expect(await nativeScrypt(utf8("p"), utf8("s"), { N: 3, r: 8, p: 1, dkLen: 32 })).toBeNull();
+    expect(await nativePbkdf2("SHA-256", utf8("p"), utf8("s"), 0, 32)).toBeNull();
+  });
+
+  it("PBKDF2: RFC 6070's 4096-iteration SHA-1 vector natively", async () => {
+    const key = await nativePbkdf2("SHA-1", utf8("password"), utf8("salt"), 4096, 20);
+    expect(hex(key!)).toBe("4b007901b765489abead49d926f721d065a429c1");
+  });
 });

@@ -80,6 +80,28 @@ describe("lockout with the default policy (10 attempts, 3600 s)", () => {
     expect((await call("POST", `/v1/users/${user.id}/verify_totp`, { code: "lock-code-1" })).body.code_type).toBe("backup_code");
   });
 
+  it("bounds the guesses checked to the attempts left, even when they arrive at once", async () => {
+    // An attacker firing guesses concurrently must not get more than LOCKOUT_MAX_ATTEMPTS of them
+    // checked: the right password arriving after ten wrong ones in the same burst is refused too.
+    const user = await createUser({ password: PASSWORD });
+    const guesses = [...Array.from({ length: 15 }, (_, i) => `wrong password ${i}`), PASSWORD];
+    const results = await Promise.all(guesses.map((guess) => verifyPassword(user.id, guess)));
+    const checkedWrong = results.filter((r) => r.status === 422).length;
+    expect(results[results.length - 1].status).toBe(403);
+    expect(checkedWrong).toBeLessThanOrEqual(10);
+    for (const r of results) expect([422, 403]).toContain(r.status);
+    const after = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body;
+    expect(after.locked).toBe(true);
+    expect(after.verification_attempts_remaining).toBe(0);
+  });
+
+  it("with attempts left, a right password in a concurrent burst of wrong ones still verifies", async () => {
+    const user = await createUser({ password: PASSWORD });
+    const results = await Promise.all([PASSWORD, "wrong 1", "wrong 2", "wrong 3"].map((guess) => verifyPassword(user.id, guess)));
+    expect(results.map((r) => r.status)).toEqual([200, 422, 422, 422]);
+    expect(await remaining(user.id)).toBeGreaterThanOrEqual(7);
+  });
+
   it("a user created locked is locked for the configured duration", async () => {
     const user = await createUser({ password: PASSWORD, locked: true });
     expect(user.locked).toBe(true);

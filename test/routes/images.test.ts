@@ -186,6 +186,28 @@ describe("POST /v1/users/:id/profile_image", () => {
     expect(rows.results).toEqual([{ id: imageIdOf(second.body.image_url) }]);
   });
 
+  it("concurrent uploads leave exactly one object in R2: the user's current image", async () => {
+    const user = await createUser({ username: unique("race") });
+    const before = new Set((await env.IMAGES.list()).objects.map((o) => o.key));
+    const results = await Promise.all([PNG, JPEG, GIF, WEBP, PNG, JPEG].map((bytes) => upload(user.id, form(bytes))));
+    for (const r of results) expect(r.status).toBe(200);
+    const current = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body.image_url;
+    const added = (await env.IMAGES.list()).objects.map((o) => o.key).filter((key) => !before.has(key));
+    expect(added).toEqual([imageIdOf(current)]);
+    const rows = await env.DB.prepare("SELECT id FROM images WHERE user_id = ?").bind(user.id).all();
+    expect(rows.results).toEqual([{ id: imageIdOf(current) }]);
+  });
+
+  it("an upload racing a delete leaves no object without a row", async () => {
+    const user = await createUser({ username: unique("racedel") });
+    await upload(user.id, form(PNG));
+    const before = new Set((await env.IMAGES.list()).objects.map((o) => o.key));
+    await Promise.all([upload(user.id, form(JPEG)), call("DELETE", `/v1/users/${user.id}/profile_image`), upload(user.id, form(GIF))]);
+    const rows = (await env.DB.prepare("SELECT id FROM images WHERE user_id = ?").bind(user.id).all<{ id: string }>()).results.map((r) => r.id);
+    const keys = (await env.IMAGES.list()).objects.map((o) => o.key).filter((key) => !before.has(key) || rows.includes(key));
+    expect(keys.sort()).toEqual(rows.sort());
+  });
+
   it("answers 404 for an unknown user", async () => {
     expectError(await upload("user_missing", form(PNG)), 404, "resource_not_found");
   });
@@ -224,6 +246,14 @@ describe("DELETE /v1/users/:id/profile_image", () => {
     const uploaded = await upload(user.id, form(PNG));
     expect((await call("DELETE", `/v1/users/${user.id}`)).status).toBe(200);
     expect(await env.IMAGES.head(imageIdOf(uploaded.body.image_url))).toBeNull();
+  });
+
+  it("uploads racing the user's deletion leave no object behind", async () => {
+    const user = await createUser({ username: unique("gonerace") });
+    const before = new Set((await env.IMAGES.list()).objects.map((o) => o.key));
+    const [first, , second] = await Promise.all([upload(user.id, form(PNG)), call("DELETE", `/v1/users/${user.id}`), upload(user.id, form(JPEG))]);
+    for (const r of [first, second]) expect([200, 404]).toContain(r.status);
+    expect((await env.IMAGES.list()).objects.map((o) => o.key).filter((key) => !before.has(key))).toEqual([]);
   });
 });
 

@@ -51,30 +51,60 @@ export async function claimTotpStep(db: Db, userId: string, step: number): Promi
   return claimed.length === 1;
 }
 
+type LockoutColumns = Pick<UserRow, "lockedAt" | "lockedUntil" | "failedVerificationAttempts">;
+const lockoutColumns = { lockedAt: users.lockedAt, lockedUntil: users.lockedUntil, failedVerificationAttempts: users.failedVerificationAttempts };
+
 /**
- * Counts one failed verification in a single UPDATE (concurrent failures each count) and
- * applies the lock when the count reaches `maxAttempts`. A lock that has run out restarts
- * the count. Returns the row's lockout columns after the update.
+ * Takes one verification attempt before the secret is checked, in a single UPDATE: the count
+ * goes up by one (restarting at one when a lock has run out) unless the user is locked or the
+ * count, which includes attempts still being checked, has reached `maxAttempts`. So concurrent
+ * requests can never get more than `maxAttempts` secrets checked. True when the attempt was taken.
  */
-export async function recordFailedVerification(
+export async function reserveVerificationAttempt(db: Db, userId: string, input: { maxAttempts: number; now: number }): Promise<boolean> {
+  const expired = sql`(${users.lockedAt} is not null and ${users.lockedUntil} is not null and ${users.lockedUntil} <= ${input.now})`;
+  const reserved = await db
+    .update(users)
+    .set({
+      failedVerificationAttempts: sql`case when ${expired} then 1 else ${users.failedVerificationAttempts} + 1 end`,
+      lockedAt: sql`case when ${expired} then null else ${users.lockedAt} end`,
+      lockedUntil: sql`case when ${expired} then null else ${users.lockedUntil} end`,
+    })
+    .where(
+      and(
+        eq(users.id, userId),
+        or(isNull(users.lockedAt), expired),
+        sql`(case when ${expired} then 0 else ${users.failedVerificationAttempts} end) < ${input.maxAttempts}`,
+      ),
+    )
+    .returning({ id: users.id })
+    .all();
+  return reserved.length === 1;
+}
+
+/**
+ * After a failed check (its attempt already counted by reserveVerificationAttempt): applies the
+ * lock if the count has reached `maxAttempts` and no lock is set. Returns the lockout columns.
+ */
+export async function lockIfAttemptsExhausted(
   db: Db,
   userId: string,
   input: { maxAttempts: number; now: number; lockedUntil: number | null },
-): Promise<Pick<UserRow, "lockedAt" | "lockedUntil" | "failedVerificationAttempts"> | undefined> {
-  const expired = sql`(${users.lockedAt} is not null and ${users.lockedUntil} is not null and ${users.lockedUntil} <= ${input.now})`;
-  const next = sql`(case when ${expired} then 1 else ${users.failedVerificationAttempts} + 1 end)`;
-  const reaches = sql`(${next} >= ${input.maxAttempts})`;
+): Promise<LockoutColumns | undefined> {
+  const applies = sql`(${users.lockedAt} is null and ${users.failedVerificationAttempts} >= ${input.maxAttempts})`;
   const [row] = await db
     .update(users)
     .set({
-      failedVerificationAttempts: next,
-      lockedAt: sql`case when ${reaches} then ${input.now} when ${expired} then null else ${users.lockedAt} end`,
-      lockedUntil: sql`case when ${reaches} then ${input.lockedUntil} when ${expired} then null else ${users.lockedUntil} end`,
+      lockedAt: sql`case when ${applies} then ${input.now} else ${users.lockedAt} end`,
+      lockedUntil: sql`case when ${applies} then ${input.lockedUntil} else ${users.lockedUntil} end`,
     })
     .where(eq(users.id, userId))
-    .returning({ lockedAt: users.lockedAt, lockedUntil: users.lockedUntil, failedVerificationAttempts: users.failedVerificationAttempts })
+    .returning(lockoutColumns)
     .all();
   return row;
+}
+
+export async function findLockoutColumns(db: Db, userId: string): Promise<LockoutColumns | undefined> {
+  return db.select(lockoutColumns).from(users).where(eq(users.id, userId)).get();
 }
 
 /** A successful verification clears the failure count (and a lock that has run out). */

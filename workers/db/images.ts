@@ -1,26 +1,41 @@
 /**
  * SQL for uploaded images (the images table) and the user's current image (users.image_id).
  */
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { images, users } from "./schema";
-import type { Statement } from "./users";
 
-export async function findImageIdsOfUser(db: Db, userId: string): Promise<string[]> {
-  const rows = await db.select({ id: images.id }).from(images).where(eq(images.userId, userId)).all();
-  return rows.map((r) => r.id);
+/** Deletes all of the user's image rows, returning their ids: the R2 objects to delete next. */
+export function deleteImagesOfUserStatement(db: Db, userId: string) {
+  return db.delete(images).where(eq(images.userId, userId)).returning({ id: images.id });
 }
 
-/** Records `image` as the user's image and drops the user's other image rows (one batch). */
-export function replaceUserImageStatements(db: Db, image: typeof images.$inferInsert & { userId: string }, now: number): Statement[] {
-  return [
+/**
+ * Records `image` as the user's image and drops the user's other image rows, in one batch.
+ * Returns the ids of the rows it dropped, read by the same statement, so an image a concurrent
+ * upload added in the meantime is among them and its object is not left behind; and whether
+ * the user still existed (user_id has no foreign key, so a user deleted since the caller looked
+ * is detected inside the batch, which then keeps no row for the image).
+ */
+export async function replaceUserImage(
+  db: Db,
+  image: typeof images.$inferInsert & { userId: string },
+  now: number,
+): Promise<{ userExists: boolean; dropped: string[] }> {
+  const [, , dropped, withoutUser] = await db.batch([
     db.insert(images).values(image),
     db.update(users).set({ imageId: image.id, updatedAt: now }).where(eq(users.id, image.userId)),
-    db.delete(images).where(and(eq(images.userId, image.userId), ne(images.id, image.id))),
-  ];
+    db.delete(images).where(and(eq(images.userId, image.userId), ne(images.id, image.id))).returning({ id: images.id }),
+    db
+      .delete(images)
+      .where(and(eq(images.id, image.id), sql`not exists (select 1 from ${users} where ${users.id} = ${image.userId})`))
+      .returning({ id: images.id }),
+  ]);
+  return { userExists: withoutUser.length === 0, dropped: dropped.map((row) => row.id) };
 }
 
-/** Clears the user's image and deletes all of the user's image rows (one batch). */
-export function clearUserImageStatements(db: Db, userId: string, now: number): Statement[] {
-  return [db.update(users).set({ imageId: null, updatedAt: now }).where(eq(users.id, userId)), db.delete(images).where(eq(images.userId, userId))];
+/** Clears the user's image and deletes all of the user's image rows (one batch); returns their ids. */
+export async function clearUserImage(db: Db, userId: string, now: number): Promise<string[]> {
+  const [, dropped] = await db.batch([db.update(users).set({ imageId: null, updatedAt: now }).where(eq(users.id, userId)), deleteImagesOfUserStatement(db, userId)]);
+  return dropped.map((row) => row.id);
 }

@@ -2,6 +2,7 @@
  * Response builders. The official SDK parses a body only when Content-Type is exactly
  * `application/json` (clerk-contract §0.2), so every JSON response sets it literally.
  */
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { ApiError, errors } from "./errors";
 
 export const JSON_CONTENT_TYPE = "application/json";
@@ -18,6 +19,19 @@ function newTraceId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * What an unexpected error looks like in the log. A failed query is described by its SQL and
+ * its cause only: drizzle puts the bound parameters in the message (and so in the stack), and
+ * those can be password digests, backup-code hashes or sealed tokens.
+ */
+function describeForLog(error: unknown): string {
+  if (error instanceof DrizzleQueryError) {
+    const cause = error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause);
+    return `Failed query: ${error.query}\ncause: ${cause}`;
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
 /** The one mapper from any thrown value to Clerk's error envelope (clerk-contract §2.3). */
 export function errorResponse(error: unknown): Response {
   const traceId = newTraceId();
@@ -26,7 +40,7 @@ export function errorResponse(error: unknown): Response {
     apiError = error;
   } else {
     // Log for operators with the trace id; the body never carries a stack or internal text.
-    console.error(`internal error trace=${traceId}`, error instanceof Error ? (error.stack ?? error.message) : String(error));
+    console.error(`internal error trace=${traceId}`, describeForLog(error));
     apiError = errors.internal();
   }
   const body = {

@@ -26,7 +26,7 @@ import {
 import type { UserRow } from "../db/schema";
 import { findUserRowById, runBatch, updateUserStatement, type NewUserRows, type Statement } from "../db/users";
 import { errors } from "../http/errors";
-import { assertNotLocked, recordVerificationFailure, recordVerificationSuccess } from "./lockout";
+import { assertNotLocked, beginVerification, recordVerificationFailure, recordVerificationSuccess } from "./lockout";
 
 export interface CredentialInput {
   password?: string | null;
@@ -177,6 +177,7 @@ export async function verifyUserPassword(ctx: AppContext, userId: string, passwo
   const user = await requireUser(ctx, userId);
   assertNotLocked(ctx, user);
   if (user.passwordDigest === null || user.passwordHasher === null) throw errors.noPasswordSet();
+  await beginVerification(ctx, user);
   const result = await verifyDigest(user.passwordHasher, user.passwordDigest, password);
   if (!result.verified) throw await recordVerificationFailure(ctx, userId, errors.incorrectPassword());
   await recordVerificationSuccess(ctx, user);
@@ -200,6 +201,7 @@ export async function verifyUserTotp(ctx: AppContext, userId: string, rawCode: s
   const hasTotp = user.totpSecretEncrypted !== null;
   if (!hasTotp && stored.length === 0) throw errors.totpDisabled();
   if (stored.length === 0 && code.length !== 6) throw errors.totpInvalidLength();
+  await beginVerification(ctx, user);
 
   if (hasTotp) {
     const secret = await decryptSecret(ctx.config.encryptionKey, user.totpSecretEncrypted!, totpContext(userId));

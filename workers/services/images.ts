@@ -1,12 +1,13 @@
 /**
  * Profile images: upload (type decided from the bytes), replace, delete, and serving from R2.
  * Objects are written before their rows and deleted after their rows are gone, so a row never
- * points at a missing object.
+ * points at a missing object; the objects deleted are those whose rows the same statement
+ * removed, so concurrent uploads and deletes leave no object behind either.
  */
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
-import { clearUserImageStatements, findImageIdsOfUser, replaceUserImageStatements } from "../db/images";
-import { runBatch, type UserAggregate } from "../db/users";
+import { clearUserImage, replaceUserImage } from "../db/images";
+import type { UserAggregate } from "../db/users";
 import { ifNoneMatchMatches } from "../http/conditional";
 import { errors } from "../http/errors";
 import { sniffImageType, SUPPORTED_IMAGE_TYPES } from "../storage/image-types";
@@ -39,18 +40,21 @@ export async function setUserProfileImage(
 
   const now = ctx.now();
   const imageId = newId("img", now);
-  const previous = await findImageIdsOfUser(ctx.db, userId);
   const stored = await putImageObject(ctx, imageId, upload.bytes, contentType);
+  let replaced: Awaited<ReturnType<typeof replaceUserImage>>;
   try {
-    await runBatch(
-      ctx.db,
-      replaceUserImageStatements(ctx.db, { id: imageId, userId, contentType, size: upload.bytes.byteLength, etag: stored.httpEtag, createdAt: now }, now),
-    );
+    replaced = await replaceUserImage(ctx.db, { id: imageId, userId, contentType, size: upload.bytes.byteLength, etag: stored.httpEtag, createdAt: now }, now);
   } catch (error) {
+    // No row points at the new object: do not orphan it.
     await deleteImageObjects(ctx, [imageId]);
     throw error;
   }
-  await deleteImageObjects(ctx, previous);
+  if (!replaced.userExists) {
+    // The user was deleted after the check above; the batch kept no row for the image.
+    await deleteImageObjects(ctx, [imageId, ...replaced.dropped]);
+    throw errors.userNotFound(userId);
+  }
+  await deleteImageObjects(ctx, replaced.dropped);
   return getUser(ctx, userId);
 }
 
@@ -58,9 +62,7 @@ export async function setUserProfileImage(
 export async function deleteUserProfileImage(ctx: AppContext, userId: string): Promise<UserAggregate> {
   const user = await requireUserRow(ctx, userId);
   if (!user.imageId) throw errors.imageNotFound();
-  const owned = await findImageIdsOfUser(ctx.db, userId);
-  await runBatch(ctx.db, clearUserImageStatements(ctx.db, userId, ctx.now()));
-  await deleteImageObjects(ctx, owned);
+  await deleteImageObjects(ctx, await clearUserImage(ctx.db, userId, ctx.now()));
   return getUser(ctx, userId);
 }
 

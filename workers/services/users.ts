@@ -21,6 +21,7 @@ import {
 } from "../db/users";
 import { errors, type ApiError } from "../http/errors";
 import type { CreateUserInput, MetadataInput, UpdateUserInput } from "../schemas/users";
+import { deleteImagesOfUserStatement } from "../db/images";
 import { deleteImageObjects } from "../storage/images";
 import { backupCodeRows, mfaTimestampColumns, passwordColumns, totpColumns } from "./credentials";
 import { assertMetadataSize, deepMerge, type MetadataSet } from "./metadata";
@@ -329,8 +330,8 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
 /** Deletes the user and everything it owns: rows (by cascade) and its R2 image objects. */
 export async function deleteUser(ctx: AppContext, userId: string): Promise<void> {
   await requireUserRow(ctx, userId);
-  const owned = await ctx.db.select({ id: images.id }).from(images).where(eq(images.userId, userId)).all();
-  await runBatch(ctx.db, [ctx.db.delete(images).where(eq(images.userId, userId)), deleteUserStatement(ctx.db, userId)]);
+  // The ids come from the deleting statement itself, so an image uploaded meanwhile is included.
+  const [owned] = await ctx.db.batch([deleteImagesOfUserStatement(ctx.db, userId), deleteUserStatement(ctx.db, userId)]);
   await deleteImageObjects(ctx, owned.map((i) => i.id));
 }
 

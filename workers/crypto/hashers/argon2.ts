@@ -1,6 +1,8 @@
 /**
  * Argon2i and Argon2id from PHC strings: `$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>`
- * (salt and hash in unpadded base64). Computed with @noble/hashes' pure-JS Argon2.
+ * (salt and hash in unpadded base64). The reference library writes m,t,p; node-argon2 writes
+ * m,p,t, so the three are accepted in any order, each exactly once. Computed with @noble/hashes'
+ * pure-JS Argon2.
  */
 import { argon2iAsync, argon2idAsync } from "@noble/hashes/argon2.js";
 import { defineHasher } from "./types";
@@ -22,16 +24,18 @@ interface Parsed {
 
 function argon2Hasher(variant: "argon2i" | "argon2id") {
   const derive = variant === "argon2i" ? argon2iAsync : argon2idAsync;
-  const re = new RegExp(`^\\$${variant}\\$(?:v=(16|19)\\$)?m=(\\d+),t=(\\d+),p=(\\d+)\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)$`);
+  const re = new RegExp(`^\\$${variant}\\$(?:v=(16|19)\\$)?([mtp]=\\d+,[mtp]=\\d+,[mtp]=\\d+)\\$([A-Za-z0-9+/]+)\\$([A-Za-z0-9+/]+)$`);
   return defineHasher<Parsed>({
     parse(digest) {
       const match = re.exec(digest);
       if (!match) return null;
-      const m = parseCount(match[2], MAX_MEMORY_KIB);
-      const t = parseCount(match[3], MAX_PASSES);
-      const p = parseCount(match[4], MAX_LANES);
-      const salt = decodeBase64(match[5]);
-      const hash = decodeBase64(match[6]);
+      const params = new Map(match[2].split(",").map((pair) => [pair[0], pair.slice(2)] as const));
+      if (params.size !== 3) return null;
+      const m = parseCount(params.get("m"), MAX_MEMORY_KIB);
+      const t = parseCount(params.get("t"), MAX_PASSES);
+      const p = parseCount(params.get("p"), MAX_LANES);
+      const salt = decodeBase64(match[3]);
+      const hash = decodeBase64(match[4]);
       // Argon2 requires at least 8 KiB per lane, an 8-byte salt and a 4-byte output.
       if (m === null || t === null || p === null || !salt || !hash) return null;
       if (m < 8 * p || salt.length < 8 || hash.length < 4 || hash.length > 1024) return null;

@@ -9,6 +9,7 @@
 import { sha1 } from "@noble/hashes/legacy.js";
 import { pbkdf2Async } from "@noble/hashes/pbkdf2.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import { nativePbkdf2 } from "./native-kdf";
 import { defineHasher, type PasswordHasher } from "./types";
 import { decodeBase64, decodeHex, equalBytes, isHex, parseCount, utf8 } from "./encoding";
 
@@ -16,15 +17,15 @@ type Digest = "SHA-1" | "SHA-256" | "SHA-512";
 
 /** workerd's WebCrypto refuses PBKDF2 above this many iterations. */
 export const WEBCRYPTO_PBKDF2_MAX_ITERATIONS = 100_000;
-/** Django 5.x uses 1,000,000; twice that bounds the CPU one verify can cost (~6 s in pure JS). */
+/** Django 5.x uses 1,000,000; twice that bounds the CPU one verify can cost. */
 export const PBKDF2_MAX_ITERATIONS = 2_000_000;
 const MAX_KEY_BYTES = 256;
 
 const NOBLE = { "SHA-1": sha1, "SHA-256": sha256, "SHA-512": sha512 } as const;
 
 /**
- * PBKDF2-HMAC: native WebCrypto where workerd allows it (several times faster), @noble's
- * pure-JS implementation above WebCrypto's iteration limit.
+ * PBKDF2-HMAC: native WebCrypto where workerd allows it; above WebCrypto's iteration limit the
+ * runtime's node:crypto (native too, see native-kdf.ts), and @noble's pure JS only if that fails.
  */
 export async function derivePbkdf2(digest: Digest, password: Uint8Array, salt: Uint8Array, iterations: number, keyBytes: number): Promise<Uint8Array> {
   if (iterations <= WEBCRYPTO_PBKDF2_MAX_ITERATIONS) {
@@ -32,7 +33,10 @@ export async function derivePbkdf2(digest: Digest, password: Uint8Array, salt: U
     const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: digest, salt, iterations }, key, keyBytes * 8);
     return new Uint8Array(bits);
   }
-  return pbkdf2Async(NOBLE[digest], password, salt, { c: iterations, dkLen: keyBytes });
+  return (
+    (await nativePbkdf2(digest, password, salt, iterations, keyBytes)) ??
+    pbkdf2Async(NOBLE[digest], password, salt, { c: iterations, dkLen: keyBytes })
+  );
 }
 
 interface Parsed {

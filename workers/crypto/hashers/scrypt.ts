@@ -7,6 +7,7 @@
  */
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { concatBytes } from "@noble/hashes/utils.js";
+import { nativeScrypt } from "./native-kdf";
 import { defineHasher } from "./types";
 import { decodeBase64, decodeHex, equalBytes, parseCount, utf8 } from "./encoding";
 
@@ -14,6 +15,11 @@ import { decodeBase64, decodeHex, equalBytes, parseCount, utf8 } from "./encodin
 // (N=32768, r=8: 32 MiB) and Firebase's (N=16384, r=8: 16 MiB) with room to spare.
 const MAX_SCRYPT_MEMORY = 64 * 1024 * 1024;
 const MAX_PARALLELISM = 16;
+
+/** scrypt natively (node:crypto, see native-kdf.ts), or in @noble's pure JS when that fails. */
+export async function deriveScrypt(password: Uint8Array, salt: Uint8Array, params: { N: number; r: number; p: number; dkLen: number }): Promise<Uint8Array> {
+  return (await nativeScrypt(password, salt, params)) ?? scryptAsync(password, salt, params);
+}
 
 function scryptParamsOk(n: number, r: number, p: number): boolean {
   return n >= 2 && (n & (n - 1)) === 0 && 128 * n * r <= MAX_SCRYPT_MEMORY && p <= MAX_PARALLELISM;
@@ -42,7 +48,7 @@ export const scryptFirebaseHasher = defineHasher<FirebaseParsed>({
     return { hash, salt, signerKey, separator, rounds, memCost };
   },
   async verify(password, parsed) {
-    const derived = await scryptAsync(utf8(password), concatBytes(parsed.salt, parsed.separator), {
+    const derived = await deriveScrypt(utf8(password), concatBytes(parsed.salt, parsed.separator), {
       N: 2 ** parsed.memCost,
       r: parsed.rounds,
       p: 1,
@@ -68,7 +74,7 @@ export const scryptWerkzeugHasher = defineHasher<{ n: number; r: number; p: numb
     return { n, r, p, salt: utf8(parts[1]), hash };
   },
   async verify(password, { n, r, p, salt, hash }) {
-    const derived = await scryptAsync(utf8(password), salt, { N: n, r, p, dkLen: hash.length });
+    const derived = await deriveScrypt(utf8(password), salt, { N: n, r, p, dkLen: hash.length });
     return equalBytes(derived, hash);
   },
 });

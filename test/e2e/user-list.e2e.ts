@@ -52,6 +52,28 @@ describe("getUserList and getCount with the official client", () => {
     expect(await client.users.getCount({ query: `nobody-${marker}` })).toBe(0);
   });
 
+  it("passes +/- prefixed ids, time filters and the deprecated last_active_at_since through the client", async () => {
+    const client = clerk();
+    const others = await client.users.getUserList({ query: marker, userId: [`-${created[0].id}`], orderBy: "+created_at" });
+    expect(others.data.map((u) => u.id)).toEqual(created.slice(1).map((u) => u.id));
+    expect(others.totalCount).toBe(3);
+    const included = await client.users.getUserList({ query: marker, userId: [`+${created[2].id}`] });
+    expect(included.data.map((u) => u.id)).toEqual([created[2].id]);
+    // Created 2023-01-01 … 04: strictly after Jan 2, strictly before Jan 4.
+    const window = await client.users.getUserList({
+      query: marker,
+      createdAtAfter: Date.UTC(2023, 0, 2),
+      createdAtBefore: Date.UTC(2023, 0, 4),
+    });
+    expect(window.data.map((u) => u.id)).toEqual([created[2].id]);
+    expect(window.totalCount).toBe(1);
+    // No sessions here, so last_active_at is null and never matches a time filter.
+    const active = await client.users.getUserList({ query: marker, last_active_at_since: 1, lastActiveAtBefore: Date.UTC(2030, 0, 1) });
+    expect(active.data).toEqual([]);
+    expect(active.totalCount).toBe(0);
+    expect(seen.some((r) => r.url.includes("user_id=%2B") && r.url.includes("/v1/users?"))).toBe(true);
+  });
+
   it("surfaces an invalid order_by and limit as ClerkAPIResponseError 422", async () => {
     const client = clerk();
     for (const params of [{ orderBy: "-nonsense" }, { limit: 501 }]) {

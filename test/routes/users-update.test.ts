@@ -179,6 +179,53 @@ describe("PATCH /v1/users/{user_id}: primary identifications", () => {
   });
 });
 
+describe("PATCH /v1/users/{user_id}: primary or image concurrent with its removal", () => {
+  // Each pair races a PATCH naming a wallet (or image) against the removal of that same row.
+  // Whichever commits first, the user must never end up pointing at a row that is gone.
+  it("never leaves primary_web3_wallet_id naming a removed wallet", async () => {
+    for (let round = 0; round < 8; round++) {
+      const user = await createUser({ web3_wallet: [newWallet(), newWallet()], first_name: "Race" });
+      const target = user.web3_wallets[1].id;
+      const [patched, removed] = await Promise.all([
+        patch(user.id, { primary_web3_wallet_id: target, first_name: "Raced" }),
+        call("DELETE", `/v1/users/${user.id}/web3_wallets/${target}`),
+      ]);
+      expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+      const after = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body;
+      const walletIds = after.web3_wallets.map((w: any) => w.id);
+      expect(walletIds).toEqual([user.web3_wallets[0].id]);
+      expect(after.primary_web3_wallet_id, `round ${round}: PATCH answered ${patched.status}`).toBe(user.web3_wallets[0].id);
+      if (patched.status === 200) {
+        expect(after.first_name).toBe("Raced");
+      } else {
+        // Refused as a whole: the wallet was gone by the time the PATCH wrote.
+        expectError(patched, 422, "form_resource_not_found", "primary_web3_wallet_id");
+        expect(after.first_name).toBe("Race");
+      }
+    }
+  });
+  it("never leaves the user pointing at a profile image that a concurrent DELETE removed", async () => {
+    // A JPEG signature is enough for the byte sniffer.
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
+    for (let round = 0; round < 6; round++) {
+      const user = await createUser({ first_name: "Race" });
+      const form = new FormData();
+      form.append("file", new File([jpeg], "blob", { type: "image/jpeg" }));
+      const uploaded = await call("POST", `/v1/users/${user.id}/profile_image`, undefined, { rawBody: form, schema: "User" });
+      expect(uploaded.status).toBe(200);
+      const imageId = uploaded.body.image_url.split("/").pop();
+      const [patched, removed] = await Promise.all([
+        patch(user.id, { profile_image_id: imageId, first_name: "Raced" }),
+        call("DELETE", `/v1/users/${user.id}/profile_image`),
+      ]);
+      expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+      const after = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body;
+      expect(after.has_image, `round ${round}: PATCH answered ${patched.status}`).toBe(false);
+      if (patched.status !== 200) expectError(patched, 422, "form_resource_not_found", "profile_image_id");
+    }
+  });
+});
+
 describe("PATCH /v1/users/{user_id}: password", () => {
   it("sets a new password and updates password_last_updated_at", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });

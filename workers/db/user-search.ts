@@ -104,16 +104,38 @@ function ftsTermExpression(term: SearchTerm): string {
 /** Above this many short-term spellings in one request, pass them as JSON lists instead of bound parameters. */
 const MAX_INLINE_SPELLINGS = 40;
 
+/** lower() of the term's fields of document `d`, joined with a space, which no term contains. */
+function documentText(fields: readonly SearchField[]): SQL {
+  return sql.raw(`lower(${fields.map((f) => `d.${f}`).join(" || ' ' || ")})`);
+}
+
 /**
- * The term occurs in one of its fields of document `d` (the short-term fallback). instr() rather
+ * The short terms occur in their fields of document `d` (the short-term fallback). instr() rather
  * than LIKE: no pattern characters to escape. lower() folds ASCII; `spellings` already lists
  * every case spelling of the non-ASCII characters. The fields are joined with a space, which no
  * term contains, so a term never matches across two fields.
+ *
+ * Few spellings are bound one parameter each. More travel as one JSON list of spelling lists
+ * per set of fields (at most one per search parameter), "no term lacks a matching spelling", so
+ * a search of a hundred 1-character terms stays far below D1's 100 bound parameters.
  */
-function substringTermCondition(term: SearchTerm, inline: boolean): SQL {
-  const text = sql.raw(`lower(${term.fields.map((f) => `d.${f}`).join(" || ' ' || ")})`);
-  if (inline) return sql`(${sql.join(term.spellings.map((s) => sql`instr(${text}, ${s}) > 0`), sql` or `)})`;
-  return sql`exists (select 1 from json_each(${JSON.stringify(term.spellings)}) p where instr(${text}, p.value) > 0)`;
+function substringConditions(short: SearchTerm[]): SQL[] {
+  if (short.reduce((n, t) => n + t.spellings.length, 0) <= MAX_INLINE_SPELLINGS) {
+    return short.map((term) => {
+      const text = documentText(term.fields);
+      return sql`(${sql.join(term.spellings.map((s) => sql`instr(${text}, ${s}) > 0`), sql` or `)})`;
+    });
+  }
+  const groups = new Map<string, SearchTerm[]>();
+  for (const term of short) {
+    const key = term.fields.join(" ");
+    groups.set(key, [...(groups.get(key) ?? []), term]);
+  }
+  return [...groups.values()].map((terms) => {
+    const text = documentText(terms[0].fields);
+    const lists = JSON.stringify(terms.map((t) => t.spellings));
+    return sql`not exists (select 1 from json_each(${lists}) t where not exists (select 1 from json_each(t.value) p where instr(${text}, p.value) > 0))`;
+  });
 }
 
 /**
@@ -126,8 +148,7 @@ function searchMatches(terms: SearchTerm[]): SQL | undefined {
   if (terms.length === 0) return undefined;
   const long = terms.filter((t) => !t.short);
   const short = terms.filter((t) => t.short);
-  const inline = short.reduce((n, t) => n + t.spellings.length, 0) <= MAX_INLINE_SPELLINGS;
-  const shortConditions = short.map((t) => substringTermCondition(t, inline));
+  const shortConditions = substringConditions(short);
   if (long.length > 0) {
     const match = long.map(ftsTermExpression).join(" AND ");
     return sql`(select d.user_id as user_id from user_search join user_search_documents d on d.doc_id = user_search.rowid where user_search match ${match}${

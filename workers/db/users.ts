@@ -12,6 +12,7 @@ import {
   backupCodes,
   emailAddresses,
   externalAccounts,
+  images,
   passkeys,
   phoneNumbers,
   users,
@@ -124,6 +125,27 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
 
 export function updateUserStatement(db: Db, id: string, values: Partial<typeof users.$inferInsert>): Statement {
   return db.update(users).set(values).where(eq(users.id, id));
+}
+
+/** The row `id` of `table` exists and belongs to `userId` (evaluated when the statement runs). */
+export function ownedRowExists(table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof images, id: string, userId: string): SQL {
+  return sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.userId} = ${userId})`;
+}
+
+/** The error text of a batch stopped by `abortBatchUnless`. */
+export const BATCH_GUARD_FAILED = "NOT NULL constraint failed: users.id";
+
+/**
+ * A statement that aborts its whole batch unless `condition` holds when the batch runs: it
+ * sets the user's id to NULL only when the condition is false, which fails with
+ * BATCH_GUARD_FAILED and rolls the batch back. D1 has no interactive transactions; this lets a
+ * batch re-check, at write time, something the request read earlier (a row it points at).
+ */
+export function abortBatchUnless(db: Db, userId: string, condition: SQL): Statement {
+  return db
+    .update(users)
+    .set({ id: sql`null` })
+    .where(and(eq(users.id, userId), sql`not (${condition})`));
 }
 
 export function deleteUserStatement(db: Db, id: string): Statement {

@@ -7,6 +7,30 @@ import { errors } from "./errors";
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Deepest nesting of objects and arrays a JSON body may have (the body itself is level 1).
+ * Validation, metadata merging and serialisation recurse over the value, so a 1 MB body of
+ * `[[[[…` would otherwise overflow the stack; 8 KB of metadata never needs more.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** Whether the JSON text nests objects/arrays deeper than `max` (brackets inside strings do not count). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 /** Reads at most `maxBytes` of the body; throws `onTooLarge()` past that. Refuses on Content-Length first. */
 export async function readBodyBytes(request: Request, maxBytes: number, onTooLarge: () => Error): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
@@ -39,6 +63,9 @@ export async function readJsonBody(request: Request): Promise<Record<string, unk
   const bytes = await readBodyBytes(request, MAX_JSON_BODY_BYTES, () => errors.requestBodyTooLarge(MAX_JSON_BODY_BYTES));
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") return {};
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw errors.requestBodyInvalid(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

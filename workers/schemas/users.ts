@@ -7,6 +7,8 @@ import { emailAddress, metadataObject, optionalBool, phoneNumber, rfc3339, short
 
 const identificationStatus = z.array(z.enum(["verified", "reserved"])).max(100).optional();
 const nullableText = (max = 256) => shortText(max).nullable().optional();
+// 0 = unlimited. Bounded so the stored value stays an exact integer (1e300 is an "integer" to JSON).
+const createOrganizationsLimit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional();
 
 /** Credential fields, shared by create and update; rules live in services/credentials.ts. */
 const credentialFields = {
@@ -41,7 +43,7 @@ export const createUserBody = z
     ...metadataFields,
     delete_self_enabled: optionalBool,
     create_organization_enabled: optionalBool,
-    create_organizations_limit: z.number().int().min(0).nullable().optional(),
+    create_organizations_limit: createOrganizationsLimit,
     legal_accepted_at: rfc3339.nullable().optional(),
     skip_legal_checks: optionalBool,
     skip_user_requirement: optionalBool,
@@ -75,7 +77,7 @@ export const updateUserBody = z
     create_organization_enabled: optionalBool,
     legal_accepted_at: rfc3339.nullable().optional(),
     skip_legal_checks: optionalBool,
-    create_organizations_limit: z.number().int().min(0).nullable().optional(),
+    create_organizations_limit: createOrganizationsLimit,
     created_at: rfc3339.nullable().optional(),
     bypass_client_trust: optionalBool,
   })

@@ -2,17 +2,20 @@
  * The rules of the user operations: create, read, update, delete and metadata.
  * No Request/Response here; routes parse input, call these, and serialise.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQL } from "drizzle-orm";
 import type { AppContext } from "../context";
 import { newId, newIds } from "../crypto/ids";
 import { normalizeIdentifier } from "../db/normalize";
-import { backupCodes, images, type UserRow } from "../db/schema";
+import { backupCodes, emailAddresses, images, phoneNumbers, web3Wallets, type UserRow } from "../db/schema";
 import {
+  abortBatchUnless,
+  BATCH_GUARD_FAILED,
   deleteUserStatement,
   findTakenIdentifiers,
   findUserAggregateById,
   findUserRowById,
   insertUserStatements,
+  ownedRowExists,
   runBatch,
   updateUserStatement,
   type NewUserRows,
@@ -256,18 +259,23 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   set("bypassClientTrust", input.bypass_client_trust ?? undefined);
   if (input.created_at !== undefined && input.created_at !== null) values.createdAt = input.created_at;
 
+  // Rows the update points the user at: re-checked when the batch runs (see below).
+  const pointsAt: SQL[] = [];
   const email = choosePrimary(current.emailAddresses, input.primary_email_address_id, "primary_email_address_id");
   if (email) {
+    pointsAt.push(ownedRowExists(emailAddresses, email.id, userId));
     values.primaryEmailAddressId = email.id;
     values.primaryEmailAddressSort = email.emailAddressNormalized;
   }
   const phone = choosePrimary(current.phoneNumbers, input.primary_phone_number_id, "primary_phone_number_id");
   if (phone) {
+    pointsAt.push(ownedRowExists(phoneNumbers, phone.id, userId));
     values.primaryPhoneNumberId = phone.id;
     values.primaryPhoneNumberSort = phone.phoneNumber;
   }
   const wallet = choosePrimary(current.web3Wallets, input.primary_web3_wallet_id, "primary_web3_wallet_id");
   if (wallet) {
+    pointsAt.push(ownedRowExists(web3Wallets, wallet.id, userId));
     values.primaryWeb3WalletId = wallet.id;
     values.primaryWeb3WalletSort = wallet.web3Wallet;
   }
@@ -280,6 +288,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
       .where(and(eq(images.id, input.profile_image_id), eq(images.userId, userId)))
       .get();
     if (!image) throw errors.formResourceNotFound("profile_image_id");
+    pointsAt.push(ownedRowExists(images, image.id, userId));
     values.imageId = image.id;
   }
 
@@ -323,7 +332,21 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
 
   values.updatedAt = now;
   statements.unshift(updateUserStatement(ctx.db, userId, values));
-  await runUserBatch(ctx, statements);
+  // A wallet or image named above may be removed by a concurrent request after it was read;
+  // the guard refuses the whole batch then, so the user never points at a row that is gone.
+  if (pointsAt.length) statements.unshift(abortBatchUnless(ctx.db, userId, and(...pointsAt)!));
+  try {
+    await runUserBatch(ctx, statements);
+  } catch (error) {
+    if (!String((error as { message?: unknown })?.message ?? error).includes(BATCH_GUARD_FAILED)) throw error;
+    // Re-validate against what is stored now, which names the parameter whose row is gone.
+    const latest = await getUser(ctx, userId);
+    choosePrimary(latest.emailAddresses, input.primary_email_address_id, "primary_email_address_id");
+    choosePrimary(latest.phoneNumbers, input.primary_phone_number_id, "primary_phone_number_id");
+    choosePrimary(latest.web3Wallets, input.primary_web3_wallet_id, "primary_web3_wallet_id");
+    // Every primary still holds, so the image is the row that went.
+    throw errors.formResourceNotFound("profile_image_id");
+  }
   return getUser(ctx, userId);
 }
 

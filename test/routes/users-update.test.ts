@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { call, createUser, expectError, unique } from "../helpers";
 import { newPhone, newWallet } from "../identifiers";
+import { deletedUserConflict } from "../../workers/services/users";
 
 const patch = (id: string, body: unknown) => call("PATCH", `/v1/users/${id}`, body, { schema: "User" });
 
@@ -267,6 +268,28 @@ describe("GET /v1/users/{user_id}", () => {
   it("answers 404 for ids that are not users, including SQL and wildcard look-alikes", async () => {
     for (const id of ["user_missing", "%", "user_%25", "' OR '1'='1", "idn_2abcdefghijklmnopqrstuvwxyz"]) {
       expectError(await call("GET", `/v1/users/${encodeURIComponent(id)}`), 404, "resource_not_found");
+    }
+  });
+});
+
+describe("PATCH /v1/users/{user_id} racing DELETE /v1/users/{user_id}", () => {
+  it("maps a child-row write that lost its user to 404, not 500", () => {
+    const error = new Error("D1_ERROR: FOREIGN KEY constraint failed: SQLITE_CONSTRAINT");
+    expect(deletedUserConflict(error, "user_gone")?.status).toBe(404);
+    expect(deletedUserConflict(error, "user_gone")?.code).toBe("resource_not_found");
+    expect(deletedUserConflict(new Error("D1_ERROR: no such table"), "user_gone")).toBeUndefined();
+  });
+
+  it("answers 200 or 404 — never 500 — when backup codes are written while the user is deleted", async () => {
+    for (let round = 0; round < 4; round++) {
+      const user = await createUser({ email_address: [`${unique("race")}@example.com`] });
+      const [patched, deleted] = await Promise.all([
+        call("PATCH", `/v1/users/${user.id}`, { backup_codes: ["race-code-1", "race-code-2"] }),
+        call("DELETE", `/v1/users/${user.id}`),
+      ]);
+      expect([200, 404]).toContain(patched.status);
+      expect(deleted.status).toBe(200);
+      expect((await call("GET", `/v1/users/${user.id}`)).status).toBe(404);
     }
   });
 });

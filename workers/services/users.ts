@@ -42,12 +42,24 @@ export function identifierConflict(error: unknown): ApiError | undefined {
   return undefined;
 }
 
-/** Runs a write batch, turning a lost uniqueness race into form_identifier_exists. */
-async function runUserBatch(ctx: AppContext, statements: Statement[]): Promise<void> {
+/**
+ * A child-row insert whose user was deleted by a concurrent request fails its foreign key;
+ * for the caller that user no longer exists.
+ */
+export function deletedUserConflict(error: unknown, userId: string): ApiError | undefined {
+  const text = String((error as { message?: unknown })?.message ?? error) + String((error as { cause?: unknown })?.cause ?? "");
+  return text.includes("FOREIGN KEY constraint failed") ? errors.userNotFound(userId) : undefined;
+}
+
+/**
+ * Runs a write batch, turning a lost uniqueness race into form_identifier_exists and a write
+ * racing the user's deletion into 404.
+ */
+async function runUserBatch(ctx: AppContext, statements: Statement[], userId?: string): Promise<void> {
   try {
     await runBatch(ctx.db, statements);
   } catch (error) {
-    throw identifierConflict(error) ?? error;
+    throw identifierConflict(error) ?? (userId ? deletedUserConflict(error, userId) : undefined) ?? error;
   }
 }
 
@@ -336,7 +348,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   // the guard refuses the whole batch then, so the user never points at a row that is gone.
   if (pointsAt.length) statements.unshift(abortBatchUnless(ctx.db, userId, and(...pointsAt)!));
   try {
-    await runUserBatch(ctx, statements);
+    await runUserBatch(ctx, statements, userId);
   } catch (error) {
     if (!String((error as { message?: unknown })?.message ?? error).includes(BATCH_GUARD_FAILED)) throw error;
     // Re-validate against what is stored now, which names the parameter whose row is gone.

@@ -11,6 +11,11 @@
  * trigrams and fall back to a substring test (instr) on `user_search_documents`, either over the
  * rows FTS already matched (when another term is long) or over at most SHORT_TERM_SCAN_ROWS
  * documents of the newest users (when every term is short).
+ *
+ * Rows read (what D1 bills): a search sorts its matches, about four rows read per match, except
+ * in created_at order (the default), where FTS rowids follow created_at
+ * (migrations/0002_search_created_at_order.sql) and the query reads only the matches up to the
+ * page's last bucket. Other orders of a broad search still read every match.
  */
 import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";

@@ -71,7 +71,7 @@ export const users = sqliteTable(
     index("users_last_name_idx").on(t.lastName, t.id),
     index("users_last_active_at_idx").on(t.lastActiveAt, t.id),
     index("users_last_sign_in_at_idx").on(t.lastSignInAt, t.id),
-    index("users_banned_idx").on(t.banned, t.createdAt),
+    index("users_banned_idx").on(t.banned, t.createdAt, t.id),
     index("users_primary_email_sort_idx").on(t.primaryEmailAddressSort, t.id),
     index("users_primary_phone_sort_idx").on(t.primaryPhoneNumberSort, t.id),
     index("users_primary_web3_wallet_sort_idx").on(t.primaryWeb3WalletSort, t.id),

@@ -11,6 +11,11 @@
  * trigrams and fall back to a substring test (instr) on `user_search_documents`, either over the
  * rows FTS already matched (when another term is long) or over at most SHORT_TERM_SCAN_ROWS
  * documents of the newest users (when every term is short).
+ *
+ * Rows read (what D1 bills): a search sorts its matches, about four rows read per match, except
+ * in created_at order (the default), where FTS rowids follow created_at
+ * (migrations/0002_search_created_at_order.sql) and the query reads only the matches up to the
+ * page's last bucket. Other orders of a broad search still read every match.
  */
 import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
@@ -138,26 +143,61 @@ function substringConditions(short: SearchTerm[]): SQL[] {
   });
 }
 
+/** The FTS5 query for terms of 3+ characters: every term must match. */
+function ftsMatchExpression(terms: SearchTerm[]): string {
+  return terms.map(ftsTermExpression).join(" AND ");
+}
+
 /**
- * The ids of the users every search term matches, as a FROM-clause subquery `m(user_id)`, or
+ * doc_id buckets (migrations/0002_search_created_at_order.sql): the documents of the users created
+ * in one millisecond share the bits above DOC_BUCKET_BITS, and buckets follow created_at.
+ */
+const DOC_BUCKET_BITS = 20;
+const DOC_BUCKET_MASK = sql.raw(String(2 ** DOC_BUCKET_BITS - 1));
+/** created_at clamp of the bucket key (2^43 - 1), so every doc_id fits a signed 64-bit integer. */
+const MAX_BUCKET_KEY = sql.raw(String(2 ** 43 - 1));
+
+/** First doc_id of the bucket of the users created at `createdAt` (same clamp as the triggers). */
+function bucketStart(createdAt: number): SQL {
+  return sql`(max(0, min(${createdAt}, ${MAX_BUCKET_KEY})) << ${sql.raw(String(DOC_BUCKET_BITS))})`;
+}
+
+/** Inclusive bounds on FTS rowids (= doc_id); SQL expressions, since doc_ids exceed 2^53. */
+interface RowidRange {
+  min?: SQL;
+  max?: SQL;
+}
+
+function rowidConditions(column: SQL, range: RowidRange): SQL[] {
+  const out: SQL[] = [];
+  if (range.min) out.push(sql`${column} >= ${range.min}`);
+  if (range.max) out.push(sql`${column} <= ${range.max}`);
+  return out;
+}
+
+/**
+ * The users every search term matches, as a FROM-clause subquery `m(user_id, doc_id)`, or
  * undefined when there are no terms. The outer query starts from it and looks users up by
  * primary key, so a search costs about four rows read per match (FTS, document, users index and
- * row) instead of a walk over the users table.
+ * row) instead of a walk over the users table. `rowids` restricts the FTS rowids (= doc_id) to a
+ * range, which FTS5 answers without reading the matches outside it.
  */
-function searchMatches(terms: SearchTerm[]): SQL | undefined {
+function searchMatches(terms: SearchTerm[], rowids: RowidRange = {}): SQL | undefined {
   if (terms.length === 0) return undefined;
   const long = terms.filter((t) => !t.short);
   const short = terms.filter((t) => t.short);
   const shortConditions = substringConditions(short);
   if (long.length > 0) {
-    const match = long.map(ftsTermExpression).join(" AND ");
-    return sql`(select d.user_id as user_id from user_search join user_search_documents d on d.doc_id = user_search.rowid where user_search match ${match}${
-      shortConditions.length ? sql` and ${and(...shortConditions)}` : sql``
-    }) m`;
+    return sql`(select d.user_id as user_id, user_search.rowid as doc_id from user_search cross join user_search_documents d on d.doc_id = user_search.rowid where ${and(
+      sql`user_search match ${ftsMatchExpression(long)}`,
+      ...rowidConditions(sql`user_search.rowid`, rowids),
+      ...shortConditions,
+    )}) m`;
   }
-  // Bounded scan: only the SHORT_TERM_SCAN_ROWS highest doc_ids (doc_id grows with insertion, so
+  // Bounded scan: only the SHORT_TERM_SCAN_ROWS highest doc_ids (doc_id follows created_at, so
   // these are the newest users' documents), read as one primary-key range.
-  return sql`(select d.user_id as user_id from user_search_documents d where d.doc_id > (select max(doc_id) from user_search_documents) - ${SHORT_TERM_SCAN_ROWS} and ${and(
+  return sql`(select d.user_id as user_id, d.doc_id as doc_id from (select * from user_search_documents order by doc_id desc limit ${SHORT_TERM_SCAN_ROWS}) d where ${and(
+    ...rowidConditions(sql`d.doc_id`, rowids),
     ...shortConditions,
   )}) m`;
 }
@@ -221,19 +261,28 @@ function whereOf(filter: UserFilter): SQL | undefined {
 /**
  * The query for one page of users matching `filter`, in `order` (not yet run; tests read its
  * rows_read). NULLs sort last in both directions and ties break by id in the same direction, so
- * (value, id) is a total order and pages never overlap. Each order is served by the (column, id)
- * index of users.
+ * (value, id) is a total order and pages never overlap. Without a search, each order is served by
+ * the (column, id) index of users. With a search, the matches are sorted; in created_at order only
+ * the matches of the buckets the page can reach are (see createdAtWindow).
  */
 export function userRowsQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
   const column = ORDER_COLUMNS[order.field];
   const direction = sql.raw(order.descending ? "desc" : "asc");
   let where = whereOf(filter);
+  let rowids: RowidRange = {};
   if (page.after) {
     // Keyset over the (created_at, id) index; only reachable with created_at order.
     const cmp = sql.raw(order.descending ? "<" : ">");
     where = and(where, sql`(${users.createdAt}, ${users.id}) ${cmp} (${page.after.createdAt}, ${page.after.id})`);
+    // A search skips the buckets before the cursor's without reading their matches.
+    const start = bucketStart(page.after.createdAt);
+    rowids = order.descending ? { max: sql`(${start} | ${DOC_BUCKET_MASK})` } : { min: start };
   }
-  const matches = searchMatches(filter.search);
+  // Only FTS yields matches in rowid order; the short-term scan is bounded on its own.
+  if (order.field === "created_at" && filter.search.some((t) => !t.short)) {
+    rowids = { ...rowids, ...createdAtWindow(filter.search, where, order.descending, page, rowids) };
+  }
+  const matches = searchMatches(filter.search, rowids);
   // With a search, the matched users are sorted rather than found by walking the order index:
   // unary + hides the index from ORDER BY, so SQLite keeps starting from the matches.
   const sortKey = (col: unknown) => (matches ? sql`+${col}` : sql`${col}`);
@@ -244,16 +293,40 @@ export function userRowsQuery(db: Db, filter: UserFilter, order: UserOrder, page
   return base.where(where).orderBy(orderBy).limit(page.limit).offset(page.offset);
 }
 
+/**
+ * The FTS rowid bound that lets a search in created_at order stop early. FTS5 yields matches in
+ * rowid order, and buckets of rowids follow created_at, so the page cannot reach past the bucket
+ * of the (offset + limit)-th match in rowid order (filters applied): a scalar subquery finds that
+ * match reading about three rows per match up to it, and the page query then reads and sorts only
+ * the matches up to the end of its bucket, where (created_at, id) order is settled exactly. With
+ * fewer matches than offset + limit there is no bound (all of them are needed anyway).
+ */
+function createdAtWindow(terms: SearchTerm[], where: SQL | undefined, descending: boolean, page: UserPage, rowids: RowidRange): RowidRange {
+  const direction = sql.raw(descending ? "desc" : "asc");
+  const last = sql`(select m.doc_id from ${searchMatches(terms, rowids)} cross join ${users} on ${users.id} = m.user_id ${
+    where ? sql`where ${where}` : sql``
+  } order by m.doc_id ${direction} limit 1 offset ${page.offset + page.limit - 1})`;
+  return descending
+    ? { min: sql`coalesce(${last} & ~${DOC_BUCKET_MASK}, ${sql.raw("-9223372036854775808")})` }
+    : { max: sql`coalesce(${last} | ${DOC_BUCKET_MASK}, ${sql.raw("9223372036854775807")})` };
+}
+
 export async function findUserRowsMatching(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<UserRow[]> {
   return userRowsQuery(db, filter, order, page).all();
 }
 
 /** The query counting users that match `filter` (not yet run). */
 export function userCountQuery(db: Db, filter: UserFilter) {
-  const matches = searchMatches(filter.search);
   const count = { count: sql<number>`count(*)` };
+  const where = whereOf(filter);
+  if (!where && filter.search.length > 0 && filter.search.every((t) => !t.short)) {
+    // Only FTS terms: every user has exactly one document (triggers), so counting the FTS
+    // matches counts the users, at one row read per match instead of three.
+    return db.select(count).from(sql`user_search`).where(sql`user_search match ${ftsMatchExpression(filter.search)}`);
+  }
+  const matches = searchMatches(filter.search);
   const base = matches ? db.select(count).from(matches).innerJoin(users, sql`${users.id} = m.user_id`) : db.select(count).from(users);
-  return base.where(whereOf(filter));
+  return base.where(where);
 }
 
 /** The ids of the users matching `filter`, as a subquery (organization membership lists filter their members with it). */

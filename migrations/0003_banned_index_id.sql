@@ -1,0 +1,2 @@
+DROP INDEX `users_banned_idx`;--> statement-breakpoint
+CREATE INDEX `users_banned_idx` ON `users` (`banned`,`created_at`,`id`);

@@ -25,7 +25,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { argon2id } from "@noble/hashes/argon2.js";
 import bcryptjs from "bcryptjs";
-import { ROOT, applyMigrations, startWrangler } from "./worker-launcher.mjs";
+import { ROOT, applyMigrations, requestJson, startWrangler } from "./worker-launcher.mjs";
 
 const SECRET_KEY = "sk_test_bench_hashers";
 const HEADERS = { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" };
@@ -143,15 +143,8 @@ function vectorDigests() {
 }
 
 async function api(url, method, path, body) {
-  const res = await fetch(`${url}${path}`, { method, headers: HEADERS, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, body: json };
+  const { status, body: json } = await requestJson(url, method, path, body, HEADERS);
+  return { status, body: json };
 }
 
 const median = (values) => {

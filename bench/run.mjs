@@ -24,7 +24,7 @@ import autocannon from "autocannon";
 import { SEED_PASSWORD } from "./seed-data.mjs";
 import { seed } from "./seed.mjs";
 import { parseServerTiming } from "./server-timing.mjs";
-import { ROOT, startWrangler } from "./worker-launcher.mjs";
+import { ROOT, requestJson, startWrangler } from "./worker-launcher.mjs";
 
 const SECRET_KEY = "sk_test_bench";
 const WORKER_VARS = {
@@ -61,15 +61,8 @@ function options() {
 
 /** One request over plain fetch: status, parsed JSON body and the D1 totals. */
 async function request(url, method, path, body) {
-  const res = await fetch(`${url}${path}`, { method, headers: HEADERS, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, body: json, timing: parseServerTiming(res.headers.get("server-timing")) };
+  const { status, body: json, headers } = await requestJson(url, method, path, body, HEADERS);
+  return { status, body: json, timing: parseServerTiming(headers.get("server-timing")) };
 }
 
 const routeMissing = (r) => r.status === 404 && r.body?.errors?.[0]?.code === "resource_not_found";

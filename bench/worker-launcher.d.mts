@@ -10,3 +10,10 @@ export declare function startWrangler(options?: {
   readyPath?: string;
   timeoutMs?: number;
 }): Promise<{ url: string; stop(): Promise<void> }>;
+export declare function requestJson(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<{ status: number; body: any; headers: Headers }>;

@@ -93,3 +93,19 @@ function stopGroup(child) {
     // already gone
   }
 }
+
+/**
+ * One JSON request to a benchmarked Worker over plain fetch: status, parsed body (text when it is
+ * not JSON) and the response headers.
+ */
+export async function requestJson(url, method, path, body, headers) {
+  const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json, headers: res.headers };
+}

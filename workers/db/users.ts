@@ -85,12 +85,9 @@ function byCreation(a: { createdAt: number; id: string }, b: { createdAt: number
  * entry). No ORDER BY: sorting in SQL would read every row once more from the sorter, so the
  * rows are ordered here instead.
  */
-export async function loadAggregates(db: Db, rows: UserRow[]): Promise<UserAggregate[]> {
-  if (rows.length === 0) return [];
-  const chunks = chunked(
-    rows.map((r) => r.id),
-    MAX_BOUND_PARAMS,
-  );
+/** The per-table child queries for the given user ids (one statement per table and id chunk). */
+function childStatements(db: Db, userIds: readonly string[]): Statement[] {
+  const chunks = chunked(userIds, MAX_BOUND_PARAMS);
   const childrenOf = <T extends typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts>(
     table: T,
   ) => chunks.map((ids) => db.select(getTableColumns(table) as T["_"]["columns"]).from(valuesOf(ids)).innerJoin(table, sql`${table.userId} = v.column1`));
@@ -99,16 +96,19 @@ export async function loadAggregates(db: Db, rows: UserRow[]): Promise<UserAggre
       .select({ userId: sql<string>`v.column1`, count: sql<number>`(select count(*) from ${backupCodes} where ${backupCodes.userId} = v.column1)` })
       .from(valuesOf(ids)),
   );
-  const statements = [
+  return [
     ...childrenOf(emailAddresses),
     ...childrenOf(phoneNumbers),
     ...childrenOf(web3Wallets),
     ...childrenOf(passkeys),
     ...childrenOf(externalAccounts),
     ...codeCounts,
-  ];
-  const results = (await db.batch(statements as unknown as [Statement, ...Statement[]])) as unknown[][];
-  const n = chunks.length;
+  ] as unknown as Statement[];
+}
+
+/** Builds aggregates from user rows and the results of `childStatements` for the same ids. */
+function assembleAggregates(rows: UserRow[], results: unknown[][]): UserAggregate[] {
+  const n = results.length / 6;
   const part = <T>(index: number) => results.slice(index * n, (index + 1) * n).flat() as T[];
   const byUser = <T extends { userId: string; createdAt: number; id: string }>(list: T[]) => {
     const map = new Map<string, T[]>();
@@ -136,11 +136,33 @@ export async function loadAggregates(db: Db, rows: UserRow[]): Promise<UserAggre
   }));
 }
 
+/**
+ * Loads the aggregates of the given users in one round trip (one batch of per-table queries),
+ * preserving the order of `rows`.
+ */
+export async function loadAggregates(db: Db, rows: UserRow[]): Promise<UserAggregate[]> {
+  if (rows.length === 0) return [];
+  const statements = childStatements(
+    db,
+    rows.map((r) => r.id),
+  );
+  const results = (await db.batch(statements as [Statement, ...Statement[]])) as unknown[][];
+  return assembleAggregates(rows, results);
+}
+
+/**
+ * One user's aggregate in a single round trip: the user row and its child queries go in one
+ * batch (on local D1 each round trip dominates a get's latency). Child queries for an unknown
+ * id find nothing and read no rows.
+ */
 export async function findUserAggregateById(db: Db, id: string): Promise<UserAggregate | undefined> {
-  const row = await findUserRowById(db, id);
+  const [userRows, ...children] = (await db.batch([
+    db.select().from(users).where(eq(users.id, id)),
+    ...childStatements(db, [id]),
+  ] as unknown as [Statement, ...Statement[]])) as unknown[][];
+  const row = (userRows as UserRow[])[0];
   if (!row) return undefined;
-  const [aggregate] = await loadAggregates(db, [row]);
-  return aggregate;
+  return assembleAggregates([row], children)[0];
 }
 
 /** Rows that must be inserted together for a new user (one all-or-nothing batch). */

@@ -25,6 +25,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { argon2id } from "@noble/hashes/argon2.js";
 import bcryptjs from "bcryptjs";
+import { cliFlag } from "./cli-args.mjs";
 import { ROOT, applyMigrations, requestJson, startWrangler } from "./worker-launcher.mjs";
 
 const SECRET_KEY = "sk_test_bench_hashers";
@@ -34,19 +35,13 @@ const PASSWORD = "correct horse battery staple";
 const require = createRequire(import.meta.url);
 
 function options() {
-  const argv = process.argv.slice(2);
-  const flag = (name) => {
-    const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    if (i < 0) return undefined;
-    return argv[i].includes("=") ? argv[i].split("=", 2)[1] : argv[i + 1];
-  };
   const date = new Date().toISOString().slice(0, 10);
   return {
-    calls: Number(flag("calls") ?? process.env.BENCH_HASHER_CALLS ?? 20),
-    only: (flag("only") ?? process.env.BENCH_ONLY ?? "").split(",").filter(Boolean),
-    out: flag("out") ?? process.env.BENCH_OUT ?? join(ROOT, "bench/results", `${date}-hashers.md`),
+    calls: Number(cliFlag("calls") ?? process.env.BENCH_HASHER_CALLS ?? 20),
+    only: (cliFlag("only") ?? process.env.BENCH_ONLY ?? "").split(",").filter(Boolean),
+    out: cliFlag("out") ?? process.env.BENCH_OUT ?? join(ROOT, "bench/results", `${date}-hashers.md`),
     // Only the Node baselines (no Worker): checks the digests and addons without the endpoint.
-    nativeOnly: argv.includes("--native-only"),
+    nativeOnly: process.argv.slice(2).includes("--native-only"),
   };
 }
 

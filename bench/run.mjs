@@ -24,6 +24,7 @@ import autocannon from "autocannon";
 import { SEED_PASSWORD } from "./seed-data.mjs";
 import { seed } from "./seed.mjs";
 import { parseServerTiming } from "./server-timing.mjs";
+import { cliFlag } from "./cli-args.mjs";
 import { ROOT, requestJson, startWrangler } from "./worker-launcher.mjs";
 
 const SECRET_KEY = "sk_test_bench";
@@ -38,13 +39,7 @@ const WORKER_VARS = {
 const HEADERS = { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" };
 
 function options() {
-  const argv = process.argv.slice(2);
-  const flag = (name) => {
-    const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-    if (i < 0) return undefined;
-    return argv[i].includes("=") ? argv[i].split("=", 2)[1] : argv[i + 1];
-  };
-  const value = (name, env, fallback) => flag(name) ?? process.env[env] ?? fallback;
+  const value = (name, env, fallback) => cliFlag(name) ?? process.env[env] ?? fallback;
   const sizes = value("sizes", "BENCH_SIZES", "1000,100000").split(",").map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes must be whole numbers ≥ 1");
   const date = new Date().toISOString().slice(0, 10);

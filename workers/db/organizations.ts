@@ -8,6 +8,7 @@
  * caller learns from `changes` whether the rule allowed the write.
  */
 import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { isUniqueViolation } from "./constraint-errors";
 import { alias, SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import {
@@ -108,8 +109,7 @@ function hasRoom(now: number, exceptInvitationId: string | null): SQL {
 
 /** Whether `error` is a UNIQUE violation on the given table (e.g. a concurrent create won the race). */
 export function isUniqueViolationOn(error: unknown, table: "organizations" | "organization_memberships"): boolean {
-  const text = String((error as { message?: unknown })?.message ?? error) + String((error as { cause?: unknown })?.cause ?? "");
-  return text.includes("UNIQUE constraint failed") && text.includes(`${table}.`);
+  return isUniqueViolation(error, `${table}.`);
 }
 
 const dialect = new SQLiteAsyncDialect();

@@ -2,6 +2,7 @@
  * Passkeys and external accounts added through the extension endpoints.
  * OAuth tokens are sealed with AES-GCM before they reach D1 and never appear in responses.
  */
+import { isUniqueViolation } from "../db/constraint-errors";
 import type { AppContext } from "../context";
 import { encryptSecret } from "../crypto/encryption";
 import { newId } from "../crypto/ids";
@@ -26,11 +27,6 @@ export function normalizeProvider(provider: string): string {
 /** Associated data binding a sealed token to its account and field, so rows cannot be swapped. */
 export function tokenContext(accountId: string, field: "access_token" | "refresh_token" | "id_token" | "token_secret"): string {
   return `${accountId}:${field}`;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const text = String((error as { message?: unknown })?.message ?? error) + String((error as { cause?: unknown })?.cause ?? "");
-  return text.includes("UNIQUE constraint failed");
 }
 
 export async function createPasskey(ctx: AppContext, userId: string, input: CreatePasskeyInput): Promise<PasskeyRow> {

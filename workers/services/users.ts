@@ -2,6 +2,7 @@
  * The rules of the user operations: create, read, update, delete and metadata.
  * No Request/Response here; routes parse input, call these, and serialise.
  */
+import { d1ErrorText, isForeignKeyViolation, isUniqueViolation } from "../db/constraint-errors";
 import { and, eq, type SQL } from "drizzle-orm";
 import type { AppContext } from "../context";
 import { newId, newIds } from "../crypto/ids";
@@ -32,8 +33,8 @@ import { parseJsonObject } from "../serializers/user";
 
 /** Maps a UNIQUE constraint failure (a concurrent create won the race) to Clerk's error. */
 export function identifierConflict(error: unknown): ApiError | undefined {
-  const text = String((error as { message?: unknown })?.message ?? error) + String((error as { cause?: unknown })?.cause ?? "");
-  if (!text.includes("UNIQUE constraint failed")) return undefined;
+  if (!isUniqueViolation(error)) return undefined;
+  const text = d1ErrorText(error);
   if (text.includes("email_addresses.")) return errors.identifierExists("email_address", "email address");
   if (text.includes("phone_numbers.")) return errors.identifierExists("phone_number", "phone number");
   if (text.includes("web3_wallets.")) return errors.identifierExists("web3_wallet", "web3 wallet");
@@ -47,8 +48,7 @@ export function identifierConflict(error: unknown): ApiError | undefined {
  * for the caller that user no longer exists.
  */
 export function deletedUserConflict(error: unknown, userId: string): ApiError | undefined {
-  const text = String((error as { message?: unknown })?.message ?? error) + String((error as { cause?: unknown })?.cause ?? "");
-  return text.includes("FOREIGN KEY constraint failed") ? errors.userNotFound(userId) : undefined;
+  return isForeignKeyViolation(error) ? errors.userNotFound(userId) : undefined;
 }
 
 /**
@@ -350,7 +350,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   try {
     await runUserBatch(ctx, statements, userId);
   } catch (error) {
-    if (!String((error as { message?: unknown })?.message ?? error).includes(BATCH_GUARD_FAILED)) throw error;
+    if (!d1ErrorText(error).includes(BATCH_GUARD_FAILED)) throw error;
     // Re-validate against what is stored now, which names the parameter whose row is gone.
     const latest = await getUser(ctx, userId);
     choosePrimary(latest.emailAddresses, input.primary_email_address_id, "primary_email_address_id");

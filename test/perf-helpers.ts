@@ -38,21 +38,3 @@ export async function measured<T = any>(
   const result = await call<T>(method, path, body, options);
   return { ...result, timing: dbTiming(result) };
 }
-
-/**
- * Rows D1 counts for the child rows of the User JSON of the users on a page, beyond reading the
- * users themselves. The aggregate loader (db/users.ts loadAggregates) probes each child table's
- * user_id index once per user: a probe that finds nothing reads no row, one that finds k rows
- * reads k + 1 (the step that ends the range lands on the next user's entry). Proportional to the
- * page, never to the table; only used where the issue's bound cannot hold (large pages, see
- * server-timing.test.ts).
- */
-export function childRowReads(users: any[]): number {
-  let reads = 0;
-  for (const u of users) {
-    for (const list of [u.email_addresses, u.phone_numbers, u.web3_wallets, u.passkeys, u.external_accounts]) {
-      if (list.length > 0) reads += list.length + 1;
-    }
-  }
-  return reads;
-}

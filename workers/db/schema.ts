@@ -59,6 +59,11 @@ export const users = sqliteTable(
     legalAcceptedAt: integer("legal_accepted_at"),
     lastActiveAt: integer("last_active_at"),
     lastSignInAt: integer("last_sign_in_at"),
+    // JSON copy of the serialised columns of the user's child rows (emails, phones, wallets,
+    // passkeys, external accounts) and the backup-code count, rebuilt by triggers on every child
+    // write (migration 0004) so a page of users is read without touching the child tables.
+    // NULL until the user has had a child row. Decoded by workers/db/users.ts aggregateOf.
+    childrenJson: text("children_json"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

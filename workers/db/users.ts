@@ -3,10 +3,10 @@
  * these verb-named functions; nothing else in the Worker writes SQL for users.
  *
  * Lists of values are passed as one JSON parameter read with json_each(?), because D1 allows at
- * most 100 bound parameters per statement; the aggregate loader, which D1 bills on every list
- * request, uses cheaper VALUES lists in chunks instead (see valuesOf).
+ * most 100 bound parameters per statement. The aggregate (user + child rows) is read from the
+ * user row alone, through its children_json copy (see aggregateOf).
  */
-import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import {
@@ -28,14 +28,56 @@ import {
 
 export type Statement = BatchItem<"sqlite">;
 
-/** A user with every row the User JSON is built from. */
+/**
+ * The columns of each child row that the User JSON is built from: exactly those copied into
+ * users.children_json by the view in migrations/0004_children_json.sql (keep the two in step;
+ * test/routes/users-children-json.test.ts compares them with the child tables).
+ */
+const CHILD_COLUMNS = {
+  e: ["id", "emailAddress", "emailAddressNormalized", "reserved", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
+  p: ["id", "phoneNumber", "reserved", "reservedForSecondFactor", "defaultSecondFactor", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
+  w: ["id", "web3Wallet", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
+  k: ["id", "name", "lastUsedAt", "createdAt", "updatedAt"],
+  x: [
+    "id",
+    "provider",
+    "identificationId",
+    "providerUserId",
+    "approvedScopes",
+    "emailAddress",
+    "firstName",
+    "lastName",
+    "username",
+    "imageUrl",
+    "phoneNumber",
+    "label",
+    "publicMetadata",
+    "tokenExpiresAt",
+    "createdAt",
+    "updatedAt",
+  ],
+} as const satisfies {
+  e: readonly (keyof EmailAddressRow)[];
+  p: readonly (keyof PhoneNumberRow)[];
+  w: readonly (keyof Web3WalletRow)[];
+  k: readonly (keyof PasskeyRow)[];
+  x: readonly (keyof ExternalAccountRow)[];
+};
+
+export type EmailAddressView = Pick<EmailAddressRow, (typeof CHILD_COLUMNS.e)[number]>;
+export type PhoneNumberView = Pick<PhoneNumberRow, (typeof CHILD_COLUMNS.p)[number]>;
+export type Web3WalletView = Pick<Web3WalletRow, (typeof CHILD_COLUMNS.w)[number]>;
+export type PasskeyView = Pick<PasskeyRow, (typeof CHILD_COLUMNS.k)[number]>;
+export type ExternalAccountView = Pick<ExternalAccountRow, (typeof CHILD_COLUMNS.x)[number]>;
+
+/** A user with everything the User JSON is built from. */
 export interface UserAggregate {
   user: UserRow;
-  emailAddresses: EmailAddressRow[];
-  phoneNumbers: PhoneNumberRow[];
-  web3Wallets: Web3WalletRow[];
-  passkeys: PasskeyRow[];
-  externalAccounts: ExternalAccountRow[];
+  emailAddresses: EmailAddressView[];
+  phoneNumbers: PhoneNumberView[];
+  web3Wallets: Web3WalletView[];
+  passkeys: PasskeyView[];
+  externalAccounts: ExternalAccountView[];
   backupCodeCount: number;
 }
 
@@ -48,121 +90,58 @@ export async function findUserRowById(db: Db, id: string): Promise<UserRow | und
   return db.select().from(users).where(eq(users.id, id)).get();
 }
 
-/** D1's limit on bound parameters per statement. */
-const MAX_BOUND_PARAMS = 100;
-
-/**
- * `(VALUES (?), (?), …) AS v` over up to MAX_BOUND_PARAMS ids, one column `v.column1`.
- * Joined as the outer loop, SQLite runs a VALUES list as a co-routine: unlike json_each(?) (one
- * row read per element, plus one per element again when an IN list materialises it) or an
- * explicit IN list (one per element), it costs no rows read at all.
- */
-function valuesOf(ids: readonly string[]): SQL {
-  return sql`(values ${sql.join(
-    ids.map((id) => sql`(${id})`),
-    sql`, `,
-  )}) as v`;
-}
-
-function chunked<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
 /** Children first by creation, then by id: the order the User JSON lists them in. */
 function byCreation(a: { createdAt: number; id: string }, b: { createdAt: number; id: string }): number {
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /**
- * Loads the aggregates of the given users in one round trip (one batch of per-table queries),
- * preserving the order of `rows`.
- *
- * Cost, as D1 counts rows read: each child table is probed once per user through its user_id
- * index, driven by a VALUES list (see valuesOf). A probe that finds nothing reads no row, one
- * that finds k rows reads k + 1 (the index step that ends the range lands on the next user's
- * entry). No ORDER BY: sorting in SQL would read every row once more from the sorter, so the
- * rows are ordered here instead.
+ * A decoder from children_json elements (keyed by SQL column name, values as SQLite stores
+ * them) to rows keyed like drizzle's, with drizzle's own column mapping (0/1 → boolean).
  */
-/** The per-table child queries for the given user ids (one statement per table and id chunk). */
-function childStatements(db: Db, userIds: readonly string[]): Statement[] {
-  const chunks = chunked(userIds, MAX_BOUND_PARAMS);
-  const childrenOf = <T extends typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts>(
-    table: T,
-  ) => chunks.map((ids) => db.select(getTableColumns(table) as T["_"]["columns"]).from(valuesOf(ids)).innerJoin(table, sql`${table.userId} = v.column1`));
-  const codeCounts = chunks.map((ids) =>
-    db
-      .select({ userId: sql<string>`v.column1`, count: sql<number>`(select count(*) from ${backupCodes} where ${backupCodes.userId} = v.column1)` })
-      .from(valuesOf(ids)),
-  );
-  return [
-    ...childrenOf(emailAddresses),
-    ...childrenOf(phoneNumbers),
-    ...childrenOf(web3Wallets),
-    ...childrenOf(passkeys),
-    ...childrenOf(externalAccounts),
-    ...codeCounts,
-  ] as unknown as Statement[];
-}
-
-/** Builds aggregates from user rows and the results of `childStatements` for the same ids. */
-function assembleAggregates(rows: UserRow[], results: unknown[][]): UserAggregate[] {
-  const n = results.length / 6;
-  const part = <T>(index: number) => results.slice(index * n, (index + 1) * n).flat() as T[];
-  const byUser = <T extends { userId: string; createdAt: number; id: string }>(list: T[]) => {
-    const map = new Map<string, T[]>();
-    for (const item of list.sort(byCreation)) {
-      const bucket = map.get(item.userId);
-      if (bucket) bucket.push(item);
-      else map.set(item.userId, [item]);
-    }
-    return map;
+function childDecoder<T extends Table, K extends keyof T["$inferSelect"] & string>(table: T, keys: readonly K[]) {
+  const columns = getTableColumns(table) as Record<string, Column>;
+  const fields = keys.map((key) => [key, columns[key]!] as const);
+  return (list: unknown): Pick<T["$inferSelect"], K>[] => {
+    if (!Array.isArray(list)) return [];
+    const rows = list.map((element: Record<string, unknown>) => {
+      const row: Record<string, unknown> = {};
+      for (const [key, column] of fields) {
+        const value = element[column.name];
+        row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+      }
+      return row as Pick<T["$inferSelect"], K>;
+    });
+    return (rows as unknown as { createdAt: number; id: string }[]).sort(byCreation) as unknown as Pick<T["$inferSelect"], K>[];
   };
-  const emailMap = byUser(part<EmailAddressRow>(0));
-  const phoneMap = byUser(part<PhoneNumberRow>(1));
-  const walletMap = byUser(part<Web3WalletRow>(2));
-  const passkeyMap = byUser(part<PasskeyRow>(3));
-  const accountMap = byUser(part<ExternalAccountRow>(4));
-  const countMap = new Map(part<{ userId: string; count: number }>(5).map((c) => [c.userId, Number(c.count)]));
-  return rows.map((user) => ({
+}
+
+const decodeEmails = childDecoder(emailAddresses, CHILD_COLUMNS.e);
+const decodePhones = childDecoder(phoneNumbers, CHILD_COLUMNS.p);
+const decodeWallets = childDecoder(web3Wallets, CHILD_COLUMNS.w);
+const decodePasskeys = childDecoder(passkeys, CHILD_COLUMNS.k);
+const decodeAccounts = childDecoder(externalAccounts, CHILD_COLUMNS.x);
+
+/**
+ * The aggregate of a user row, from its children_json alone: no further query, so a page of N
+ * users costs N rows read however many identifiers they have.
+ */
+export function aggregateOf(user: UserRow): UserAggregate {
+  const doc = user.childrenJson ? (JSON.parse(user.childrenJson) as Record<string, unknown>) : {};
+  return {
     user,
-    emailAddresses: emailMap.get(user.id) ?? [],
-    phoneNumbers: phoneMap.get(user.id) ?? [],
-    web3Wallets: walletMap.get(user.id) ?? [],
-    passkeys: passkeyMap.get(user.id) ?? [],
-    externalAccounts: accountMap.get(user.id) ?? [],
-    backupCodeCount: countMap.get(user.id) ?? 0,
-  }));
+    emailAddresses: decodeEmails(doc.e),
+    phoneNumbers: decodePhones(doc.p),
+    web3Wallets: decodeWallets(doc.w),
+    passkeys: decodePasskeys(doc.k),
+    externalAccounts: decodeAccounts(doc.x),
+    backupCodeCount: Number(doc.b ?? 0),
+  };
 }
 
-/**
- * Loads the aggregates of the given users in one round trip (one batch of per-table queries),
- * preserving the order of `rows`.
- */
-export async function loadAggregates(db: Db, rows: UserRow[]): Promise<UserAggregate[]> {
-  if (rows.length === 0) return [];
-  const statements = childStatements(
-    db,
-    rows.map((r) => r.id),
-  );
-  const results = (await db.batch(statements as [Statement, ...Statement[]])) as unknown[][];
-  return assembleAggregates(rows, results);
-}
-
-/**
- * One user's aggregate in a single round trip: the user row and its child queries go in one
- * batch (on local D1 each round trip dominates a get's latency). Child queries for an unknown
- * id find nothing and read no rows.
- */
 export async function findUserAggregateById(db: Db, id: string): Promise<UserAggregate | undefined> {
-  const [userRows, ...children] = (await db.batch([
-    db.select().from(users).where(eq(users.id, id)),
-    ...childStatements(db, [id]),
-  ] as unknown as [Statement, ...Statement[]])) as unknown[][];
-  const row = (userRows as UserRow[])[0];
-  if (!row) return undefined;
-  return assembleAggregates([row], children)[0];
+  const row = await findUserRowById(db, id);
+  return row ? aggregateOf(row) : undefined;
 }
 
 /** Rows that must be inserted together for a new user (one all-or-nothing batch). */

@@ -3,8 +3,7 @@
  * Secrets (digests, TOTP secrets, tokens) are never read here.
  */
 import type { AppContext } from "../context";
-import type { UserAggregate } from "../db/users";
-import type { EmailAddressRow, ExternalAccountRow, PasskeyRow, PhoneNumberRow, Web3WalletRow } from "../db/schema";
+import type { EmailAddressView, ExternalAccountView, PasskeyView, PhoneNumberView, UserAggregate, Web3WalletView } from "../db/users";
 import { lockoutState } from "../services/lockout";
 import { defaultAvatarUrl, uploadedImageUrl } from "../storage/image-urls";
 
@@ -26,13 +25,13 @@ function verificationOf(status: string | null, strategy: string | null) {
 }
 
 /** linked_to entries: external accounts whose provider email matches this address. */
-function linksFor(email: EmailAddressRow, accounts: ExternalAccountRow[]) {
+function linksFor(email: EmailAddressView, accounts: ExternalAccountView[]) {
   return accounts
     .filter((a) => a.emailAddress && a.emailAddress.normalize("NFC").toLowerCase() === email.emailAddressNormalized)
     .map((a) => ({ type: a.provider, id: a.identificationId }));
 }
 
-export function serializeEmailAddress(email: EmailAddressRow, accounts: ExternalAccountRow[] = []) {
+export function serializeEmailAddress(email: EmailAddressView, accounts: ExternalAccountView[] = []) {
   return {
     id: email.id,
     object: "email_address",
@@ -45,7 +44,7 @@ export function serializeEmailAddress(email: EmailAddressRow, accounts: External
   };
 }
 
-export function serializePhoneNumber(phone: PhoneNumberRow) {
+export function serializePhoneNumber(phone: PhoneNumberView) {
   return {
     id: phone.id,
     object: "phone_number",
@@ -61,7 +60,7 @@ export function serializePhoneNumber(phone: PhoneNumberRow) {
   };
 }
 
-export function serializeWeb3Wallet(wallet: Web3WalletRow) {
+export function serializeWeb3Wallet(wallet: Web3WalletView) {
   return {
     id: wallet.id,
     object: "web3_wallet",
@@ -72,7 +71,7 @@ export function serializeWeb3Wallet(wallet: Web3WalletRow) {
   };
 }
 
-export function serializePasskey(passkey: PasskeyRow) {
+export function serializePasskey(passkey: PasskeyView) {
   return {
     id: passkey.id,
     object: "passkey",
@@ -90,7 +89,7 @@ export function serializePasskey(passkey: PasskeyRow) {
 }
 
 /** ExternalAccount JSON. Tokens are deliberately absent: they are only served by the OAuth token route. */
-export function serializeExternalAccount(account: ExternalAccountRow) {
+export function serializeExternalAccount(account: ExternalAccountView) {
   return {
     object: "external_account",
     id: account.id,

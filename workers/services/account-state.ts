@@ -5,7 +5,7 @@
  */
 import type { AppContext } from "../context";
 import { findUserRowsByIds, setBannedForAll } from "../db/account-state";
-import { loadAggregates, runBatch, updateUserStatement, type UserAggregate } from "../db/users";
+import { aggregateOf, runBatch, updateUserStatement, type UserAggregate } from "../db/users";
 import type { UserRow } from "../db/schema";
 import { errors } from "../http/errors";
 import { getUser, requireUserRow } from "./users";
@@ -43,10 +43,10 @@ export async function setUsersBanned(ctx: AppContext, userIds: string[], banned:
     throw unknownIdsError(missingFrom(await findUserRowsByIds(ctx.db, ids)));
   }
   const byId = new Map((await findUserRowsByIds(ctx.db, ids)).map((r) => [r.id, r]));
-  return loadAggregates(
-    ctx.db,
-    ids.map((id) => byId.get(id)).filter((r): r is UserRow => r !== undefined),
-  );
+  return ids
+    .map((id) => byId.get(id))
+    .filter((r): r is UserRow => r !== undefined)
+    .map(aggregateOf);
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type UserFilter,
   type UserOrder,
 } from "../db/user-search";
-import { loadAggregates, type UserAggregate } from "../db/users";
+import { aggregateOf, type UserAggregate } from "../db/users";
 import { errors } from "../http/errors";
 import { firstValue, pagination, toArray, type Query } from "../http/query";
 import { normalizeProvider } from "./identities";
@@ -189,7 +189,7 @@ export async function listUsers(ctx: AppContext, query: Query): Promise<UserAggr
     after = { createdAt, id: startingAfter };
   }
   const rows = await findUserRowsMatching(ctx.db, filter, order, { limit, offset, after });
-  return loadAggregates(ctx.db, rows);
+  return rows.map(aggregateOf);
 }
 
 /** GET /users/count: accepts every filter and ignores limit, offset, order_by and starting_after (the SDK sends them). */

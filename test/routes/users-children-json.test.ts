@@ -1,0 +1,152 @@
+/**
+ * users.children_json (migration 0004) is a copy of the user's child rows that the User JSON is
+ * read from. These tests drive every write path that touches a child table through the API and
+ * then compare, for every user, the aggregate decoded from the copy with the child tables read
+ * directly: a trigger that misses a write, or a view that drops a column, fails here.
+ */
+import { env } from "cloudflare:test";
+import { asc, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../workers/db/client";
+import { backupCodes, emailAddresses, externalAccounts, passkeys, phoneNumbers, users, web3Wallets } from "../../workers/db/schema";
+import { aggregateOf } from "../../workers/db/users";
+import { call, createUser, unique } from "../helpers";
+
+const db = createDb(env.DB);
+
+/** `row` restricted to the keys of `like` (the columns the copy carries). */
+function pick(row: Record<string, unknown>, like: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(like).map((key) => [key, row[key]]));
+}
+
+/** Fails unless every user's decoded copy equals its child rows, in (created_at, id) order. */
+async function expectCopiesMatchTables(): Promise<number> {
+  const rows = await db.select().from(users);
+  for (const row of rows) {
+    const aggregate = aggregateOf(row);
+    const children = async (table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts) =>
+      (await db.select().from(table).where(eq(table.userId, row.id)).orderBy(asc(table.createdAt), asc(table.id))) as Record<string, unknown>[];
+    const compare = (decoded: object[], actual: Record<string, unknown>[], what: string) => {
+      expect(decoded.length, `${what} of ${row.id}`).toBe(actual.length);
+      decoded.forEach((element, i) => expect(element, `${what} ${i} of ${row.id}`).toEqual(pick(actual[i]!, element as Record<string, unknown>)));
+    };
+    compare(aggregate.emailAddresses, await children(emailAddresses), "emails");
+    compare(aggregate.phoneNumbers, await children(phoneNumbers), "phones");
+    compare(aggregate.web3Wallets, await children(web3Wallets), "wallets");
+    compare(aggregate.passkeys, await children(passkeys), "passkeys");
+    compare(aggregate.externalAccounts, await children(externalAccounts), "external accounts");
+    const codes = await db.select().from(backupCodes).where(eq(backupCodes.userId, row.id));
+    expect(aggregate.backupCodeCount, `backup codes of ${row.id}`).toBe(codes.length);
+  }
+  return rows.length;
+}
+
+let walletCounter = 0;
+const wallet = () => `0x${(++walletCounter).toString(16).padStart(40, "c")}`;
+
+async function ok(method: string, path: string, body?: unknown) {
+  const result = await call(method, path, body);
+  expect(result.status, `${method} ${path}: ${JSON.stringify(result.body)}`).toBe(200);
+  return result.body;
+}
+
+describe("users.children_json", () => {
+  it("follows every write to the child tables, through every route that makes one", async () => {
+    const shared = `${unique("linked")}@example.com`;
+    const a = await createUser({
+      email_address: [shared, `${unique()}@example.com`],
+      phone_number: ["+15555550101"],
+      web3_wallet: [wallet(), wallet()],
+      backup_codes: ["alpha-1", "beta-2", "gamma-3"],
+      first_name: "Zoë",
+    });
+    const b = await createUser({ email_address: [`${unique()}@example.com`] });
+    const bare = await createUser({ username: unique("bare") });
+    expect(await expectCopiesMatchTables()).toBe(3);
+
+    const passkey = await ok("POST", `/v1/users/${a.id}/passkeys`, { name: "Laptop", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" });
+    await ok("POST", `/v1/users/${a.id}/passkeys`, { name: "Phone", credential_id: unique("cred"), public_key: "pQECAyYgASFYIB" });
+    const google = await ok("POST", `/v1/users/${a.id}/external_accounts`, {
+      provider: "oauth_google",
+      provider_user_id: unique("gid"),
+      email_address: shared,
+      first_name: "Zoë",
+      access_token: "ya29.secret-access",
+      refresh_token: "1//secret-refresh",
+      expires_at: 1_900_000_000_000,
+      label: "work",
+      public_metadata: { team: "ünïcødé" },
+    });
+    await ok("POST", `/v1/users/${a.id}/external_accounts`, { provider: "oauth_github", provider_user_id: unique("gh"), access_token: "gho_secret" });
+    await expectCopiesMatchTables();
+
+    // The linked_to entry is built from the copy of both the email and the account.
+    const got = await ok("GET", `/v1/users/${a.id}`);
+    const sharedEmail = got.email_addresses.find((e: any) => e.email_address === shared);
+    expect(sharedEmail.linked_to).toEqual([{ type: "oauth_google", id: google.identification_id }]);
+    expect(got.passkeys.map((p: any) => p.name)).toEqual(["Laptop", "Phone"]);
+
+    await ok("PATCH", `/v1/users/${a.id}`, { backup_codes: ["delta-4"], username: unique("a") });
+    await ok("DELETE", `/v1/users/${a.id}/passkeys/${passkey.id}`);
+    await ok("DELETE", `/v1/users/${a.id}/web3_wallets/${a.web3_wallets[0].id}`);
+    await ok("DELETE", `/v1/users/${a.id}/external_accounts/${google.id}`);
+    await expectCopiesMatchTables();
+
+    await ok("POST", `/v1/users/${a.id}/verify_totp`, { code: "delta-4" });
+    expect((await ok("GET", `/v1/users/${a.id}`)).backup_code_enabled).toBe(false);
+    await ok("PATCH", `/v1/users/${a.id}`, { backup_codes: ["epsilon-5", "zeta-6"] });
+    await ok("DELETE", `/v1/users/${a.id}/backup_code`);
+    await expectCopiesMatchTables();
+
+    // Writes outside the API's reach (a token refresh, a lease) keep the copy in step too.
+    const [github] = (await ok("GET", `/v1/users/${a.id}`)).external_accounts;
+    await env.DB.prepare("UPDATE external_accounts SET token_expires_at = 1234, refresh_lease_id = 'lease', refresh_lease_until = 5 WHERE id = ?")
+      .bind(github.id)
+      .run();
+    await env.DB.prepare("UPDATE email_addresses SET user_id = ? WHERE user_id = ?").bind(bare.id, b.id).run();
+    await expectCopiesMatchTables();
+    expect((await ok("GET", `/v1/users/${a.id}`)).external_accounts[0].verification.expire_at).toBe(1234);
+
+    await ok("DELETE", `/v1/users/${b.id}`);
+    expect(await expectCopiesMatchTables()).toBe(2);
+  });
+
+  it("never holds a digest, key or token", async () => {
+    const user = await createUser({ email_address: [`${unique()}@example.com`], backup_codes: ["secret-code-1"], password: "correct horse battery" });
+    await ok("POST", `/v1/users/${user.id}/passkeys`, { name: "Key", credential_id: "credential-id-secret", public_key: "public-key-material" });
+    await ok("POST", `/v1/users/${user.id}/external_accounts`, {
+      provider: "oauth_google",
+      provider_user_id: unique("gid"),
+      access_token: "ya29.access",
+      refresh_token: "1//refresh",
+      id_token: "eyJ.id",
+    });
+    const stored = (await env.DB.prepare("SELECT children_json FROM users WHERE id = ?").bind(user.id).first<{ children_json: string }>())!.children_json;
+    const secrets = [
+      ...(await env.DB.prepare("SELECT digest FROM backup_codes WHERE user_id = ?").bind(user.id).all<{ digest: string }>()).results.map((r) => r.digest),
+      ...Object.values(
+        (await env.DB.prepare("SELECT access_token_encrypted a, refresh_token_encrypted r, id_token_encrypted i FROM external_accounts WHERE user_id = ?")
+          .bind(user.id)
+          .first<Record<string, string>>())!,
+      ),
+      "credential-id-secret",
+      "public-key-material",
+    ];
+    expect(secrets.length).toBe(6);
+    for (const secret of secrets) expect(stored).not.toContain(secret);
+    expect(JSON.parse(stored).b).toBe(1);
+  });
+
+  it("is rebuilt for existing users by the migration's backfill", async () => {
+    await createUser({ email_address: [`${unique()}@example.com`], phone_number: ["+15555550199"], backup_codes: ["one-1"] });
+    await createUser({ username: unique("nochildren") });
+    const before = await env.DB.prepare("SELECT id, children_json FROM users ORDER BY id").all();
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0004_"));
+    const backfill = migration!.queries.at(-1)!;
+    expect(backfill).toContain("UPDATE `users` SET children_json");
+    await env.DB.prepare("UPDATE users SET children_json = NULL").run();
+    await env.DB.prepare(backfill).run();
+    expect((await env.DB.prepare("SELECT id, children_json FROM users ORDER BY id").all()).results).toEqual(before.results);
+    await expectCopiesMatchTables();
+  });
+});

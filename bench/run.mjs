@@ -139,6 +139,21 @@ function scenarios(data) {
       check: (r, first) => r.status === 200 && r.body.length > 1 && lower(r.body) !== lower(first) && isSortedByLastName(r.body),
     },
     {
+      key: "broad",
+      label: "list query=example.com order_by=last_name",
+      method: "GET",
+      // A broad search (about half the users) in an order other than created_at.
+      path: () => `/v1/users?query=example.com&order_by=last_name`,
+      check: (r) => r.status === 200 && r.body.length > 1 && isSortedByLastName(r.body) && r.body.every((u) => lower(u).includes("example.com")),
+    },
+    {
+      key: "page100",
+      label: "list limit=100",
+      method: "GET",
+      path: () => "/v1/users?limit=100",
+      check: (r) => r.status === 200 && r.body.length === Math.min(100, data.size),
+    },
+    {
       key: "after",
       label: "list starting_after (newest first, deep)",
       method: "GET",

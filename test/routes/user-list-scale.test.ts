@@ -6,25 +6,26 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../workers/db/client";
-import { SHORT_TERM_SCAN_ROWS, userCountQuery, userRowsQuery } from "../../workers/db/user-search";
+import { DbMeter } from "../../workers/db/metered-d1";
+import { SHORT_TERM_SCAN_ROWS, countUsersMatching, findUserRowsMatching, searchWalkThresholds } from "../../workers/db/user-search";
 import { parseUserFilter, parseUserOrder } from "../../workers/services/user-list";
 import { countOf, listIds } from "./user-list-fixture";
 
 const USERS = 3000;
 const db = createDb(env.DB);
 
-/** Runs the statement the service would run for this query string and returns rows and rows_read. */
+/** Runs what the service runs for this query string and returns the rows and D1's rows_read for it. */
 async function measure(qs: Record<string, string | string[]>, kind: "list" | "count" = "list") {
   const query = Object.fromEntries(Object.entries(qs));
   const filter = parseUserFilter(query);
-  const built =
+  const meter = new DbMeter();
+  const metered = createDb(env.DB, meter);
+  const rows: Record<string, any>[] =
     kind === "list"
-      ? userRowsQuery(db, filter, parseUserOrder(query), { limit: Number(qs.limit ?? 10), offset: Number(qs.offset ?? 0) }).toSQL()
-      : userCountQuery(db, filter).toSQL();
-  const result = await env.DB.prepare(built.sql)
-    .bind(...built.params)
-    .all();
-  return { rows: result.results, rowsRead: result.meta.rows_read };
+      ? await findUserRowsMatching(metered, filter, parseUserOrder(query), { limit: Number(qs.limit ?? 10), offset: Number(qs.offset ?? 0) })
+      : [{ count: await countUsersMatching(metered, filter) }];
+  expect(meter.unmetered, JSON.stringify(qs)).toBe(0);
+  return { rows, rowsRead: meter.rowsRead, statements: meter.statements };
 }
 
 beforeAll(async () => {
@@ -77,7 +78,7 @@ describe("rows_read at scale", () => {
     }
   });
 
-  it("keeps searches within 10 × limit + 200 rows when selective, ~4 rows per match when broad, and counts within 3 × count + 200", async () => {
+  it("keeps selective searches within 10 × limit + 200 rows, others within a probe plus ~4 rows per match, and counts within 3 × count + 200", async () => {
     for (const qs of <Record<string, string>[]>[
       { query: "person001234" },
       { query: "first000123" },
@@ -85,7 +86,7 @@ describe("rows_read at scale", () => {
       { query: "handle00012 family" },
       { query: "person00123 .t" },
       { query: "person00123", order_by: "-last_active_at", banned: "false" },
-      // Broad: 100 matches for limit 10; every match is read once to sort them.
+      // 100 matches for limit 10, fewer than the walk threshold at 3,000 users: sorted.
       { email_address_query: "person0012", order_by: "first_name" },
     ]) {
       const limit = Number(qs.limit ?? 10);
@@ -95,9 +96,69 @@ describe("rows_read at scale", () => {
       expect(count.rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(3 * total + 200);
       const { rows, rowsRead } = await measure(qs);
       expect(rows.length, JSON.stringify(qs)).toBe(Math.min(limit, total));
-      expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(4 * total + 50);
+      // Other orders than created_at also probe the match count (one row per match).
+      expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(5 * total + 50);
       if (total <= 5 * limit) expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(10 * limit + 200);
     }
+  });
+
+  describe("a broad search in an order other than created_at", () => {
+    /** The page straight from SQL (LIKE on the one email each user has), for comparison. */
+    async function oracle(emailPart: string, orderSql: string, limit: number, offset: number, banned?: boolean): Promise<string[]> {
+      const result = await env.DB.prepare(
+        `select id from users where primary_email_address_sort like ?1 ${banned === undefined ? "" : `and banned = ${banned ? 1 : 0}`}
+         order by ${orderSql} limit ?2 offset ?3`,
+      )
+        .bind(`%${emailPart}%`, limit, offset)
+        .all<{ id: string }>();
+      return result.results.map((r) => r.id);
+    }
+    const threshold = () => searchWalkThresholds({ limit: 10, offset: 0 }).find((r) => USERS <= r.maxUsers)!.threshold;
+
+    it("walks the order's index and stops once the page is full", async () => {
+      const qs = { email_address_query: "scale.test", order_by: "first_name" };
+      const { rows, rowsRead, statements } = await measure(qs);
+      expect(rows.map((r) => r.id)).toEqual(await oracle("scale.test", "first_name asc nulls last, id asc", 10, 0));
+      expect(statements).toBe(1);
+      // Probe (T rows) + about three rows per user walked; sorting would read ~4 × 3,000.
+      expect(rowsRead).toBeLessThanOrEqual(threshold() + 10 * 10 + 50);
+      expect(rowsRead).toBeLessThanOrEqual(10 * 10 + 200);
+    });
+
+    it("applies the filters and offset during the walk, in either direction", async () => {
+      const cases: [Record<string, string>, string, boolean | undefined][] = [
+        [{ email_address_query: "scale.test", order_by: "-last_active_at", offset: "40", limit: "20", banned: "true" }, "last_active_at desc nulls last, id desc", true],
+        [{ email_address_query: "person00", order_by: "username", limit: "25" }, "username_normalized asc nulls last, id asc", undefined],
+        [{ query: "scale.test", order_by: "-first_name", offset: "7" }, "first_name desc nulls last, id desc", undefined],
+      ];
+      for (const [qs, orderSql, banned] of cases) {
+        const limit = Number(qs.limit ?? 10);
+        const offset = Number(qs.offset ?? 0);
+        const part = qs.email_address_query ?? qs.query;
+        const { rows, statements } = await measure(qs);
+        expect(rows.map((r) => r.id), JSON.stringify(qs)).toEqual(await oracle(part, orderSql, limit, offset, banned));
+        expect(rows, JSON.stringify(qs)).toHaveLength(limit);
+        expect(statements, JSON.stringify(qs)).toBe(1);
+      }
+    });
+
+    it("falls back to sorting when the matches lie beyond the walk, with the same result", async () => {
+      // 999 users match (person000001-person000999), all at the far end of -username.
+      const qs = { email_address_query: "person000", order_by: "-username", offset: "3" };
+      const { rows, rowsRead, statements } = await measure(qs);
+      expect(rows.map((r) => r.id)).toEqual(await oracle("person000", "username_normalized desc nulls last, id desc", 10, 3));
+      expect(statements).toBe(2);
+      // Probe + the bounded walk (2·T users, ~3 rows each) + sorting the matches (~4 rows each).
+      const t = searchWalkThresholds({ limit: 10, offset: 3 }).find((r) => USERS <= r.maxUsers)!.threshold;
+      expect(rowsRead).toBeLessThanOrEqual(t + 3 * 2 * t + 5 * 999 + 50);
+    });
+
+    it("does not walk a selective search: one probe, then the sort", async () => {
+      const { rows, rowsRead, statements } = await measure({ email_address_query: "person00123", order_by: "first_name" });
+      expect(rows.map((r) => r.id)).toEqual(await oracle("person00123", "first_name asc nulls last, id asc", 10, 0));
+      expect(statements).toBe(2);
+      expect(rowsRead).toBeLessThanOrEqual(10 * 10 + 200);
+    });
   });
 
   it("scans at most SHORT_TERM_SCAN_ROWS documents for a search made only of short terms", async () => {

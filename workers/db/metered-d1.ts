@@ -18,11 +18,14 @@ export class DbMeter {
   durationMs = 0;
   rowsRead = 0;
   rowsWritten = 0;
+  /** Statements run (with meta). */
+  statements = 0;
   /** Statements whose meta could not be collected (see the module comment). */
   unmetered = 0;
 
   record(meta: Partial<D1Meta> | undefined): void {
     if (!meta) return;
+    this.statements += 1;
     this.durationMs += Number(meta.duration) || 0;
     this.rowsRead += Number(meta.rows_read) || 0;
     this.rowsWritten += Number(meta.rows_written) || 0;

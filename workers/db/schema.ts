@@ -84,6 +84,15 @@ export const users = sqliteTable(
   ],
 );
 
+/**
+ * One row (id 1): how many users exist, kept by triggers on users (migration 0005), so a query
+ * can size its plan by the table's size without counting it (see db/user-search.ts).
+ */
+export const userTotals = sqliteTable("user_totals", {
+  id: integer("id").primaryKey(),
+  users: integer("users").notNull().default(0),
+});
+
 export const emailAddresses = sqliteTable(
   "email_addresses",
   {

@@ -13,13 +13,17 @@
  * documents of the newest users (when every term is short).
  *
  * Rows read (what D1 bills): a search sorts its matches, about four rows read per match, except
- * in created_at order (the default), where FTS rowids follow created_at
- * (migrations/0002_search_created_at_order.sql) and the query reads only the matches up to the
- * page's last bucket. Other orders of a broad search still read every match.
+ * - in created_at order (the default), where FTS rowids follow created_at
+ *   (migrations/0002_search_created_at_order.sql) and the query reads only the matches up to the
+ *   page's last bucket;
+ * - in any other order when the search is broad: the users are walked in that order through its
+ *   index, each tested against the search by FTS rowid (about three rows read per user walked),
+ *   so a page of common matches is found early; a selective search, or one whose matches the
+ *   bounded walk does not reach, sorts its matches (see userRowsWalkQuery).
  */
 import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
-import { emailAddresses, externalAccounts, organizationMemberships, phoneNumbers, users, web3Wallets, type UserRow } from "./schema";
+import { emailAddresses, externalAccounts, organizationMemberships, phoneNumbers, userTotals, users, web3Wallets, type UserRow } from "./schema";
 import { inJsonList } from "./users";
 
 /** How many of the newest users' search documents a search made only of 1–2 character terms looks at. */
@@ -311,7 +315,97 @@ function createdAtWindow(terms: SearchTerm[], where: SQL | undefined, descending
     : { max: sql`coalesce(${last} | ${DOC_BUCKET_MASK}, ${sql.raw("9223372036854775807")})` };
 }
 
+/**
+ * When a search in an order other than created_at walks that order instead of sorting its
+ * matches (see userRowsWalkQuery). With N users of which M match, sorting reads about 4·M rows;
+ * walking reads about 3 rows per user walked, and finding `wanted` = offset + limit matches
+ * walks about wanted·N/M users. Walking is the cheaper plan once M ≥ T with T² = ¾·wanted·N.
+ *
+ * T depends on N, which only the database knows (user_totals), and SQLite's math functions are
+ * an optional build feature, so instead of a square root this returns a ladder of candidate
+ * thresholds, each with the largest N it serves: the query picks the first rung whose N bound
+ * covers the current count (rounding T up by at most a quarter: never walking when sorting is
+ * clearly cheaper). Past the last rung the walk is never tried.
+ */
+export function searchWalkThresholds(page: Pick<UserPage, "limit" | "offset">): { threshold: number; maxUsers: number }[] {
+  const wanted = page.offset + page.limit;
+  const rungs: { threshold: number; maxUsers: number }[] = [];
+  for (let threshold = 32; threshold <= MAX_WALK_THRESHOLD; threshold = Math.ceil(threshold * 1.25)) {
+    rungs.push({ threshold, maxUsers: Math.floor((4 * threshold * threshold) / (3 * wanted)) });
+  }
+  return rungs;
+}
+
+/** The largest match count a search probes for before walking (the probe reads one row per match). */
+const MAX_WALK_THRESHOLD = 20_000;
+
+/**
+ * The user whose id is `userId` matches every search term: the user's document is found by its
+ * user_id index and tested by FTS rowid, which FTS5 answers by seeking in the terms' doclists,
+ * so the test costs about one row read however many users match.
+ */
+function userMatchesSearch(terms: SearchTerm[], userId: SQL): SQL {
+  const long = terms.filter((t) => !t.short);
+  return sql`exists (select 1 from user_search_documents d cross join user_search on user_search.rowid = d.doc_id where ${and(
+    sql`d.user_id = ${userId}`,
+    sql`user_search match ${ftsMatchExpression(long)}`,
+    ...substringConditions(terms.filter((t) => t.short)),
+  )})`;
+}
+
+/**
+ * The walk for a search in an order other than created_at (not yet run). Sorting every match
+ * costs about four rows read per match, which a broad search cannot afford; instead users are
+ * taken in the page's order (its (column, id) index, covering) and each is tested with
+ * userMatchesSearch and the filters. CROSS JOIN keeps the walk the outer loop, so the page comes
+ * out in walk order and the query stops as soon as offset + limit users qualify: about three rows
+ * read per user walked.
+ *
+ * The walk runs only when the FTS terms match at least T users (searchWalkThresholds), counted
+ * by a probe that stops at T (one row read per match), and it visits at most 2·T users. Only a
+ * full page is an answer: a short one means the search is selective or its matches lie beyond
+ * the walk (matches bunched at the far end of the order), and the caller sorts the matches
+ * instead. Undefined when the walk does not apply: no search, created_at order (see
+ * createdAtWindow), or only short terms (whose search is bounded to the newest users).
+ */
+export function userRowsWalkQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
+  const long = filter.search.filter((t) => !t.short);
+  if (order.field === "created_at" || page.after || long.length === 0) return undefined;
+  const column = ORDER_COLUMNS[order.field];
+  const direction = sql.raw(order.descending ? "desc" : "asc");
+  // T for the current number of users (0 = too many users for any rung: never walk), as a CTE
+  // `walk(threshold)` (a LIMIT cannot refer to an outer query's columns).
+  // Inlined integers (our own numbers), not bound: D1 allows only 100 bound parameters.
+  const rungs = searchWalkThresholds(page).map((r) => sql.raw(`when ${userTotals.users.name} <= ${r.maxUsers} then ${r.threshold}`));
+  const walk = db
+    .$with("walk")
+    .as(db.select({ threshold: sql<number>`case ${sql.join(rungs, sql` `)} else 0 end`.as("threshold") }).from(userTotals).where(eq(userTotals.id, 1)));
+  const t = sql`(select threshold from walk)`;
+  // The probe counts FTS matches up to T; the walk's LIMIT (evaluated once, before the walk
+  // starts) is 2·T users when there are at least T matches, else 0.
+  const probe = sql`(select count(*) from (select 1 from user_search where user_search match ${ftsMatchExpression(long)} limit ${t}))`;
+  const walkLimit = sql`(case when ${t} > 0 and ${probe} >= ${t} then 2 * ${t} else 0 end)`;
+  const walked = sql`(select ${users.id} as id from ${users} order by ${column} ${direction} nulls last, ${users.id} ${direction} limit ${walkLimit}) w`;
+  return db
+    .with(walk)
+    .select(getTableColumns(users))
+    .from(walked)
+    .crossJoin(users)
+    .where(and(sql`${users.id} = w.id`, userMatchesSearch(filter.search, sql`w.id`), whereOf(filter)))
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+/**
+ * One page of users matching `filter`. A search in an order other than created_at first tries
+ * the walk (userRowsWalkQuery); when it cannot fill the page, the matches are sorted.
+ */
 export async function findUserRowsMatching(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<UserRow[]> {
+  const walk = userRowsWalkQuery(db, filter, order, page);
+  if (walk) {
+    const rows = await walk.all();
+    if (rows.length === page.limit) return rows;
+  }
   return userRowsQuery(db, filter, order, page).all();
 }
 

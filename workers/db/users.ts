@@ -31,7 +31,7 @@ export type Statement = BatchItem<"sqlite">;
 /**
  * The columns of each child row that the User JSON is built from: exactly those copied into
  * users.children_json by the view in migrations/0004_children_json.sql (keep the two in step;
- * test/routes/users-children-json.test.ts compares them with the child tables).
+ * test/routes/denormalized.test.ts compares them with the child tables).
  */
 const CHILD_COLUMNS = {
   e: ["id", "emailAddress", "emailAddressNormalized", "reserved", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],

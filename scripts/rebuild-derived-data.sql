@@ -1,7 +1,8 @@
--- Rebuilds the user search index (user_search_documents + the user_search FTS5 table) from the
--- users, email_addresses, phone_numbers and web3_wallets tables. Run it after restoring data
--- that was imported without going through the API (e.g. a `wrangler d1 export --table …` backup):
---   wrangler d1 execute <database> --remote --file scripts/rebuild-user-search.sql
+-- Rebuilds every derived copy from the tables it is derived from: the user search index
+-- (user_search_documents + the user_search FTS5 table), users.children_json and user_totals.
+-- Run it after restoring data that was imported without going through the API (e.g. a
+-- `wrangler d1 export --table …` backup):
+--   wrangler d1 execute <database> --remote --file scripts/rebuild-derived-data.sql
 -- Same statements as the backfill in migrations/0002_search_created_at_order.sql: doc_id follows
 -- created_at (buckets of one millisecond, see that migration), which searches ordered by
 -- created_at rely on.
@@ -18,3 +19,7 @@ SELECT
 	coalesce((SELECT group_concat(p.phone_number, ' ') FROM phone_numbers p WHERE p.user_id = u.id), ''),
 	coalesce((SELECT group_concat(w.web3_wallet, ' ') FROM web3_wallets w WHERE w.user_id = u.id), '')
 FROM users u;
+-- Same document as migrations/0004_children_json.sql and its triggers.
+UPDATE users SET children_json = (SELECT doc FROM user_children_documents d WHERE d.user_id = users.id);
+-- The user count of migrations/0005_user_totals.sql.
+INSERT OR REPLACE INTO user_totals (id, users) SELECT 1, count(*) FROM users;

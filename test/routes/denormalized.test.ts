@@ -1,8 +1,9 @@
 /**
- * users.children_json (migration 0004) is a copy of the user's child rows that the User JSON is
+ * Denormalised copies the read paths rely on. users.children_json (migration 0004) is a copy of the user's child rows that the User JSON is
  * read from. These tests drive every write path that touches a child table through the API and
  * then compare, for every user, the aggregate decoded from the copy with the child tables read
  * directly: a trigger that misses a write, or a view that drops a column, fails here.
+ * user_totals (migration 0005) is the user count that sizes the search walk (db/user-search.ts).
  */
 import { env } from "cloudflare:test";
 import { asc, eq } from "drizzle-orm";
@@ -10,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../workers/db/client";
 import { backupCodes, emailAddresses, externalAccounts, passkeys, phoneNumbers, users, web3Wallets } from "../../workers/db/schema";
 import { aggregateOf } from "../../workers/db/users";
+import rebuildDerivedData from "../../scripts/rebuild-derived-data.sql?raw";
 import { call, createUser, unique } from "../helpers";
 
 const db = createDb(env.DB);
@@ -147,6 +149,52 @@ describe("users.children_json", () => {
     await env.DB.prepare("UPDATE users SET children_json = NULL").run();
     await env.DB.prepare(backfill).run();
     expect((await env.DB.prepare("SELECT id, children_json FROM users ORDER BY id").all()).results).toEqual(before.results);
+    await expectCopiesMatchTables();
+  });
+});
+
+describe("user_totals", () => {
+  const totals = async () => (await env.DB.prepare("SELECT users FROM user_totals WHERE id = 1").first<{ users: number }>())!.users;
+  const actual = async () => (await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>())!.n;
+
+  it("counts the users through creates (concurrent ones too), refused creates and deletes", async () => {
+    expect(await totals()).toBe(await actual());
+    const email = `${unique("dup")}@example.com`;
+    const results = await Promise.all(Array.from({ length: 6 }, () => call("POST", "/v1/users", { email_address: [email] })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    const created = await Promise.all(Array.from({ length: 5 }, () => createUser()));
+    expect(await totals()).toBe(await actual());
+    await Promise.all(created.map((u) => ok("DELETE", `/v1/users/${u.id}`)));
+    expect(await totals()).toBe(await actual());
+    expect(await actual()).toBeGreaterThan(0);
+  });
+});
+
+describe("scripts/rebuild-derived-data.sql", () => {
+  it("restores the search index, every children_json and the user count after they were lost", async () => {
+    const user = await createUser({ email_address: [`${unique("restore")}@example.com`], phone_number: ["+15555550177"], first_name: "Restored" });
+    const list = async (query: string) => (await call("GET", `/v1/users?query=${encodeURIComponent(query)}`)).body.map((u: any) => u.id);
+    const before = await ok("GET", `/v1/users/${user.id}`);
+    expect(await list("Restored")).toEqual([user.id]);
+    // What a data-only restore leaves: rows without their derived copies.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE users SET children_json = NULL"),
+      env.DB.prepare("UPDATE user_totals SET users = 0"),
+      env.DB.prepare("DELETE FROM user_search_documents"),
+    ]);
+    expect((await ok("GET", `/v1/users/${user.id}`)).email_addresses).toEqual([]);
+    expect(await list("Restored")).toEqual([]);
+    const statements = rebuildDerivedData
+      .split(/;\s*\n/)
+      .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
+      .filter(Boolean);
+    expect(statements.length).toBeGreaterThanOrEqual(5);
+    await env.DB.batch(statements.map((s) => env.DB.prepare(s)));
+    expect(await ok("GET", `/v1/users/${user.id}`)).toEqual(before);
+    expect(await list("Restored")).toEqual([user.id]);
+    expect((await env.DB.prepare("SELECT users FROM user_totals WHERE id = 1").first<{ users: number }>())!.users).toBe(
+      (await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>())!.n,
+    );
     await expectCopiesMatchTables();
   });
 });

@@ -142,7 +142,7 @@ function scenarios(data) {
       key: "broad",
       label: "list query=example.com order_by=last_name",
       method: "GET",
-      // A broad search (about half the users) in an order other than created_at.
+      // A broad search (about a third of the users) in an order other than created_at.
       path: () => `/v1/users?query=example.com&order_by=last_name`,
       check: (r) => r.status === 200 && r.body.length > 1 && isSortedByLastName(r.body) && r.body.every((u) => lower(u).includes("example.com")),
     },

@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../workers/db/client";
 import { DbMeter } from "../../workers/db/metered-d1";
-import { SHORT_TERM_SCAN_ROWS, countUsersMatching, findUserRowsMatching, searchWalkThresholds } from "../../workers/db/user-search";
+import { SHORT_TERM_SCAN_ROWS, countUsersMatching, findUserRowsMatching, searchWalkSample, searchWalkThresholds } from "../../workers/db/user-search";
 import { parseUserFilter, parseUserOrder } from "../../workers/services/user-list";
 import { countOf, listIds } from "./user-list-fixture";
 
@@ -96,8 +96,13 @@ describe("rows_read at scale", () => {
       expect(count.rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(3 * total + 200);
       const { rows, rowsRead } = await measure(qs);
       expect(rows.length, JSON.stringify(qs)).toBe(Math.min(limit, total));
-      // Other orders than created_at also probe the match count (one row per match).
-      expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(5 * total + 50);
+      // Other orders than created_at first decide whether to walk (userRowsWalkQuery): an FTS
+      // probe of at most P rows and, for a search that is not selective, a sample walk of S users
+      // and a second probe of at most T rows.
+      const { probe, sample } = searchWalkSample({ limit, offset: 0 });
+      const t = searchWalkThresholds({ limit, offset: 0 }).find((r) => USERS <= r.maxUsers)!.threshold;
+      const deciding = qs.order_by && !qs.order_by.endsWith("created_at") ? (total < probe ? total : probe + 5 * sample + Math.min(total, t)) : 0;
+      expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(4 * total + deciding + 50);
       if (total <= 5 * limit) expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(10 * limit + 200);
     }
   });
@@ -142,15 +147,61 @@ describe("rows_read at scale", () => {
       }
     });
 
-    it("falls back to sorting when the matches lie beyond the walk, with the same result", async () => {
+    it("walks up to 2·T users when the first S do not hold the page but the search is broad enough", async () => {
+      // 300 users match (emails ending in 1), 7 of them among the first 60 by first_name and 31
+      // among the first 310: the sample walk cannot fill the page, the T-bounded walk can.
+      const qs = { email_address_query: "1@scale", order_by: "first_name" };
+      const { rows, rowsRead, statements } = await measure(qs);
+      expect(rows.map((r) => r.id)).toEqual(await oracle("1@scale", "first_name asc nulls last, id asc", 10, 0));
+      expect(statements).toBe(1);
+      const { probe, sample } = searchWalkSample({ limit: 10, offset: 0 });
+      expect(rowsRead).toBeLessThanOrEqual(probe + 4 * sample + threshold() + 4 * 2 * threshold());
+      // Sorting the 300 matches instead would read about 4 × 300.
+      expect(rowsRead).toBeLessThan(4 * 300 + probe + 4 * sample);
+    });
+
+    it("sorts instead when the matches lie away from the head of the order, with the same result", async () => {
       // 999 users match (person000001-person000999), all at the far end of -username.
       const qs = { email_address_query: "person000", order_by: "-username", offset: "3" };
       const { rows, rowsRead, statements } = await measure(qs);
       expect(rows.map((r) => r.id)).toEqual(await oracle("person000", "username_normalized desc nulls last, id desc", 10, 3));
       expect(statements).toBe(2);
-      // Probe + the bounded walk (2·T users, ~3 rows each) + sorting the matches (~4 rows each).
-      const t = searchWalkThresholds({ limit: 10, offset: 3 }).find((r) => USERS <= r.maxUsers)!.threshold;
-      expect(rowsRead).toBeLessThanOrEqual(t + 3 * 2 * t + 5 * 999 + 50);
+      // The sample of the first S users found no match, so the 2·T walk is not even tried:
+      // probe + sample + sorting the matches (~4 rows each), nothing more.
+      const { probe, sample } = searchWalkSample({ limit: 10, offset: 3 });
+      expect(rowsRead).toBeLessThanOrEqual(probe + 5 * sample + 4 * 999 + 50);
+    });
+
+    it("stays within D1's 100 bound parameters with every filter and many short terms", async () => {
+      // The walk repeats the search and filter conditions; past 20 short-term spellings it is
+      // skipped, below that every parameter still fits. Every filter and term matches user 1.
+      const filters: [string, string][] = [
+        ["email_address", "person000001@scale.test"],
+        ["username", "handle000001"],
+        ["external_id", "-none"],
+        ["user_id", "-user_none"],
+        ["organization_id", "-org_none"],
+        ["banned", "false"],
+        ["created_at_after", "1"],
+        ["created_at_before", "9999999999999"],
+        ["last_active_at_after", "1"],
+        ["last_active_at_before", "9999999999999"],
+        ["last_active_at_since", "1"],
+        ["email_address_query", "scale"],
+        ["name_query", "family"],
+        ["username_query", "handle"],
+      ];
+      const text = "user_scale000001 person000001@scale.test handle000001";
+      const shortTerms = [...new Set([...text.replaceAll(" ", "")].concat(Array.from({ length: text.length - 1 }, (_, i) => text.slice(i, i + 2))))].filter(
+        (t) => !t.includes(" "),
+      );
+      expect(shortTerms.length).toBeGreaterThan(40);
+      for (const count of [19, 20, 21, 40, 41]) {
+        const query = `scale.test ${shortTerms.slice(0, count).join(" ")}`;
+        for (const order of ["last_name", "-username"]) {
+          expect(await listIds([...filters, ["query", query], ["order_by", order]]), `${count} ${order}`).toEqual(["user_scale000001"]);
+        }
+      }
     });
 
     it("does not walk a selective search: one probe, then the sort", async () => {

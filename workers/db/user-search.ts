@@ -359,41 +359,76 @@ function userMatchesSearch(terms: SearchTerm[], userId: SQL): SQL {
  * taken in the page's order (its (column, id) index, covering) and each is tested with
  * userMatchesSearch and the filters. CROSS JOIN keeps the walk the outer loop, so the page comes
  * out in walk order and the query stops as soon as offset + limit users qualify: about three rows
- * read per user walked.
+ * read per user walked, but also about 0.1 ms per user for the FTS test, so a walk that finds
+ * too little is slower than sorting.
  *
- * The walk runs only when the FTS terms match at least T users (searchWalkThresholds), counted
- * by a probe that stops at T (one row read per match), and it visits at most 2·T users. Only a
- * full page is an answer: a short one means the search is selective or its matches lie beyond
- * the walk (matches bunched at the far end of the order), and the caller sorts the matches
- * instead. Undefined when the walk does not apply: no search, created_at order (see
- * createdAtWindow), or only short terms (whose search is bounded to the newest users).
+ * How far to walk is decided before the walk starts, by steps that each stop early (an FTS probe
+ * reads one row per match it counts), the first that applies winning:
+ * 1. fewer than P FTS matches (searchWalkSample): selective, do not walk;
+ * 2. the first S users of the order already hold the page: walk those S (a search matching more
+ *    than about one user in four costs well under 10 × limit + 200 rows at any size);
+ * 3. those S users hold enough matches to fill the page within 2·T users, and there are at
+ *    least T matches (searchWalkThresholds, where walking beats sorting): walk 2·T users;
+ * 4. otherwise (matches bunched away from the head of the order, or too few): do not walk.
+ * Only a full page is an answer: a short one (the search is selective, or its matches lie beyond
+ * the walk) makes the caller sort the matches instead. Undefined when the walk does not apply: no
+ * search, created_at order (see createdAtWindow), or only short terms (whose search is bounded to
+ * the newest users).
  */
 export function userRowsWalkQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
   const long = filter.search.filter((t) => !t.short);
   if (order.field === "created_at" || page.after || long.length === 0) return undefined;
+  // The search conditions appear twice below; keep far from D1's 100 bound parameters.
+  if (filter.search.reduce((n, t) => n + (t.short ? t.spellings.length : 0), 0) > MAX_INLINE_SPELLINGS / 2) return undefined;
   const column = ORDER_COLUMNS[order.field];
   const direction = sql.raw(order.descending ? "desc" : "asc");
-  // T for the current number of users (0 = too many users for any rung: never walk), as a CTE
-  // `walk(threshold)` (a LIMIT cannot refer to an outer query's columns).
-  // Inlined integers (our own numbers), not bound: D1 allows only 100 bound parameters.
+  const first = (n: SQL) => sql`(select ${users.id} as id from ${users} order by ${column} ${direction} nulls last, ${users.id} ${direction} limit ${n})`;
+  const qualifies = (walkId: SQL) => and(sql`${users.id} = ${walkId}`, userMatchesSearch(filter.search, walkId), whereOf(filter));
+  const match = ftsMatchExpression(long);
+  const probe = (n: SQL) => sql`(select count(*) from (select 1 from user_search where user_search match ${match} limit ${n}))`;
+  const int = (n: number) => sql.raw(String(n));
+
+  const { probe: p, sample } = searchWalkSample(page);
+  const wanted = page.offset + page.limit;
+  // As a CTE `walk(threshold, hits)` computed once (a LIMIT cannot refer to an outer query's
+  // columns): T for the current number of users (0 = too many users for any rung), and how many
+  // of the first S users of the order qualify, counted up to offset + limit. The integers are
+  // ours and inlined, not bound: D1 allows only 100 bound parameters per statement.
   const rungs = searchWalkThresholds(page).map((r) => sql.raw(`when ${userTotals.users.name} <= ${r.maxUsers} then ${r.threshold}`));
-  const walk = db
-    .$with("walk")
-    .as(db.select({ threshold: sql<number>`case ${sql.join(rungs, sql` `)} else 0 end`.as("threshold") }).from(userTotals).where(eq(userTotals.id, 1)));
+  const hits = sql`(select count(*) from (select 1 from ${first(int(sample))} w2 cross join ${users} where ${qualifies(sql`w2.id`)} limit ${int(wanted)}))`;
+  const walk = db.$with("walk").as(
+    db
+      .select({ threshold: sql<number>`case ${sql.join(rungs, sql` `)} else 0 end`.as("threshold"), hits: sql<number>`${hits}`.as("hits") })
+      .from(userTotals)
+      .where(eq(userTotals.id, 1)),
+  );
   const t = sql`(select threshold from walk)`;
-  // The probe counts FTS matches up to T; the walk's LIMIT (evaluated once, before the walk
-  // starts) is 2·T users when there are at least T matches, else 0.
-  const probe = sql`(select count(*) from (select 1 from user_search where user_search match ${ftsMatchExpression(long)} limit ${t}))`;
-  const walkLimit = sql`(case when ${t} > 0 and ${probe} >= ${t} then 2 * ${t} else 0 end)`;
-  const walked = sql`(select ${users.id} as id from ${users} order by ${column} ${direction} nulls last, ${users.id} ${direction} limit ${walkLimit}) w`;
+  const h = sql`(select hits from walk)`;
+
+  // Steps 1-4 of the doc comment, decided once before the walk starts. CASE stops at the first
+  // true branch, and the CTE is only computed when first read, so a selective search never
+  // takes the sample.
+  const walkLimit = sql`(case when ${probe(int(p))} < ${int(p)} then 0 when ${h} >= ${int(wanted)} then ${int(sample)} when ${t} > 0 and ${h} * 2 * ${t} >= ${int(
+    wanted * sample,
+  )} and ${probe(t)} >= ${t} then 2 * ${t} else 0 end)`;
   return db
     .with(walk)
     .select(getTableColumns(users))
-    .from(walked)
+    .from(sql`${first(walkLimit)} w`)
     .crossJoin(users)
-    .where(and(sql`${users.id} = w.id`, userMatchesSearch(filter.search, sql`w.id`), whereOf(filter)))
+    .where(qualifies(sql`w.id`))
     .limit(page.limit)
     .offset(page.offset);
+}
+
+/**
+ * The cheap first steps of the walk decision (see userRowsWalkQuery): a search with fewer than
+ * `probe` FTS matches is selective and sorted; otherwise the first `sample` users of the order
+ * are tried, which finds the page of a search that matches more than about one user in four.
+ */
+export function searchWalkSample(page: Pick<UserPage, "limit" | "offset">): { probe: number; sample: number } {
+  const wanted = page.offset + page.limit;
+  return { probe: 5 * wanted + 10, sample: 4 * wanted + 20 };
 }
 
 /**

@@ -147,6 +147,15 @@ function scenarios(data) {
       check: (r) => r.status === 200 && r.body.length > 1 && isSortedByLastName(r.body) && r.body.every((u) => lower(u).includes("example.com")),
     },
     {
+      key: "bunched",
+      label: `list name_query=${data.nameTerm} order_by=last_name`,
+      method: "GET",
+      // A search whose matches bunch in the order (a last-name fragment, sorted by last name):
+      // no walk helps, the matches are sorted.
+      path: () => `/v1/users?name_query=${q(data.nameTerm)}&order_by=last_name`,
+      check: (r) => r.status === 200 && r.body.length > 0 && isSortedByLastName(r.body),
+    },
+    {
       key: "page100",
       label: "list limit=100",
       method: "GET",

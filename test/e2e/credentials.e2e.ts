@@ -67,6 +67,21 @@ describe("credentials through the official @clerk/backend client", () => {
     expect(current.twoFactorEnabled).toBe(false);
   });
 
+  it("removePassword, setPasswordCompromised and unsetPasswordCompromised", async () => {
+    const client = clerk();
+    const user = await client.users.createUser({ emailAddress: [`rmpw-${Date.now()}@example.com`], password: "e2e password is long" });
+    const compromised = await client.users.setPasswordCompromised(user.id);
+    expect(compromised.id).toBe(user.id);
+    expect(compromised.passwordEnabled).toBe(true);
+    expect((await client.users.setPasswordCompromised(user.id, { revokeAllSessions: true })).passwordEnabled).toBe(true);
+    expect((await client.users.unsetPasswordCompromised(user.id)).passwordEnabled).toBe(true);
+    const removed = await client.users.removePassword(user.id, { signOutOfOtherSessions: true });
+    expect(removed.passwordEnabled).toBe(false);
+    expect((await client.users.removePassword(user.id)).passwordEnabled).toBe(false);
+    expect(await clerkErrorOf(client.users.verifyPassword({ userId: user.id, password: "e2e password is long" }))).toEqual({ status: 400, code: "no_password_set" });
+    expect(await clerkErrorOf(client.users.setPasswordCompromised(user.id))).toEqual({ status: 400, code: "no_password_set" });
+  });
+
   it("reports 404 for an unknown user", async () => {
     const client = clerk();
     expect(await clerkErrorOf(client.users.verifyPassword({ userId: "user_missing", password: "whatever it is" }))).toEqual({ status: 404, code: "resource_not_found" });

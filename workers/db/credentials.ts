@@ -3,7 +3,7 @@
  * counter. Every check-and-write that two concurrent requests could race on is one
  * conditional statement, so exactly one of them wins.
  */
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { backupCodes, phoneNumbers, users, type UserRow } from "./schema";
 import type { Statement } from "./users";
@@ -130,6 +130,19 @@ export async function replacePasswordDigest(db: Db, userId: string, from: string
     .set({ passwordDigest: to.digest, passwordHasher: to.hasher })
     .where(and(eq(users.id, userId), eq(users.passwordDigest, from)))
     .run();
+}
+
+/**
+ * Updates the user's password columns only if the user has a password when the statement runs;
+ * false when nothing changed (no such user, or no password).
+ */
+export async function updatePasswordIfSet(db: Db, userId: string, values: Partial<UserRow>): Promise<boolean> {
+  const result = await db
+    .update(users)
+    .set(values)
+    .where(and(eq(users.id, userId), isNotNull(users.passwordDigest)))
+    .run();
+  return (result.meta.changes ?? 0) > 0;
 }
 
 export function clearTotpStatement(db: Db, userId: string): Statement {

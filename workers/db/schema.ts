@@ -39,6 +39,10 @@ export const users = sqliteTable(
     passwordDigest: text("password_digest"),
     passwordHasher: text("password_hasher"),
     passwordLastUpdatedAt: integer("password_last_updated_at"),
+    // Set by POST password/set_compromised, cleared by unset_compromised and whenever the
+    // password changes or is removed. Stored for the sign-in flow; the 2026-05-12 User schema
+    // has no field for it.
+    passwordCompromisedAt: integer("password_compromised_at"),
     // TOTP secret, AES-GCM encrypted under CREDENTIALS_ENCRYPTION_KEY.
     totpSecretEncrypted: text("totp_secret_encrypted"),
     // Highest TOTP time step already accepted (replay protection).

@@ -1,5 +1,6 @@
 /**
- * Credentials: verify_password, verify_totp, and removal of TOTP, backup codes and all MFA.
+ * Credentials: verify_password, verify_totp, removal of TOTP, backup codes and all MFA, and the
+ * password's admin operations (remove, set/unset compromised).
  * Thin: parse input, call a service, answer.
  */
 import type { AppContext } from "../context";
@@ -7,8 +8,10 @@ import { readJsonBody } from "../http/body";
 import { json } from "../http/respond";
 import { parseWith } from "../http/validation";
 import type { ApiRequest, RouterType } from "../router";
-import { verifyPasswordBody, verifyTotpBody } from "../schemas/credentials";
+import { noBody, removePasswordBody, setPasswordCompromisedBody, verifyPasswordBody, verifyTotpBody } from "../schemas/credentials";
+import { serializeUser } from "../serializers/user";
 import { deleteUserBackupCodes, deleteUserTotp, disableUserMfa, verifyUserPassword, verifyUserTotp } from "../services/credentials";
+import { removeUserPassword, setUserPasswordCompromised } from "../services/password";
 
 export function registerCredentialRoutes(router: RouterType): void {
   router.post("/v1/users/:user_id/verify_password", async (request: ApiRequest, ctx: AppContext) => {
@@ -36,5 +39,20 @@ export function registerCredentialRoutes(router: RouterType): void {
   router.delete("/v1/users/:user_id/mfa", async (request: ApiRequest, ctx: AppContext) => {
     await disableUserMfa(ctx, request.params.user_id);
     return json({ user_id: request.params.user_id });
+  });
+
+  router.post("/v1/users/:user_id/remove_password", async (request: ApiRequest, ctx: AppContext) => {
+    parseWith(removePasswordBody, await readJsonBody(request));
+    return json(serializeUser(ctx, await removeUserPassword(ctx, request.params.user_id)));
+  });
+
+  router.post("/v1/users/:user_id/password/set_compromised", async (request: ApiRequest, ctx: AppContext) => {
+    parseWith(setPasswordCompromisedBody, await readJsonBody(request));
+    return json(serializeUser(ctx, await setUserPasswordCompromised(ctx, request.params.user_id, true)));
+  });
+
+  router.post("/v1/users/:user_id/password/unset_compromised", async (request: ApiRequest, ctx: AppContext) => {
+    parseWith(noBody, await readJsonBody(request));
+    return json(serializeUser(ctx, await setUserPasswordCompromised(ctx, request.params.user_id, false)));
   });
 }

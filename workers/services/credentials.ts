@@ -94,7 +94,7 @@ export async function passwordColumns(ctx: AppContext, input: CredentialInput): 
       throw errors.paramValueInvalid("password", "password cannot be combined with password_digest; send one of them.");
     }
     checkImportedDigest(input.password_hasher!, input.password_digest!);
-    return { passwordDigest: input.password_digest!, passwordHasher: input.password_hasher!, passwordLastUpdatedAt: ctx.now() };
+    return { passwordDigest: input.password_digest!, passwordHasher: input.password_hasher!, passwordLastUpdatedAt: ctx.now(), passwordCompromisedAt: null };
   }
   if (!isSet(input.password)) return undefined;
   checkPasswordRules(input.password, input.skip_password_checks === true);
@@ -102,6 +102,8 @@ export async function passwordColumns(ctx: AppContext, input: CredentialInput): 
     passwordDigest: await hashPassword(ctx, input.password),
     passwordHasher: "bcrypt",
     passwordLastUpdatedAt: ctx.now(),
+    // A new password is no longer the compromised one.
+    passwordCompromisedAt: null,
   };
 }
 

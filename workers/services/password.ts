@@ -1,0 +1,37 @@
+/**
+ * The password credential's admin operations: remove it, and mark it (not) compromised.
+ * Sessions do not exist here, so the operations' session options change nothing.
+ */
+import type { AppContext } from "../context";
+import { updatePasswordIfSet } from "../db/credentials";
+import type { UserAggregate } from "../db/users";
+import { errors } from "../http/errors";
+import { getUser } from "./users";
+
+/**
+ * POST remove_password: the user no longer has a password. A user without one is returned
+ * unchanged (spec RemoveUserPassword), updated_at included.
+ */
+export async function removeUserPassword(ctx: AppContext, userId: string): Promise<UserAggregate> {
+  await updatePasswordIfSet(ctx.db, userId, {
+    passwordDigest: null,
+    passwordHasher: null,
+    passwordLastUpdatedAt: null,
+    passwordCompromisedAt: null,
+    updatedAt: ctx.now(),
+  });
+  return getUser(ctx, userId);
+}
+
+/**
+ * POST password/set_compromised and unset_compromised. The password must exist when the write
+ * runs (a concurrent removal wins): otherwise 404 for an unknown user, else 400 no_password_set.
+ */
+export async function setUserPasswordCompromised(ctx: AppContext, userId: string, compromised: boolean): Promise<UserAggregate> {
+  const now = ctx.now();
+  if (!(await updatePasswordIfSet(ctx.db, userId, { passwordCompromisedAt: compromised ? now : null, updatedAt: now }))) {
+    await getUser(ctx, userId);
+    throw errors.noPasswordSet();
+  }
+  return getUser(ctx, userId);
+}

@@ -6,8 +6,14 @@
 -- Same statements as the backfill in migrations/0002_search_created_at_order.sql: doc_id follows
 -- created_at (buckets of one millisecond, see that migration), which searches ordered by
 -- created_at rely on.
+-- The triggers that feed the FTS index from the documents are dropped first: deleting a document
+-- tells FTS5 to delete its entries, which it refuses ("database disk image is malformed") when a
+-- damaged index no longer holds them. The index is then rebuilt from the documents in one step,
+-- and the triggers are put back exactly as migrations/0002_search_created_at_order.sql made them.
+DROP TRIGGER IF EXISTS user_search_documents_ai;
+DROP TRIGGER IF EXISTS user_search_documents_ad;
+DROP TRIGGER IF EXISTS user_search_documents_au;
 DELETE FROM user_search_documents;
-INSERT INTO user_search(user_search) VALUES ('delete-all');
 INSERT INTO user_search_documents(doc_id, user_id, name, username, emails, phones, wallets)
 SELECT
 	(max(0, min(u.created_at, 8796093022207)) << 20)
@@ -19,6 +25,21 @@ SELECT
 	coalesce((SELECT group_concat(p.phone_number, ' ') FROM phone_numbers p WHERE p.user_id = u.id), ''),
 	coalesce((SELECT group_concat(w.web3_wallet, ' ') FROM web3_wallets w WHERE w.user_id = u.id), '')
 FROM users u;
+INSERT INTO user_search(user_search) VALUES ('rebuild');
+CREATE TRIGGER `user_search_documents_ai` AFTER INSERT ON `user_search_documents` BEGIN
+	INSERT INTO user_search(rowid, user_id, name, username, emails, phones, wallets)
+	VALUES (new.doc_id, new.user_id, new.name, new.username, new.emails, new.phones, new.wallets);
+END;
+CREATE TRIGGER `user_search_documents_ad` AFTER DELETE ON `user_search_documents` BEGIN
+	INSERT INTO user_search(user_search, rowid, user_id, name, username, emails, phones, wallets)
+	VALUES ('delete', old.doc_id, old.user_id, old.name, old.username, old.emails, old.phones, old.wallets);
+END;
+CREATE TRIGGER `user_search_documents_au` AFTER UPDATE ON `user_search_documents` BEGIN
+	INSERT INTO user_search(user_search, rowid, user_id, name, username, emails, phones, wallets)
+	VALUES ('delete', old.doc_id, old.user_id, old.name, old.username, old.emails, old.phones, old.wallets);
+	INSERT INTO user_search(rowid, user_id, name, username, emails, phones, wallets)
+	VALUES (new.doc_id, new.user_id, new.name, new.username, new.emails, new.phones, new.wallets);
+END;
 -- Same document as migrations/0004_children_json.sql and its triggers.
 UPDATE users SET children_json = (SELECT doc FROM user_children_documents d WHERE d.user_id = users.id);
 -- The user count of migrations/0005_user_totals.sql.

@@ -170,10 +170,29 @@ describe("user_totals", () => {
   });
 });
 
+/** The script's statements, as `wrangler d1 execute --file` runs them (trigger bodies kept whole). */
+function scriptStatements(text: string): string[] {
+  const statements: string[] = [];
+  let current = "";
+  for (const line of text.split("\n")) {
+    if (line.trim() === "" || line.trim().startsWith("--")) continue;
+    current += `${line}\n`;
+    const open = /^\s*CREATE\s+TRIGGER/i.test(current) && !/\bEND;\s*$/i.test(current);
+    if (current.trimEnd().endsWith(";") && !open) {
+      statements.push(current.trim());
+      current = "";
+    }
+  }
+  expect(current.trim()).toBe("");
+  return statements;
+}
+
 describe("scripts/rebuild-derived-data.sql", () => {
+  const list = async (query: string) => (await call("GET", `/v1/users?query=${encodeURIComponent(query)}`)).body.map((u: any) => u.id);
+  const runScript = () => env.DB.batch(scriptStatements(rebuildDerivedData).map((s) => env.DB.prepare(s)));
+
   it("restores the search index, every children_json and the user count after they were lost", async () => {
     const user = await createUser({ email_address: [`${unique("restore")}@example.com`], phone_number: ["+15555550177"], first_name: "Restored" });
-    const list = async (query: string) => (await call("GET", `/v1/users?query=${encodeURIComponent(query)}`)).body.map((u: any) => u.id);
     const before = await ok("GET", `/v1/users/${user.id}`);
     expect(await list("Restored")).toEqual([user.id]);
     // What a data-only restore leaves: rows without their derived copies.
@@ -184,17 +203,28 @@ describe("scripts/rebuild-derived-data.sql", () => {
     ]);
     expect((await ok("GET", `/v1/users/${user.id}`)).email_addresses).toEqual([]);
     expect(await list("Restored")).toEqual([]);
-    const statements = rebuildDerivedData
-      .split(/;\s*\n/)
-      .map((s) => s.replace(/^\s*--.*$/gm, "").trim())
-      .filter(Boolean);
-    expect(statements.length).toBeGreaterThanOrEqual(5);
-    await env.DB.batch(statements.map((s) => env.DB.prepare(s)));
+    await runScript();
     expect(await ok("GET", `/v1/users/${user.id}`)).toEqual(before);
     expect(await list("Restored")).toEqual([user.id]);
     expect((await env.DB.prepare("SELECT users FROM user_totals WHERE id = 1").first<{ users: number }>())!.users).toBe(
       (await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>())!.n,
     );
     await expectCopiesMatchTables();
+  });
+
+  it("repairs an index that lost entries its documents still have, and leaves the triggers working", async () => {
+    const user = await createUser({ email_address: [`${unique("dmg")}@example.com`], first_name: "Damaged" });
+    await env.DB.prepare("INSERT INTO user_search(user_search) VALUES ('delete-all')").run();
+    expect(await list("Damaged")).toEqual([]);
+    await runScript();
+    expect(await list("Damaged")).toEqual([user.id]);
+    // The re-created triggers keep the index in step with later writes.
+    expect((await call("PATCH", `/v1/users/${user.id}`, { first_name: "Renamed" })).status).toBe(200);
+    expect(await list("Damaged")).toEqual([]);
+    expect(await list("Renamed")).toEqual([user.id]);
+    await ok("DELETE", `/v1/users/${user.id}`);
+    expect(await list("Renamed")).toEqual([]);
+    const integrity = await env.DB.prepare("INSERT INTO user_search(user_search) VALUES ('integrity-check')").run();
+    expect(integrity.success).toBe(true);
   });
 });

@@ -173,8 +173,8 @@ describe("rows_read at scale", () => {
     });
 
     it("stays within D1's 100 bound parameters with every filter and many short terms", async () => {
-      // The walk repeats the search and filter conditions; past 20 short-term spellings it is
-      // skipped, below that every parameter still fits. Every filter and term matches user 1.
+      // The walk and the created_at window repeat the search and filter conditions; past 20
+      // short-term spellings those pass as JSON lists. Every filter and term matches user 1.
       const filters: [string, string][] = [
         ["email_address", "person000001@scale.test"],
         ["username", "handle000001"],
@@ -196,13 +196,23 @@ describe("rows_read at scale", () => {
         (t) => !t.includes(" "),
       );
       expect(shortTerms.length).toBeGreaterThan(40);
+      // Filters no fixture user passes, adding the remaining parameters (one each, repeated).
+      const excluding: [string, string][] = [
+        ["phone_number", "+15555550100"],
+        ["web3_wallet", "0x0000000000000000000000000000000000000001"],
+        ["provider", "oauth_google"],
+        ["provider_user_id", "nobody"],
+        ["last_sign_in_at_after", "1"],
+        ["last_sign_in_at_before", "9999999999999"],
+      ];
       for (const count of [19, 20, 21, 40, 41]) {
         const query = `scale.test ${shortTerms.slice(0, count).join(" ")}`;
-        for (const order of ["last_name", "-username"]) {
+        for (const order of ["last_name", "-username", "-created_at", "created_at"]) {
           expect(await listIds([...filters, ["query", query], ["order_by", order]]), `${count} ${order}`).toEqual(["user_scale000001"]);
+          expect(await listIds([...filters, ...excluding, ["query", query], ["order_by", order]]), `${count} ${order}`).toEqual([]);
         }
       }
-    });
+    }, 60_000);
 
     it("does not walk a selective search: one probe, then the sort", async () => {
       const { rows, rowsRead, statements } = await measure({ email_address_query: "person00123", order_by: "first_name" });

@@ -110,8 +110,13 @@ function ftsTermExpression(term: SearchTerm): string {
   return `{${term.fields.join(" ")}} : (${phrases})`;
 }
 
-/** Above this many short-term spellings in one request, pass them as JSON lists instead of bound parameters. */
+/**
+ * Above this many short-term spellings in one request, pass them as JSON lists instead of bound
+ * parameters; half as many when a statement repeats the search (REPEATED_SEARCH_INLINE), so
+ * that with every filter (also repeated) a statement stays under D1's 100 bound parameters.
+ */
 const MAX_INLINE_SPELLINGS = 40;
+const REPEATED_SEARCH_INLINE = MAX_INLINE_SPELLINGS / 2;
 
 /** lower() of the term's fields of document `d`, joined with a space, which no term contains. */
 function documentText(fields: readonly SearchField[]): SQL {
@@ -128,8 +133,8 @@ function documentText(fields: readonly SearchField[]): SQL {
  * per set of fields (at most one per search parameter), "no term lacks a matching spelling", so
  * a search of a hundred 1-character terms stays far below D1's 100 bound parameters.
  */
-function substringConditions(short: SearchTerm[]): SQL[] {
-  if (short.reduce((n, t) => n + t.spellings.length, 0) <= MAX_INLINE_SPELLINGS) {
+function substringConditions(short: SearchTerm[], maxInline = MAX_INLINE_SPELLINGS): SQL[] {
+  if (short.reduce((n, t) => n + t.spellings.length, 0) <= maxInline) {
     return short.map((term) => {
       const text = documentText(term.fields);
       return sql`(${sql.join(term.spellings.map((s) => sql`instr(${text}, ${s}) > 0`), sql` or `)})`;
@@ -186,11 +191,11 @@ function rowidConditions(column: SQL, range: RowidRange): SQL[] {
  * row) instead of a walk over the users table. `rowids` restricts the FTS rowids (= doc_id) to a
  * range, which FTS5 answers without reading the matches outside it.
  */
-function searchMatches(terms: SearchTerm[], rowids: RowidRange = {}): SQL | undefined {
+function searchMatches(terms: SearchTerm[], rowids: RowidRange = {}, maxInline = MAX_INLINE_SPELLINGS): SQL | undefined {
   if (terms.length === 0) return undefined;
   const long = terms.filter((t) => !t.short);
   const short = terms.filter((t) => t.short);
-  const shortConditions = substringConditions(short);
+  const shortConditions = substringConditions(short, maxInline);
   if (long.length > 0) {
     return sql`(select d.user_id as user_id, user_search.rowid as doc_id from user_search cross join user_search_documents d on d.doc_id = user_search.rowid where ${and(
       sql`user_search match ${ftsMatchExpression(long)}`,
@@ -283,10 +288,11 @@ export function userRowsQuery(db: Db, filter: UserFilter, order: UserOrder, page
     rowids = order.descending ? { max: sql`(${start} | ${DOC_BUCKET_MASK})` } : { min: start };
   }
   // Only FTS yields matches in rowid order; the short-term scan is bounded on its own.
-  if (order.field === "created_at" && filter.search.some((t) => !t.short)) {
-    rowids = { ...rowids, ...createdAtWindow(filter.search, where, order.descending, page, rowids) };
-  }
-  const matches = searchMatches(filter.search, rowids);
+  const windowed = order.field === "created_at" && filter.search.some((t) => !t.short);
+  // The window repeats the search and the filters.
+  const maxInline = windowed ? REPEATED_SEARCH_INLINE : MAX_INLINE_SPELLINGS;
+  if (windowed) rowids = { ...rowids, ...createdAtWindow(filter.search, where, order.descending, page, rowids, maxInline) };
+  const matches = searchMatches(filter.search, rowids, maxInline);
   // With a search, the matched users are sorted rather than found by walking the order index:
   // unary + hides the index from ORDER BY, so SQLite keeps starting from the matches.
   const sortKey = (col: unknown) => (matches ? sql`+${col}` : sql`${col}`);
@@ -305,9 +311,9 @@ export function userRowsQuery(db: Db, filter: UserFilter, order: UserOrder, page
  * the matches up to the end of its bucket, where (created_at, id) order is settled exactly. With
  * fewer matches than offset + limit there is no bound (all of them are needed anyway).
  */
-function createdAtWindow(terms: SearchTerm[], where: SQL | undefined, descending: boolean, page: UserPage, rowids: RowidRange): RowidRange {
+function createdAtWindow(terms: SearchTerm[], where: SQL | undefined, descending: boolean, page: UserPage, rowids: RowidRange, maxInline: number): RowidRange {
   const direction = sql.raw(descending ? "desc" : "asc");
-  const last = sql`(select m.doc_id from ${searchMatches(terms, rowids)} cross join ${users} on ${users.id} = m.user_id ${
+  const last = sql`(select m.doc_id from ${searchMatches(terms, rowids, maxInline)} cross join ${users} on ${users.id} = m.user_id ${
     where ? sql`where ${where}` : sql``
   } order by m.doc_id ${direction} limit 1 offset ${page.offset + page.limit - 1})`;
   return descending
@@ -349,7 +355,11 @@ function userMatchesSearch(terms: SearchTerm[], userId: SQL): SQL {
   return sql`exists (select 1 from user_search_documents d cross join user_search on user_search.rowid = d.doc_id where ${and(
     sql`d.user_id = ${userId}`,
     sql`user_search match ${ftsMatchExpression(long)}`,
-    ...substringConditions(terms.filter((t) => t.short)),
+    // The walk repeats this condition (and the filters).
+    ...substringConditions(
+      terms.filter((t) => t.short),
+      REPEATED_SEARCH_INLINE,
+    ),
   )})`;
 }
 
@@ -378,8 +388,6 @@ function userMatchesSearch(terms: SearchTerm[], userId: SQL): SQL {
 export function userRowsWalkQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
   const long = filter.search.filter((t) => !t.short);
   if (order.field === "created_at" || page.after || long.length === 0) return undefined;
-  // The search conditions appear twice below; keep far from D1's 100 bound parameters.
-  if (filter.search.reduce((n, t) => n + (t.short ? t.spellings.length : 0), 0) > MAX_INLINE_SPELLINGS / 2) return undefined;
   const column = ORDER_COLUMNS[order.field];
   const direction = sql.raw(order.descending ? "desc" : "asc");
   const first = (n: SQL) => sql`(select ${users.id} as id from ${users} order by ${column} ${direction} nulls last, ${users.id} ${direction} limit ${n})`;

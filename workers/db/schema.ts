@@ -5,6 +5,13 @@
  * Case-insensitive uniqueness: SQLite's NOCASE folds ASCII only, so each email address
  * and username also stores a lower-cased, NFC-normalised copy (`*_normalized`) that the
  * unique index is built on. See `normalizeIdentifier` in workers/db/normalize.ts.
+ *
+ * Hand-written SQL depends on these tables and is invisible to drizzle-kit: the search index's
+ * triggers (migrations 0001/0002), the children_json view and triggers (0004) and the user count
+ * triggers (0005). When drizzle-kit has to recreate a table to change it (the `__new_<table>`
+ * copy-and-rename it emits for SQLite), the table's triggers are dropped with it: re-create them
+ * in the same migration. test/routes/denormalized.test.ts and user-list-search.test.ts fail if
+ * they go missing.
  */
 
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";

@@ -285,15 +285,20 @@ async function benchSize(size, opts, log) {
   }
 }
 
+/** The constant-JSON floor, and the same Worker after one trivial D1 query (`d1`). */
 async function benchFloor(opts, log) {
-  const worker = await startWrangler({ config: join(ROOT, "bench/floor-wrangler.toml"), readyPath: "/" });
+  const persistTo = mkdtempSync(join(tmpdir(), "clerk-users-bench-floor-"));
+  const worker = await startWrangler({ config: join(ROOT, "bench/floor-wrangler.toml"), readyPath: "/", persistTo });
   try {
     const floor = scenarios({ ids: [], emails: [], passwordUserIds: [] }).find((s) => s.floor);
     const measured = await load(worker.url, floor, opts);
     log(`floor: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms`);
-    return measured;
+    const d1 = await load(worker.url, { ...floor, path: () => "/d1" }, opts);
+    log(`floor + one D1 query: ${d1.rps.toFixed(0)} req/s, p50 ${d1.p50} ms, p99 ${d1.p99} ms`);
+    return { ...measured, d1 };
   } finally {
     await worker.stop();
+    rmSync(persistTo, { recursive: true, force: true });
   }
 }
 
@@ -308,7 +313,9 @@ function table(floor, results, opts, startedLoad) {
     "",
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, load average at start ${startedLoad}. ` +
       `autocannon ${opts.connections} connections × ${opts.duration} s per scenario, against \`wrangler dev\` (local D1).`,
-    `Floor (constant-JSON Worker): **${fmt(floor.rps)} req/s**, p50 ${floor.p50} ms, p99 ${floor.p99} ms.`,
+    `Floor (constant-JSON Worker): **${fmt(floor.rps)} req/s**, p50 ${floor.p50} ms, p99 ${floor.p99} ms. ` +
+      `The same Worker after one \`SELECT 1\` on local D1: **${fmt(floor.d1.rps)} req/s** (${fmt(floor.d1.rps / floor.rps, 2)} × floor), ` +
+      `p50 ${floor.d1.p50} ms — the ceiling of any route that queries D1 once.`,
     `Seeding: ${results.map((r) => `${sizeName(r.size)} users in ${r.seedSeconds.toFixed(1)} s`).join(", ")}.`,
     "",
   ];

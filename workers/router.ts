@@ -18,7 +18,6 @@ import { registerImageRoutes } from "./routes/images";
 import { registerUserRoutes } from "./routes/users";
 
 export type ApiRequest = IRequest;
-export type ApiRouter = ReturnType<typeof createRouter>;
 
 const isApiPath = (request: ApiRequest) => new URL(request.url).pathname.startsWith("/v1/");
 

@@ -23,7 +23,7 @@ const MAX_SECRET_BYTES = 128;
  * is not base32 or has fewer than 80 bits.
  */
 export function decodeBase32Secret(secret: string): Uint8Array | null {
-  const clean = secret.replace(/[\s-]/g, "").replace(/=+$/, "").toUpperCase();
+  const clean = normalizeBase32Secret(secret);
   if (clean === "" || !/^[A-Z2-7]+$/.test(clean)) return null;
   const out = new Uint8Array(Math.floor((clean.length * 5) / 8));
   let bits = 0;

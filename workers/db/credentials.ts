@@ -17,16 +17,6 @@ export async function countBackupCodes(db: Db, userId: string): Promise<number> 
   return Number(row?.count ?? 0);
 }
 
-export async function userHasPhoneSecondFactor(db: Db, userId: string): Promise<boolean> {
-  const row = await db
-    .select({ id: phoneNumbers.id })
-    .from(phoneNumbers)
-    .where(and(eq(phoneNumbers.userId, userId), eq(phoneNumbers.reservedForSecondFactor, true)))
-    .limit(1)
-    .get();
-  return row !== undefined;
-}
-
 /** Deletes one backup code; true only for the request whose DELETE removed the row. */
 export async function consumeBackupCode(db: Db, userId: string, id: string): Promise<boolean> {
   const deleted = await db

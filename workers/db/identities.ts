@@ -4,6 +4,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
+import { ownedRowExists } from "./users";
 import {
   emailAddresses,
   externalAccounts,
@@ -23,15 +24,6 @@ export async function insertPasskey(db: Db, row: typeof passkeys.$inferInsert): 
 export async function insertExternalAccount(db: Db, row: typeof externalAccounts.$inferInsert): Promise<ExternalAccountRow> {
   await db.insert(externalAccounts).values(row);
   return (await db.select().from(externalAccounts).where(eq(externalAccounts.id, row.id)).get())!;
-}
-
-export async function findExternalAccountsByProvider(db: Db, userId: string, provider: string): Promise<ExternalAccountRow[]> {
-  return db
-    .select()
-    .from(externalAccounts)
-    .where(and(eq(externalAccounts.userId, userId), eq(externalAccounts.provider, provider)))
-    .orderBy(externalAccounts.createdAt, externalAccounts.id)
-    .all();
 }
 
 /** The identity tables whose rows the removal endpoints delete. */
@@ -72,7 +64,7 @@ export async function deleteIdentityUnlessLast(
   userValues: SQLiteUpdateSetSource<typeof users> = {},
 ): Promise<boolean> {
   const notLast = sql`${identificationCount(userId)} > 1`;
-  const owned = sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.userId} = ${userId})`;
+  const owned = ownedRowExists(table, id, userId);
   const [, deleted] = await db.batch([
     db
       .update(users)

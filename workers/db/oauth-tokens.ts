@@ -17,7 +17,7 @@ export async function countExternalAccountsByProvider(db: Db, userId: string, pr
   return row?.n ?? 0;
 }
 
-/** One page of the user's accounts for a provider, oldest first (the order of findExternalAccountsByProvider). */
+/** One page of the user's accounts for a provider, oldest first. */
 export async function listExternalAccountsByProvider(
   db: Db,
   userId: string,

@@ -173,7 +173,11 @@ export function updateUserStatement(db: Db, id: string, values: Partial<typeof u
 }
 
 /** The row `id` of `table` exists and belongs to `userId` (evaluated when the statement runs). */
-export function ownedRowExists(table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof images, id: string, userId: string): SQL {
+export function ownedRowExists(
+  table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts | typeof images,
+  id: string,
+  userId: string,
+): SQL {
   return sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.userId} = ${userId})`;
 }
 

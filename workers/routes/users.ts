@@ -12,7 +12,7 @@ import type { ApiRequest, RouterType } from "../router";
 import { createUserBody, metadataBody, updateUserBody } from "../schemas/users";
 import { serializeUser } from "../serializers/user";
 import { listUsers, countUsers } from "../services/user-list";
-import { createUser, deleteUser, getUser, mergeUserMetadata, replaceUserMetadata, updateUser } from "../services/users";
+import { createUser, deleteUser, getUser, updateUser, updateUserMetadata } from "../services/users";
 
 export function registerUserRoutes(router: RouterType): void {
   router.get("/v1/users", async (request: ApiRequest, ctx: AppContext) => {
@@ -50,11 +50,11 @@ export function registerUserRoutes(router: RouterType): void {
 
   router.patch("/v1/users/:user_id/metadata", async (request: ApiRequest, ctx: AppContext) => {
     const input = parseWith(metadataBody, await readJsonBody(request));
-    return json(serializeUser(ctx, await mergeUserMetadata(ctx, request.params.user_id, input)));
+    return json(serializeUser(ctx, await updateUserMetadata(ctx, request.params.user_id, input, "merge")));
   });
 
   router.put("/v1/users/:user_id/metadata", async (request: ApiRequest, ctx: AppContext) => {
     const input = parseWith(metadataBody, await readJsonBody(request));
-    return json(serializeUser(ctx, await replaceUserMetadata(ctx, request.params.user_id, input)));
+    return json(serializeUser(ctx, await updateUserMetadata(ctx, request.params.user_id, input, "replace")));
   });
 }

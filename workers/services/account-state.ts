@@ -8,6 +8,7 @@ import { findUserRowsByIds, setBannedForAll } from "../db/account-state";
 import { aggregateOf, runBatch, updateUserStatement, type UserAggregate } from "../db/users";
 import type { UserRow } from "../db/schema";
 import { errors } from "../http/errors";
+import { lockedUntilFrom } from "./lockout";
 import { getUser, requireUserRow } from "./users";
 
 async function updateAccountState(ctx: AppContext, userId: string, values: Partial<UserRow>): Promise<UserAggregate> {
@@ -55,8 +56,7 @@ export async function setUsersBanned(ctx: AppContext, userIds: string[], banned:
  */
 export async function lockUser(ctx: AppContext, userId: string): Promise<UserAggregate> {
   const now = ctx.now();
-  const seconds = ctx.config.lockoutDurationSeconds;
-  return updateAccountState(ctx, userId, { lockedAt: now, lockedUntil: seconds > 0 ? now + seconds * 1000 : null });
+  return updateAccountState(ctx, userId, { lockedAt: now, lockedUntil: lockedUntilFrom(ctx, now) });
 }
 
 /** Lifts any lock and resets the failed-attempt counter, so all attempts are available again. */

@@ -21,11 +21,11 @@ import {
   deleteBackupCodesStatement,
   listBackupCodes,
   replacePasswordDigest,
-  userHasPhoneSecondFactor,
 } from "../db/credentials";
 import type { UserRow } from "../db/schema";
-import { findUserRowById, runBatch, updateUserStatement, type NewUserRows, type Statement } from "../db/users";
+import { aggregateOf, runBatch, updateUserStatement, type NewUserRows, type Statement, type UserAggregate } from "../db/users";
 import { errors } from "../http/errors";
+import { requireUserRow } from "./require-user";
 import { assertNotLocked, beginVerification, recordVerificationFailure, recordVerificationSuccess } from "./lockout";
 
 export interface CredentialInput {
@@ -159,15 +159,13 @@ export function mfaTimestampColumns(before: MfaFactors, after: MfaFactors, now: 
   return {};
 }
 
-async function requireUser(ctx: AppContext, userId: string): Promise<UserRow> {
-  const row = await findUserRowById(ctx.db, userId);
-  if (!row) throw errors.userNotFound(userId);
-  return row;
-}
-
-async function currentFactors(ctx: AppContext, user: UserRow): Promise<MfaFactors> {
-  const [codes, phone] = await Promise.all([countBackupCodes(ctx.db, user.id), userHasPhoneSecondFactor(ctx.db, user.id)]);
-  return { totp: user.totpSecretEncrypted !== null, backupCodes: codes > 0, phone };
+/** The user's second factors, from the user row and its children_json copy (no further query). */
+export function mfaFactorsOf(aggregate: UserAggregate): MfaFactors {
+  return {
+    totp: aggregate.user.totpSecretEncrypted !== null,
+    backupCodes: aggregate.backupCodeCount > 0,
+    phone: aggregate.phoneNumbers.some((p) => p.reservedForSecondFactor),
+  };
 }
 
 /**
@@ -176,7 +174,7 @@ async function currentFactors(ctx: AppContext, user: UserRow): Promise<MfaFactor
  * hasher, replaces the digest with bcrypt.
  */
 export async function verifyUserPassword(ctx: AppContext, userId: string, password: string): Promise<void> {
-  const user = await requireUser(ctx, userId);
+  const user = await requireUserRow(ctx, userId);
   assertNotLocked(ctx, user);
   if (user.passwordDigest === null || user.passwordHasher === null) throw errors.noPasswordSet();
   await beginVerification(ctx, user);
@@ -196,7 +194,7 @@ export type VerifiedCodeType = "totp" | "backup_code";
  * then as a backup code, which is consumed. Concurrent requests with the same code: one wins.
  */
 export async function verifyUserTotp(ctx: AppContext, userId: string, rawCode: string): Promise<VerifiedCodeType> {
-  const user = await requireUser(ctx, userId);
+  const user = await requireUserRow(ctx, userId);
   assertNotLocked(ctx, user);
   const code = rawCode.trim();
   const stored = await listBackupCodes(ctx.db, userId);
@@ -232,7 +230,7 @@ async function applyMfaChange(
   change: Partial<MfaFactors>,
   statements: Statement[] = [],
 ): Promise<void> {
-  const before = { ...(await currentFactors(ctx, user)), ...known };
+  const before = { ...mfaFactorsOf(aggregateOf(user)), ...known };
   const now = ctx.now();
   const timestamps = mfaTimestampColumns(before, { ...before, ...change }, now);
   await runBatch(ctx.db, [...statements, updateUserStatement(ctx.db, user.id, { ...timestamps, updatedAt: now })]);
@@ -240,19 +238,19 @@ async function applyMfaChange(
 
 /** DELETE /totp: removes the user's TOTP secret. */
 export async function deleteUserTotp(ctx: AppContext, userId: string): Promise<void> {
-  const user = await requireUser(ctx, userId);
+  const user = await requireUserRow(ctx, userId);
   await applyMfaChange(ctx, user, {}, { totp: false }, [clearTotpStatement(ctx.db, userId)]);
 }
 
 /** DELETE /backup_code: removes all of the user's backup codes. */
 export async function deleteUserBackupCodes(ctx: AppContext, userId: string): Promise<void> {
-  const user = await requireUser(ctx, userId);
+  const user = await requireUserRow(ctx, userId);
   await applyMfaChange(ctx, user, {}, { backupCodes: false }, [deleteBackupCodesStatement(ctx.db, userId)]);
 }
 
 /** DELETE /mfa: removes TOTP, backup codes and the phone numbers' second-factor flags at once. */
 export async function disableUserMfa(ctx: AppContext, userId: string): Promise<void> {
-  const user = await requireUser(ctx, userId);
+  const user = await requireUserRow(ctx, userId);
   await applyMfaChange(ctx, user, {}, { totp: false, backupCodes: false, phone: false }, [
     clearTotpStatement(ctx.db, userId),
     deleteBackupCodesStatement(ctx.db, userId),

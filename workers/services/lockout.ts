@@ -47,7 +47,8 @@ export function assertNotLocked(ctx: AppContext, user: Pick<UserRow, "lockedAt" 
   if (state.locked) throw errors.userLocked(state.lockoutExpiresInSeconds);
 }
 
-const lockedUntilFrom = (ctx: AppContext, now: number) =>
+/** When a lock applied at `now` ends (null = until unlocked, LOCKOUT_DURATION_SECONDS = 0). */
+export const lockedUntilFrom = (ctx: Pick<AppContext, "config">, now: number) =>
   ctx.config.lockoutDurationSeconds > 0 ? now + ctx.config.lockoutDurationSeconds * 1000 : null;
 
 /**

@@ -33,6 +33,19 @@ function setOwn(out: JsonObject, key: string, value: unknown): void {
   Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** How PATCH (merge) and PUT (replace) metadata operations combine a given object with the stored one. */
+export type MetadataMode = "merge" | "replace";
+
+/**
+ * One metadata field after an update: omitted (undefined) keeps `stored`, `null` clears it, an
+ * object is deep-merged into it or replaces it, by `mode`.
+ */
+export function nextMetadata(stored: JsonObject, given: JsonObject | null | undefined, mode: MetadataMode): JsonObject {
+  if (given === undefined) return stored;
+  if (given === null) return {};
+  return mode === "merge" ? deepMerge(stored, given) : given;
+}
+
 export interface MetadataSet {
   public_metadata: JsonObject;
   private_metadata: JsonObject;

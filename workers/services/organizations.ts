@@ -22,7 +22,7 @@ import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
 import { boolParam, firstValue, pagination, toArray, type Query } from "../http/query";
 import type { CreateOrganizationInput, OrganizationMetadataInput, UpdateOrganizationInput } from "../schemas/organizations";
-import { assertMetadataSize, deepMerge } from "./metadata";
+import { assertMetadataSize, nextMetadata, type MetadataMode } from "./metadata";
 import { parseOrderBy } from "./ordering";
 import { parseJsonObject } from "../serializers/user";
 
@@ -70,15 +70,10 @@ function checkMetadata(publicMetadata: Record<string, unknown>, privateMetadata:
 export function nextMetadataColumns(
   current: { publicMetadata: string; privateMetadata: string },
   input: OrganizationMetadataInput,
-  mode: "merge" | "replace",
+  mode: MetadataMode,
 ): { publicMetadata: string; privateMetadata: string } {
-  const next = (stored: string, given: Record<string, unknown> | null | undefined) => {
-    if (given === undefined) return parseJsonObject(stored);
-    if (given === null) return {};
-    return mode === "merge" ? deepMerge(parseJsonObject(stored), given) : given;
-  };
-  const publicMetadata = next(current.publicMetadata, input.public_metadata);
-  const privateMetadata = next(current.privateMetadata, input.private_metadata);
+  const publicMetadata = nextMetadata(parseJsonObject(current.publicMetadata), input.public_metadata, mode);
+  const privateMetadata = nextMetadata(parseJsonObject(current.privateMetadata), input.private_metadata, mode);
   checkMetadata(publicMetadata, privateMetadata);
   return { publicMetadata: JSON.stringify(publicMetadata), privateMetadata: JSON.stringify(privateMetadata) };
 }

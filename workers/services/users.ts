@@ -14,7 +14,6 @@ import {
   deleteUserStatement,
   findTakenIdentifiers,
   findUserAggregateById,
-  findUserRowById,
   insertUserStatements,
   ownedRowExists,
   runBatch,
@@ -27,8 +26,13 @@ import { errors, type ApiError } from "../http/errors";
 import type { CreateUserInput, MetadataInput, UpdateUserInput } from "../schemas/users";
 import { deleteImagesOfUserStatement } from "../db/images";
 import { deleteImageObjects } from "../storage/images";
-import { backupCodeRows, mfaTimestampColumns, passwordColumns, totpColumns } from "./credentials";
-import { assertMetadataSize, deepMerge, type MetadataSet } from "./metadata";
+import { backupCodeRows, mfaFactorsOf, mfaTimestampColumns, passwordColumns, totpColumns } from "./credentials";
+import { deleteBackupCodesStatement } from "../db/credentials";
+import { lockedUntilFrom } from "./lockout";
+import { requireUserRow } from "./require-user";
+
+export { requireUserRow };
+import { assertMetadataSize, nextMetadata, type MetadataMode, type MetadataSet } from "./metadata";
 import { parseJsonObject } from "../serializers/user";
 
 /** Maps a UNIQUE constraint failure (a concurrent create won the race) to Clerk's error. */
@@ -118,11 +122,6 @@ export async function getUser(ctx: AppContext, userId: string): Promise<UserAggr
 }
 
 /** The user row, or 404 resource_not_found. */
-export async function requireUserRow(ctx: AppContext, userId: string): Promise<UserRow> {
-  const row = await findUserRowById(ctx.db, userId);
-  if (!row) throw errors.userNotFound(userId);
-  return row;
-}
 
 export async function createUser(ctx: AppContext, input: CreateUserInput): Promise<UserAggregate> {
   const now = ctx.now();
@@ -189,7 +188,7 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
     })),
     backupCodes: codes?.rows ?? [],
   };
-  const lockedUntil = ctx.config.lockoutDurationSeconds > 0 ? now + ctx.config.lockoutDurationSeconds * 1000 : null;
+  const lockedUntil = lockedUntilFrom(ctx, now);
   const mfaEnabled = Boolean(totp || codes?.rows.length);
   rows.user = {
     id: userId,
@@ -331,14 +330,10 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   Object.assign(values, totp, codes?.columns);
   const statements: Statement[] = [];
   if (codes) {
-    statements.push(ctx.db.delete(backupCodes).where(eq(backupCodes.userId, userId)));
+    statements.push(deleteBackupCodesStatement(ctx.db, userId));
     if (codes.rows.length) statements.push(ctx.db.insert(backupCodes).values(codes.rows));
   }
-  const mfaBefore = {
-    totp: current.user.totpSecretEncrypted !== null,
-    backupCodes: current.backupCodeCount > 0,
-    phone: current.phoneNumbers.some((p) => p.reservedForSecondFactor),
-  };
+  const mfaBefore = mfaFactorsOf(current);
   const mfaAfter = { ...mfaBefore, totp: mfaBefore.totp || Boolean(totp), backupCodes: codes ? codes.rows.length > 0 : mfaBefore.backupCodes };
   Object.assign(values, mfaTimestampColumns(mfaBefore, mfaAfter, now));
 
@@ -370,27 +365,16 @@ export async function deleteUser(ctx: AppContext, userId: string): Promise<void>
   await deleteImageObjects(ctx, owned.map((i) => i.id));
 }
 
-/** PATCH /metadata: deep merge of each object sent; null removes keys at any level. */
-export async function mergeUserMetadata(ctx: AppContext, userId: string, input: MetadataInput): Promise<UserAggregate> {
-  const row = await requireUserRow(ctx, userId);
-  const current = metadataOf(row);
+/**
+ * PATCH /metadata (merge: deep merge of each object sent, null removes keys at any level) and
+ * PUT /metadata (replace: each object sent replaces the stored one, {} or null clears it).
+ */
+export async function updateUserMetadata(ctx: AppContext, userId: string, input: MetadataInput, mode: MetadataMode): Promise<UserAggregate> {
+  const current = metadataOf(await requireUserRow(ctx, userId));
   const next: MetadataSet = {
-    public_metadata: input.public_metadata === undefined ? current.public_metadata : input.public_metadata === null ? {} : deepMerge(current.public_metadata, input.public_metadata),
-    private_metadata: input.private_metadata === undefined ? current.private_metadata : input.private_metadata === null ? {} : deepMerge(current.private_metadata, input.private_metadata),
-    unsafe_metadata: input.unsafe_metadata === undefined ? current.unsafe_metadata : input.unsafe_metadata === null ? {} : deepMerge(current.unsafe_metadata, input.unsafe_metadata),
-  };
-  await runBatch(ctx.db, [updateUserStatement(ctx.db, userId, { ...metadataColumns(next), updatedAt: ctx.now() })]);
-  return getUser(ctx, userId);
-}
-
-/** PUT /metadata: each object sent replaces the stored one ({} or null clears it). */
-export async function replaceUserMetadata(ctx: AppContext, userId: string, input: MetadataInput): Promise<UserAggregate> {
-  const row = await requireUserRow(ctx, userId);
-  const current = metadataOf(row);
-  const next: MetadataSet = {
-    public_metadata: input.public_metadata === undefined ? current.public_metadata : (input.public_metadata ?? {}),
-    private_metadata: input.private_metadata === undefined ? current.private_metadata : (input.private_metadata ?? {}),
-    unsafe_metadata: input.unsafe_metadata === undefined ? current.unsafe_metadata : (input.unsafe_metadata ?? {}),
+    public_metadata: nextMetadata(current.public_metadata, input.public_metadata, mode),
+    private_metadata: nextMetadata(current.private_metadata, input.private_metadata, mode),
+    unsafe_metadata: nextMetadata(current.unsafe_metadata, input.unsafe_metadata, mode),
   };
   await runBatch(ctx.db, [updateUserStatement(ctx.db, userId, { ...metadataColumns(next), updatedAt: ctx.now() })]);
   return getUser(ctx, userId);

@@ -293,3 +293,17 @@ describe("PATCH /v1/users/{user_id} racing DELETE /v1/users/{user_id}", () => {
     }
   });
 });
+
+describe("identifier checks when a field is not sent", () => {
+  it("does not mistake an absent external_id for a stored NUL external_id", async () => {
+    // The check for a taken external_id once looked an absent one up as "\u0000".
+    const holder = await createUser({ external_id: "\u0000" });
+    expect(holder.external_id).toBe("\u0000");
+    const other = await createUser({ first_name: "Other" });
+    const result = await patch(other.id, { first_name: "Renamed" });
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body.external_id).toBeNull();
+    expect((await call("POST", "/v1/users", { first_name: "Third" })).status).toBe(200);
+    expectError(await call("POST", "/v1/users", { external_id: "\u0000" }), 422, "form_identifier_exists", "external_id");
+  });
+});

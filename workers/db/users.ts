@@ -208,6 +208,10 @@ export async function findTakenIdentifiers(
   input: { emails: string[]; phones: string[]; wallets: string[]; username?: string | null; externalId?: string | null; exceptUserId?: string },
 ): Promise<{ email?: string; phone?: string; wallet?: string; username: boolean; externalId: boolean }> {
   const except = (col: unknown) => (input.exceptUserId ? sql`${col} <> ${input.exceptUserId}` : sql`1 = 1`);
+  // An absent value is taken by no one (a constant false reads no rows); any string, even
+  // "\u0000", may be stored and so cannot stand for "absent".
+  const equalsGiven = (col: typeof users.usernameNormalized | typeof users.externalId, value: string | null | undefined) =>
+    value === null || value === undefined ? sql`0` : eq(col, value);
   const [emailRow, phoneRow, walletRow, usernameRow, externalRow] = await db.batch([
     db
       .select({ value: emailAddresses.emailAddressNormalized })
@@ -227,12 +231,12 @@ export async function findTakenIdentifiers(
     db
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.usernameNormalized, input.username ?? "\u0000"), except(users.id)))
+      .where(and(equalsGiven(users.usernameNormalized, input.username), except(users.id)))
       .limit(1),
     db
       .select({ id: users.id })
       .from(users)
-      .where(and(eq(users.externalId, input.externalId ?? "\u0000"), except(users.id)))
+      .where(and(equalsGiven(users.externalId, input.externalId), except(users.id)))
       .limit(1),
   ]);
   return {

@@ -17,13 +17,11 @@ import {
 } from "./schema";
 
 export async function insertPasskey(db: Db, row: typeof passkeys.$inferInsert): Promise<PasskeyRow> {
-  await db.insert(passkeys).values(row);
-  return (await db.select().from(passkeys).where(eq(passkeys.id, row.id)).get())!;
+  return db.insert(passkeys).values(row).returning().get();
 }
 
 export async function insertExternalAccount(db: Db, row: typeof externalAccounts.$inferInsert): Promise<ExternalAccountRow> {
-  await db.insert(externalAccounts).values(row);
-  return (await db.select().from(externalAccounts).where(eq(externalAccounts.id, row.id)).get())!;
+  return db.insert(externalAccounts).values(row).returning().get();
 }
 
 /** The identity tables whose rows the removal endpoints delete. */

@@ -162,6 +162,11 @@ export function insertUserStatements(db: Db, rows: NewUserRows): Statement[] {
   return statements;
 }
 
+/** Updates the user row and returns it as written, or undefined when there is no such user. */
+export async function updateUserReturning(db: Db, id: string, values: Partial<typeof users.$inferInsert>): Promise<UserRow | undefined> {
+  return db.update(users).set(values).where(eq(users.id, id)).returning().get();
+}
+
 /** Runs statements as one transaction (D1 has no interactive transactions). */
 export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   if (statements.length === 0) return;
@@ -207,11 +212,15 @@ export async function findTakenIdentifiers(
   db: Db,
   input: { emails: string[]; phones: string[]; wallets: string[]; username?: string | null; externalId?: string | null; exceptUserId?: string },
 ): Promise<{ email?: string; phone?: string; wallet?: string; username: boolean; externalId: boolean }> {
+  const absent = (value: string | null | undefined): value is null | undefined => value === null || value === undefined;
+  if (!input.emails.length && !input.phones.length && !input.wallets.length && absent(input.username) && absent(input.externalId)) {
+    return { username: false, externalId: false };
+  }
   const except = (col: unknown) => (input.exceptUserId ? sql`${col} <> ${input.exceptUserId}` : sql`1 = 1`);
   // An absent value is taken by no one (a constant false reads no rows); any string, even
   // "\u0000", may be stored and so cannot stand for "absent".
   const equalsGiven = (col: typeof users.usernameNormalized | typeof users.externalId, value: string | null | undefined) =>
-    value === null || value === undefined ? sql`0` : eq(col, value);
+    absent(value) ? sql`0` : eq(col, value);
   const [emailRow, phoneRow, walletRow, usernameRow, externalRow] = await db.batch([
     db
       .select({ value: emailAddresses.emailAddressNormalized })

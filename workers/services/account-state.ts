@@ -5,16 +5,16 @@
  */
 import type { AppContext } from "../context";
 import { findUserRowsByIds, setBannedForAll } from "../db/account-state";
-import { aggregateOf, runBatch, updateUserStatement, type UserAggregate } from "../db/users";
+import { aggregateOf, updateUserReturning, type UserAggregate } from "../db/users";
 import type { UserRow } from "../db/schema";
 import { errors } from "../http/errors";
 import { lockedUntilFrom } from "./lockout";
-import { getUser, requireUserRow } from "./users";
 
+/** One statement: the update returns the row it wrote (none: 404). */
 async function updateAccountState(ctx: AppContext, userId: string, values: Partial<UserRow>): Promise<UserAggregate> {
-  await requireUserRow(ctx, userId);
-  await runBatch(ctx.db, [updateUserStatement(ctx.db, userId, { ...values, updatedAt: ctx.now() })]);
-  return getUser(ctx, userId);
+  const row = await updateUserReturning(ctx.db, userId, { ...values, updatedAt: ctx.now() });
+  if (!row) throw errors.userNotFound(userId);
+  return aggregateOf(row);
 }
 
 /** Marks the user banned (true) or lifts the ban (false). No sessions exist here to revoke. */

@@ -5,16 +5,18 @@
 --   wrangler d1 execute <database> --remote --file scripts/rebuild-derived-data.sql
 -- Same statements as the backfill in migrations/0002_search_created_at_order.sql: doc_id follows
 -- created_at (buckets of one millisecond, see that migration), which searches ordered by
--- created_at rely on.
+-- created_at rely on; the sort keys come from the view user_sort_keys
+-- (migrations/0007_search_sort_keys.sql).
 -- The triggers that feed the FTS index from the documents are dropped first: deleting a document
 -- tells FTS5 to delete its entries, which it refuses ("database disk image is malformed") when a
 -- damaged index no longer holds them. The index is then rebuilt from the documents in one step,
--- and the triggers are put back exactly as migrations/0002_search_created_at_order.sql made them.
+-- and the triggers are put back exactly as migrations/0007_search_sort_keys.sql made them.
 DROP TRIGGER IF EXISTS user_search_documents_ai;
 DROP TRIGGER IF EXISTS user_search_documents_ad;
 DROP TRIGGER IF EXISTS user_search_documents_au;
 DELETE FROM user_search_documents;
-INSERT INTO user_search_documents(doc_id, user_id, name, username, emails, phones, wallets)
+INSERT INTO user_search_documents(doc_id, user_id, name, username, emails, phones, wallets,
+	sort_updated_at, sort_email_address, sort_web3wallet, sort_first_name, sort_last_name, sort_phone_number, sort_username, sort_last_active_at, sort_last_sign_in_at)
 SELECT
 	(max(0, min(u.created_at, 8796093022207)) << 20)
 		+ row_number() OVER (PARTITION BY max(0, min(u.created_at, 8796093022207)) ORDER BY u.id) - 1,
@@ -23,8 +25,9 @@ SELECT
 	coalesce(u.username_normalized, ''),
 	coalesce((SELECT group_concat(e.email_address_normalized, ' ') FROM email_addresses e WHERE e.user_id = u.id), ''),
 	coalesce((SELECT group_concat(p.phone_number, ' ') FROM phone_numbers p WHERE p.user_id = u.id), ''),
-	coalesce((SELECT group_concat(w.web3_wallet, ' ') FROM web3_wallets w WHERE w.user_id = u.id), '')
-FROM users u;
+	coalesce((SELECT group_concat(w.web3_wallet, ' ') FROM web3_wallets w WHERE w.user_id = u.id), ''),
+	k.sort_updated_at, k.sort_email_address, k.sort_web3wallet, k.sort_first_name, k.sort_last_name, k.sort_phone_number, k.sort_username, k.sort_last_active_at, k.sort_last_sign_in_at
+FROM users u JOIN user_sort_keys k ON k.user_id = u.id;
 INSERT INTO user_search(user_search) VALUES ('rebuild');
 CREATE TRIGGER `user_search_documents_ai` AFTER INSERT ON `user_search_documents` BEGIN
 	INSERT INTO user_search(rowid, user_id, name, username, emails, phones, wallets)
@@ -34,7 +37,7 @@ CREATE TRIGGER `user_search_documents_ad` AFTER DELETE ON `user_search_documents
 	INSERT INTO user_search(user_search, rowid, user_id, name, username, emails, phones, wallets)
 	VALUES ('delete', old.doc_id, old.user_id, old.name, old.username, old.emails, old.phones, old.wallets);
 END;
-CREATE TRIGGER `user_search_documents_au` AFTER UPDATE ON `user_search_documents` BEGIN
+CREATE TRIGGER `user_search_documents_au` AFTER UPDATE OF doc_id, user_id, name, username, emails, phones, wallets ON `user_search_documents` BEGIN
 	INSERT INTO user_search(user_search, rowid, user_id, name, username, emails, phones, wallets)
 	VALUES ('delete', old.doc_id, old.user_id, old.name, old.username, old.emails, old.phones, old.wallets);
 	INSERT INTO user_search(rowid, user_id, name, username, emails, phones, wallets)

@@ -3,7 +3,9 @@
  * read from. These tests drive every write path that touches a child table through the API and
  * then compare, for every user, the aggregate decoded from the copy with the child tables read
  * directly: a trigger that misses a write, or a view that drops a column, fails here.
- * user_totals (migration 0005) is the user count that sizes the search walk (db/user-search.ts).
+ * user_search_documents' sort keys (migration 0007) are the users' order columns in the form FTS5
+ * sorts search matches by; they are compared with the view that defines them.
+ * user_totals (migration 0005) is the user count that counting every user reads.
  */
 import { env } from "cloudflare:test";
 import { asc, eq } from "drizzle-orm";
@@ -21,8 +23,30 @@ function pick(row: Record<string, unknown>, like: Record<string, unknown>): Reco
   return Object.fromEntries(Object.keys(like).map((key) => [key, row[key]]));
 }
 
-/** Fails unless every user's decoded copy equals its child rows, in (created_at, id) order. */
+const SORT_KEY_COLUMNS = [
+  "sort_updated_at",
+  "sort_email_address",
+  "sort_web3wallet",
+  "sort_first_name",
+  "sort_last_name",
+  "sort_phone_number",
+  "sort_username",
+  "sort_last_active_at",
+  "sort_last_sign_in_at",
+];
+
+/** Fails unless every user has one search document whose sort keys are those user_sort_keys computes now. */
+async function expectSortKeysMatchUsers(): Promise<void> {
+  const differs = SORT_KEY_COLUMNS.map((c) => `d.${c} IS NOT k.${c}`).join(" OR ");
+  const stale = await env.DB.prepare(`SELECT d.user_id FROM user_search_documents d JOIN user_sort_keys k ON k.user_id = d.user_id WHERE ${differs}`).all();
+  expect(stale.results).toEqual([]);
+  const counts = await env.DB.prepare("SELECT (SELECT count(*) FROM users) AS users, (SELECT count(DISTINCT user_id) FROM user_search_documents) AS documents").first();
+  expect(counts!.documents).toBe(counts!.users);
+}
+
+/** Fails unless every user's decoded copy equals its child rows, in (created_at, id) order, and its sort keys are current. */
 async function expectCopiesMatchTables(): Promise<number> {
+  await expectSortKeysMatchUsers();
   const rows = await db.select().from(users);
   for (const row of rows) {
     const aggregate = aggregateOf(row);
@@ -150,6 +174,60 @@ describe("users.children_json", () => {
     await env.DB.prepare(backfill).run();
     expect((await env.DB.prepare("SELECT id, children_json FROM users ORDER BY id").all()).results).toEqual(before.results);
     await expectCopiesMatchTables();
+  });
+});
+
+describe("search sort keys", () => {
+  it("follow every write to the columns they are made of, inside and outside the API", async () => {
+    const a = await createUser({
+      email_address: [`${unique("keys")}@example.com`, `${unique("other")}@example.com`],
+      phone_number: ["+15555550131", "+15555550132"],
+      web3_wallet: [wallet()],
+      first_name: "Ada",
+      last_name: "Lovelace",
+      username: unique("ada"),
+    });
+    const bare = await createUser({ external_id: unique("ext") });
+    await expectSortKeysMatchUsers();
+    const keys = async (id: string) => (await env.DB.prepare("SELECT * FROM user_search_documents WHERE user_id = ?").bind(id).first())!;
+    expect((await keys(bare.id)).sort_last_name).toBeNull();
+    expect((await keys(a.id)).sort_last_name).toBe(`14C6F76656C616365 ${a.id}`); // "1", hex("Lovelace"), " ", id
+
+    await ok("PATCH", `/v1/users/${a.id}`, { first_name: "Augusta", last_name: null, username: unique("aug") });
+    await ok("PATCH", `/v1/users/${a.id}`, {
+      primary_email_address_id: a.email_addresses[1].id,
+      primary_phone_number_id: a.phone_numbers[1].id,
+    });
+    await ok("DELETE", `/v1/users/${a.id}/web3_wallets/${a.web3_wallets[0].id}`);
+    await ok("POST", `/v1/users/${bare.id}/ban`);
+    await ok("PATCH", `/v1/users/${bare.id}`, { created_at: "2020-01-01T00:00:00.000Z" });
+    await expectSortKeysMatchUsers();
+    expect((await keys(a.id)).sort_last_name).toBeNull();
+
+    // Columns no route writes, including values the key layout has to handle specially.
+    for (const [active, signIn, name] of [
+      [-5, 0, "Nul\u0000x"],
+      [null, 9_223_372_036_854, "Ctl\u0001"],
+      [1_700_000_000_000, null, ""],
+    ] as const) {
+      await env.DB.prepare("UPDATE users SET last_active_at = ?, last_sign_in_at = ?, last_name = ? WHERE id = ?").bind(active, signIn, name, a.id).run();
+      await expectSortKeysMatchUsers();
+    }
+    const integrity = await env.DB.prepare("INSERT INTO user_search(user_search) VALUES ('integrity-check')").run();
+    expect(integrity.success).toBe(true);
+    await ok("DELETE", `/v1/users/${a.id}`);
+    await expectSortKeysMatchUsers();
+  });
+
+  it("are filled for existing users by the migration's backfill", async () => {
+    await createUser({ email_address: [`${unique()}@example.com`], first_name: "Backfilled" });
+    const read = () => env.DB.prepare(`SELECT user_id, ${SORT_KEY_COLUMNS.join(", ")} FROM user_search_documents ORDER BY user_id`).all();
+    const before = await read();
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0007_"))!.queries.find((q) => q.startsWith("UPDATE user_search_documents SET ("));
+    expect(backfill).toBeDefined();
+    await env.DB.prepare(`UPDATE user_search_documents SET ${SORT_KEY_COLUMNS.map((c) => `${c} = NULL`).join(", ")}`).run();
+    await env.DB.prepare(backfill!).run();
+    expect((await read()).results).toEqual(before.results);
   });
 });
 

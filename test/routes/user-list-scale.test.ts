@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../workers/db/client";
 import { DbMeter } from "../../workers/db/metered-d1";
-import { SHORT_TERM_SCAN_ROWS, countUsersMatching, findUserRowsMatching, searchWalkSample, searchWalkThresholds } from "../../workers/db/user-search";
+import { SHORT_TERM_SCAN_ROWS, countUsersMatching, findUserRowsMatching, searchWalkSample } from "../../workers/db/user-search";
 import { parseUserFilter, parseUserOrder } from "../../workers/services/user-list";
 import { countOf, listIds } from "./user-list-fixture";
 
@@ -78,7 +78,7 @@ describe("rows_read at scale", () => {
     }
   });
 
-  it("keeps selective searches within 10 × limit + 200 rows, others within a probe plus ~4 rows per match, and counts within 3 × count + 200", async () => {
+  it("keeps searches with terms of 3+ characters within 10 × limit + 200 rows in every order, and counts within 3 × count + 200", async () => {
     for (const qs of <Record<string, string>[]>[
       { query: "person001234" },
       { query: "first000123" },
@@ -86,8 +86,13 @@ describe("rows_read at scale", () => {
       { query: "handle00012 family" },
       { query: "person00123 .t" },
       { query: "person00123", order_by: "-last_active_at", banned: "false" },
-      // 100 matches for limit 10, fewer than the walk threshold at 3,000 users: sorted.
       { email_address_query: "person0012", order_by: "first_name" },
+      { email_address_query: "1@scale", order_by: "first_name" },
+      { email_address_query: "1@scale", order_by: "-last_name", limit: "100" },
+      { email_address_query: "person000", order_by: "-username" },
+      { name_query: "family", order_by: "last_active_at", limit: "100" },
+      { email_address_query: "scale.test", order_by: "first_name" },
+      { query: "scale.test", order_by: "-updated_at", limit: "500" },
     ]) {
       const limit = Number(qs.limit ?? 10);
       const count = await measure(qs, "count");
@@ -96,80 +101,126 @@ describe("rows_read at scale", () => {
       expect(count.rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(3 * total + 200);
       const { rows, rowsRead } = await measure(qs);
       expect(rows.length, JSON.stringify(qs)).toBe(Math.min(limit, total));
-      // Other orders than created_at first decide whether to walk (userRowsWalkQuery): an FTS
-      // probe of at most P rows and, for a search that is not selective, a sample walk of S users
-      // and a second probe of at most T rows.
-      const { probe, sample } = searchWalkSample({ limit, offset: 0 });
-      const t = searchWalkThresholds({ limit, offset: 0 }).find((r) => USERS <= r.maxUsers)!.threshold;
-      const deciding = qs.order_by && !qs.order_by.endsWith("created_at") ? (total < probe ? total : probe + 5 * sample + Math.min(total, t)) : 0;
-      expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(4 * total + deciding + 50);
-      if (total <= 5 * limit) expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(10 * limit + 200);
+      expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(10 * limit + 200);
     }
   });
 
-  describe("a broad search in an order other than created_at", () => {
+  it("reads about two rows per match of the long terms when a 1–2 character term narrows them (no trigrams to find it)", async () => {
+    const qs = { query: "person00 7", order_by: "email_address", limit: "50" };
+    const longMatches = Number((await measure({ query: "person00" }, "count")).rows[0]!.count);
+    const count = await measure(qs, "count");
+    expect(Number(count.rows[0]!.count)).toBeLessThan(longMatches);
+    expect(count.rowsRead).toBeLessThanOrEqual(2 * longMatches + 50);
+    const { rows, rowsRead } = await measure(qs);
+    expect(rows).toHaveLength(50);
+    expect(rowsRead).toBeLessThanOrEqual(10 * 50 + 200);
+  });
+
+  describe("a search in an order other than created_at", () => {
     /** The page straight from SQL (LIKE on the one email each user has), for comparison. */
-    async function oracle(emailPart: string, orderSql: string, limit: number, offset: number, banned?: boolean): Promise<string[]> {
+    async function oracle(emailParts: string[], orderSql: string, limit: number, offset: number, banned?: boolean): Promise<string[]> {
+      const like = emailParts.map((_, i) => `primary_email_address_sort like ?${i + 3}`).join(" and ");
       const result = await env.DB.prepare(
-        `select id from users where primary_email_address_sort like ?1 ${banned === undefined ? "" : `and banned = ${banned ? 1 : 0}`}
-         order by ${orderSql} limit ?2 offset ?3`,
+        `select id from users where ${like} ${banned === undefined ? "" : `and banned = ${banned ? 1 : 0}`}
+         order by ${orderSql} limit ?1 offset ?2`,
       )
-        .bind(`%${emailPart}%`, limit, offset)
+        .bind(limit, offset, ...emailParts.map((p) => `%${p}%`))
         .all<{ id: string }>();
       return result.results.map((r) => r.id);
     }
-    const threshold = () => searchWalkThresholds({ limit: 10, offset: 0 }).find((r) => USERS <= r.maxUsers)!.threshold;
+    const ORDER_SQL: Record<string, string> = {
+      updated_at: "updated_at",
+      email_address: "primary_email_address_sort",
+      web3wallet: "primary_web3_wallet_sort",
+      first_name: "first_name",
+      last_name: "last_name",
+      phone_number: "primary_phone_number_sort",
+      username: "username_normalized",
+      last_active_at: "last_active_at",
+      last_sign_in_at: "last_sign_in_at",
+    };
+    const orderSql = (orderBy: string) => {
+      const descending = orderBy.startsWith("-");
+      const dir = descending ? "desc" : "asc";
+      return `${ORDER_SQL[orderBy.replace(/^[-+]/, "")]} ${dir} nulls last, id ${dir}`;
+    };
 
-    it("walks the order's index and stops once the page is full", async () => {
+    it("lets FTS5 sort the matches: the oracle's page in every order and direction, reading about the page", async () => {
+      // 300 matches, one user in ten: too few for the walk; first_name and last_active_at have
+      // NULLs, last_name has ties, web3wallet/phone_number/last_sign_in_at are NULL for everyone.
+      for (const field of Object.keys(ORDER_SQL)) {
+        for (const orderBy of [field, `-${field}`]) {
+          for (const [limit, offset] of [
+            [10, 0],
+            [25, 40],
+          ]) {
+            const qs = { email_address_query: "1@scale", order_by: orderBy, limit: String(limit), offset: String(offset) };
+            const { rows, rowsRead, statements } = await measure(qs);
+            expect(rows.map((r) => r.id), JSON.stringify(qs)).toEqual(await oracle(["1@scale"], orderSql(orderBy), limit, offset));
+            expect(statements, JSON.stringify(qs)).toBe(2);
+            const { probe, sample } = searchWalkSample({ limit, offset });
+            // The failed walk (probe + ~3 rows per user walked), then ~2 rows per row consumed.
+            expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(probe + 4 * sample + 2 * (offset + limit) + 10);
+          }
+        }
+      }
+    });
+
+    it("reads the same few rows for a selective search: one probe, then FTS5's sorted matches", async () => {
+      const qs = { email_address_query: "person00123", order_by: "first_name" };
+      const { rows, rowsRead, statements } = await measure(qs);
+      expect(rows.map((r) => r.id)).toEqual(await oracle(["person00123"], orderSql("first_name"), 10, 0));
+      expect(statements).toBe(2);
+      expect(rowsRead).toBeLessThanOrEqual(searchWalkSample({ limit: 10, offset: 0 }).probe + 2 * 10 + 10);
+    });
+
+    it("keeps the order of matches bunched at the far end of the order, with filters, offsets and short terms", async () => {
+      const cases: [Record<string, string>, string[], boolean | undefined][] = [
+        // 999 matches, all at the end of -username.
+        [{ email_address_query: "person000", order_by: "-username", offset: "3" }, ["person000"], undefined],
+        [{ email_address_query: "1@scale", order_by: "-last_active_at", offset: "20", limit: "20", banned: "true" }, ["1@scale"], true],
+        [{ email_address_query: "person00 7", order_by: "last_name", limit: "30" }, ["person00", "7"], undefined],
+        [{ email_address_query: "person0012", order_by: "-first_name", offset: "95" }, ["person0012"], undefined],
+      ];
+      for (const [qs, parts, banned] of cases) {
+        const limit = Number(qs.limit ?? 10);
+        const offset = Number(qs.offset ?? 0);
+        const { rows, rowsRead } = await measure(qs);
+        expect(rows.map((r) => r.id), JSON.stringify(qs)).toEqual(await oracle(parts, orderSql(qs.order_by), limit, offset, banned));
+        // FTS hands over the matches of the long term in order until the page is full: with a
+        // filter or a short term, that is past the page, up to where the last row of the page
+        // stands among the long term's matches (about three rows each: FTS row and user row).
+        const ranked = await oracle(parts.slice(0, 1), orderSql(qs.order_by), USERS, 0);
+        const consumed = ranked.indexOf(rows.at(-1)!.id) + 1;
+        expect(consumed, JSON.stringify(qs)).toBeGreaterThanOrEqual(offset + rows.length);
+        const { probe, sample } = searchWalkSample({ limit, offset });
+        expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(probe + 4 * sample + 3 * consumed + 10);
+      }
+    });
+
+    it("walks the order's index for a broad search and stops once the page is full", async () => {
       const qs = { email_address_query: "scale.test", order_by: "first_name" };
       const { rows, rowsRead, statements } = await measure(qs);
-      expect(rows.map((r) => r.id)).toEqual(await oracle("scale.test", "first_name asc nulls last, id asc", 10, 0));
+      expect(rows.map((r) => r.id)).toEqual(await oracle(["scale.test"], orderSql("first_name"), 10, 0));
       expect(statements).toBe(1);
-      // Probe (T rows) + about three rows per user walked; sorting would read ~4 × 3,000.
-      expect(rowsRead).toBeLessThanOrEqual(threshold() + 10 * 10 + 50);
-      expect(rowsRead).toBeLessThanOrEqual(10 * 10 + 200);
+      // Probe + about three rows per user walked (every user matches: ~12 walked).
+      expect(rowsRead).toBeLessThanOrEqual(searchWalkSample({ limit: 10, offset: 0 }).probe + 4 * 12 + 10);
     });
 
     it("applies the filters and offset during the walk, in either direction", async () => {
       const cases: [Record<string, string>, string, boolean | undefined][] = [
-        [{ email_address_query: "scale.test", order_by: "-last_active_at", offset: "40", limit: "20", banned: "true" }, "last_active_at desc nulls last, id desc", true],
-        [{ email_address_query: "person00", order_by: "username", limit: "25" }, "username_normalized asc nulls last, id asc", undefined],
-        [{ query: "scale.test", order_by: "-first_name", offset: "7" }, "first_name desc nulls last, id desc", undefined],
+        [{ email_address_query: "scale.test", order_by: "-last_active_at", offset: "40", limit: "20", banned: "false" }, "scale.test", false],
+        [{ email_address_query: "person00", order_by: "username", limit: "25" }, "person00", undefined],
+        [{ query: "scale.test", order_by: "-first_name", offset: "7" }, "scale.test", undefined],
       ];
-      for (const [qs, orderSql, banned] of cases) {
+      for (const [qs, part, banned] of cases) {
         const limit = Number(qs.limit ?? 10);
         const offset = Number(qs.offset ?? 0);
-        const part = qs.email_address_query ?? qs.query;
         const { rows, statements } = await measure(qs);
-        expect(rows.map((r) => r.id), JSON.stringify(qs)).toEqual(await oracle(part, orderSql, limit, offset, banned));
+        expect(rows.map((r) => r.id), JSON.stringify(qs)).toEqual(await oracle([part], orderSql(qs.order_by), limit, offset, banned));
         expect(rows, JSON.stringify(qs)).toHaveLength(limit);
         expect(statements, JSON.stringify(qs)).toBe(1);
       }
-    });
-
-    it("walks up to 2·T users when the first S do not hold the page but the search is broad enough", async () => {
-      // 300 users match (emails ending in 1), 7 of them among the first 60 by first_name and 31
-      // among the first 310: the sample walk cannot fill the page, the T-bounded walk can.
-      const qs = { email_address_query: "1@scale", order_by: "first_name" };
-      const { rows, rowsRead, statements } = await measure(qs);
-      expect(rows.map((r) => r.id)).toEqual(await oracle("1@scale", "first_name asc nulls last, id asc", 10, 0));
-      expect(statements).toBe(1);
-      const { probe, sample } = searchWalkSample({ limit: 10, offset: 0 });
-      expect(rowsRead).toBeLessThanOrEqual(probe + 4 * sample + threshold() + 4 * 2 * threshold());
-      // Sorting the 300 matches instead would read about 4 × 300.
-      expect(rowsRead).toBeLessThan(4 * 300 + probe + 4 * sample);
-    });
-
-    it("sorts instead when the matches lie away from the head of the order, with the same result", async () => {
-      // 999 users match (person000001-person000999), all at the far end of -username.
-      const qs = { email_address_query: "person000", order_by: "-username", offset: "3" };
-      const { rows, rowsRead, statements } = await measure(qs);
-      expect(rows.map((r) => r.id)).toEqual(await oracle("person000", "username_normalized desc nulls last, id desc", 10, 3));
-      expect(statements).toBe(2);
-      // The sample of the first S users found no match, so the 2·T walk is not even tried:
-      // probe + sample + sorting the matches (~4 rows each), nothing more.
-      const { probe, sample } = searchWalkSample({ limit: 10, offset: 3 });
-      expect(rowsRead).toBeLessThanOrEqual(probe + 5 * sample + 4 * 999 + 50);
     });
 
     it("stays within D1's 100 bound parameters with every filter and many short terms", async () => {
@@ -213,13 +264,6 @@ describe("rows_read at scale", () => {
         }
       }
     }, 60_000);
-
-    it("does not walk a selective search: one probe, then the sort", async () => {
-      const { rows, rowsRead, statements } = await measure({ email_address_query: "person00123", order_by: "first_name" });
-      expect(rows.map((r) => r.id)).toEqual(await oracle("person00123", "first_name asc nulls last, id asc", 10, 0));
-      expect(statements).toBe(2);
-      expect(rowsRead).toBeLessThanOrEqual(10 * 10 + 200);
-    });
   });
 
   it("scans at most SHORT_TERM_SCAN_ROWS documents for a search made only of short terms", async () => {

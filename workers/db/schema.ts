@@ -7,10 +7,10 @@
  * unique index is built on. See `normalizeIdentifier` in workers/db/normalize.ts.
  *
  * Hand-written SQL depends on these tables and is invisible to drizzle-kit: the search index's
- * triggers (migrations 0001/0002), the children_json view and triggers (0004) and the user count
- * triggers (0005). When drizzle-kit has to recreate a table to change it (the `__new_<table>`
- * copy-and-rename it emits for SQLite), the table's triggers are dropped with it: re-create them
- * in the same migration. test/routes/denormalized.test.ts and user-list-search.test.ts fail if
+ * documents and triggers (migrations 0001/0002/0007, with the sort keys), the children_json view
+ * and triggers (0004) and the user count triggers (0005). When drizzle-kit has to recreate a table
+ * to change it (the `__new_<table>` copy-and-rename it emits for SQLite), the table's triggers are
+ * dropped with it: re-create them in the same migration. test/routes/denormalized.test.ts and user-list-search.test.ts fail if
  * they go missing.
  */
 
@@ -96,8 +96,8 @@ export const users = sqliteTable(
 );
 
 /**
- * One row (id 1): how many users exist, kept by triggers on users (migration 0005), so a query
- * can size its plan by the table's size without counting it (see db/user-search.ts).
+ * One row (id 1): how many users exist, kept by triggers on users (migration 0005), so counting
+ * every user reads one row (see userCountQuery in db/user-search.ts).
  */
 export const userTotals = sqliteTable("user_totals", {
   id: integer("id").primaryKey(),

@@ -12,14 +12,15 @@
  * rows FTS already matched (when another term is long) or over at most SHORT_TERM_SCAN_ROWS
  * documents of the newest users (when every term is short).
  *
- * Rows read (what D1 bills): a search sorts its matches, about four rows read per match, except
- * - in created_at order (the default), where FTS rowids follow created_at
+ * Rows read (what D1 bills): a search reads about the rows of its page, not its matches:
+ * - in created_at order (the default), FTS rowids follow created_at
  *   (migrations/0002_search_created_at_order.sql) and the query reads only the matches up to the
- *   page's last bucket;
- * - in any other order when the search is broad: the users are walked in that order through its
- *   index, each tested against the search by FTS rowid (about three rows read per user walked),
- *   so a page of common matches is found early; a selective search, or one whose matches the
- *   bounded walk does not reach, sorts its matches (see userRowsWalkQuery).
+ *   page's last bucket (createdAtWindow);
+ * - in any other order, FTS5 sorts the matches itself by a sort key stored with each document
+ *   (migrations/0007_search_sort_keys.sql, userRowsRankedQuery) and the query reads only the
+ *   rows it consumes; a broad search first tries walking the order's index instead, which is
+ *   faster when most users match (userRowsWalkQuery);
+ * - a search made only of 1–2 character terms sorts what the bounded substring scan found.
  */
 import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
@@ -118,9 +119,9 @@ function ftsTermExpression(term: SearchTerm): string {
 const MAX_INLINE_SPELLINGS = 40;
 const REPEATED_SEARCH_INLINE = MAX_INLINE_SPELLINGS / 2;
 
-/** lower() of the term's fields of document `d`, joined with a space, which no term contains. */
-function documentText(fields: readonly SearchField[]): SQL {
-  return sql.raw(`lower(${fields.map((f) => `d.${f}`).join(" || ' ' || ")})`);
+/** lower() of the term's fields of the document in `table`, joined with a space, which no term contains. */
+function documentText(fields: readonly SearchField[], table: string): SQL {
+  return sql.raw(`lower(${fields.map((f) => `${table}.${f}`).join(" || ' ' || ")})`);
 }
 
 /**
@@ -133,10 +134,10 @@ function documentText(fields: readonly SearchField[]): SQL {
  * per set of fields (at most one per search parameter), "no term lacks a matching spelling", so
  * a search of a hundred 1-character terms stays far below D1's 100 bound parameters.
  */
-function substringConditions(short: SearchTerm[], maxInline = MAX_INLINE_SPELLINGS): SQL[] {
+function substringConditions(short: SearchTerm[], maxInline = MAX_INLINE_SPELLINGS, table = "d"): SQL[] {
   if (short.reduce((n, t) => n + t.spellings.length, 0) <= maxInline) {
     return short.map((term) => {
-      const text = documentText(term.fields);
+      const text = documentText(term.fields, table);
       return sql`(${sql.join(term.spellings.map((s) => sql`instr(${text}, ${s}) > 0`), sql` or `)})`;
     });
   }
@@ -146,7 +147,7 @@ function substringConditions(short: SearchTerm[], maxInline = MAX_INLINE_SPELLIN
     groups.set(key, [...(groups.get(key) ?? []), term]);
   }
   return [...groups.values()].map((terms) => {
-    const text = documentText(terms[0].fields);
+    const text = documentText(terms[0].fields, table);
     const lists = JSON.stringify(terms.map((t) => t.spellings));
     return sql`not exists (select 1 from json_each(${lists}) t where not exists (select 1 from json_each(t.value) p where instr(${text}, p.value) > 0))`;
   });
@@ -272,7 +273,9 @@ function whereOf(filter: UserFilter): SQL | undefined {
  * rows_read). NULLs sort last in both directions and ties break by id in the same direction, so
  * (value, id) is a total order and pages never overlap. Without a search, each order is served by
  * the (column, id) index of users. With a search, the matches are sorted; in created_at order only
- * the matches of the buckets the page can reach are (see createdAtWindow).
+ * the matches of the buckets the page can reach are (see createdAtWindow). findUserRowsMatching
+ * answers searches in other orders with userRowsRankedQuery instead (this sort reads about four
+ * rows per match; tests use it as the reference order).
  */
 export function userRowsQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
   const column = ORDER_COLUMNS[order.field];
@@ -322,28 +325,100 @@ function createdAtWindow(terms: SearchTerm[], where: SQL | undefined, descending
 }
 
 /**
- * When a search in an order other than created_at walks that order instead of sorting its
- * matches (see userRowsWalkQuery). With N users of which M match, sorting reads about 4·M rows;
- * walking reads about 3 rows per user walked, and finding `wanted` = offset + limit matches
- * walks about wanted·N/M users. Walking is the cheaper plan once M ≥ T with T² = ¾·wanted·N.
- *
- * T depends on N, which only the database knows (user_totals), and SQLite's math functions are
- * an optional build feature, so instead of a square root this returns a ladder of candidate
- * thresholds, each with the largest N it serves: the query picks the first rung whose N bound
- * covers the current count (rounding T up by at most a quarter: never walking when sorting is
- * clearly cheaper). Past the last rung the walk is never tried.
+ * The orders whose sort keys the search documents carry (migrations/0007_search_sort_keys.sql),
+ * in the column order of user_search: the i-th order's ascending key is FTS column
+ * FIRST_SORT_COLUMN + 2·i, its descending key the next one. (created_at needs no key: FTS rowids
+ * follow it.)
  */
-export function searchWalkThresholds(page: Pick<UserPage, "limit" | "offset">): { threshold: number; maxUsers: number }[] {
-  const wanted = page.offset + page.limit;
-  const rungs: { threshold: number; maxUsers: number }[] = [];
-  for (let threshold = 32; threshold <= MAX_WALK_THRESHOLD; threshold = Math.ceil(threshold * 1.25)) {
-    rungs.push({ threshold, maxUsers: Math.floor((4 * threshold * threshold) / (3 * wanted)) });
-  }
-  return rungs;
+const SEARCH_SORT_ORDERS = [
+  "updated_at",
+  "email_address",
+  "web3wallet",
+  "first_name",
+  "last_name",
+  "phone_number",
+  "username",
+  "last_active_at",
+  "last_sign_in_at",
+] as const satisfies readonly OrderField[];
+const FIRST_SORT_COLUMN = 6;
+
+/**
+ * The FTS5 rank function that sorts matches in `order`: the text of the order's key column (no
+ * marker around matches; key columns are UNINDEXED, so nothing in them ever matches).
+ */
+function rankFunction(order: UserOrder): string | undefined {
+  const i = (SEARCH_SORT_ORDERS as readonly OrderField[]).indexOf(order.field);
+  if (i < 0) return undefined;
+  return `highlight(${FIRST_SORT_COLUMN + 2 * i + (order.descending ? 1 : 0)}, '', '')`;
 }
 
-/** The largest match count a search probes for before walking (the probe reads one row per match). */
-const MAX_WALK_THRESHOLD = 20_000;
+/**
+ * A search in an order other than created_at, sorted by FTS5 itself (not yet run; undefined when
+ * it does not apply: created_at order, or no term of 3+ characters). `rank MATCH` makes FTS5 rank
+ * every match by its sort key (migrations/0007_search_sort_keys.sql) and `ORDER BY rank` hands
+ * the matches over in that order, so the query reads only what it consumes: one FTS row and the
+ * user's row per match until offset + limit users pass the filters. Ranking every match is
+ * work inside FTS5 (about 7 µs per match at 100k users), not rows read. CROSS JOIN keeps FTS the
+ * outer loop; short terms are tested on the FTS row's own columns.
+ */
+export function userRowsRankedQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
+  const rank = rankFunction(order);
+  const long = filter.search.filter((t) => !t.short);
+  if (!rank || long.length === 0) return undefined;
+  return db
+    .select(getTableColumns(users))
+    .from(sql`user_search`)
+    .crossJoin(users)
+    .where(
+      and(
+        sql`user_search match ${ftsMatchExpression(long)}`,
+        sql`user_search.rank match ${rank}`,
+        sql`${users.id} = user_search.user_id`,
+        ...substringConditions(
+          filter.search.filter((t) => t.short),
+          MAX_INLINE_SPELLINGS,
+          "user_search",
+        ),
+        whereOf(filter),
+      ),
+    )
+    .orderBy(sql.raw(`user_search.rank ${order.descending ? "desc" : "asc"}`))
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+/**
+ * The walk for a broad search in an order other than created_at (not yet run). The ranked query
+ * reads few rows whatever the search, but FTS5 ranks every match, which takes time when most
+ * users match (about 0.7 s for 100k matches). When the search is broad, the first users of the
+ * order already hold the page: they are taken through the order's (column, id) index, each
+ * tested against the search by FTS rowid and against the filters, and CROSS JOIN keeps that walk
+ * the outer loop, so the page comes out in order and the walk stops once offset + limit users
+ * qualify. It is tried only when an FTS probe finds at least P matches, and walks at most S users
+ * (searchWalkSample); a short page means "not broad enough" and the caller uses the ranked
+ * query. Undefined when the walk does not apply: no term of 3+ characters, created_at order, or
+ * a keyset cursor.
+ */
+export function userRowsWalkQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
+  const long = filter.search.filter((t) => !t.short);
+  if (order.field === "created_at" || page.after || long.length === 0) return undefined;
+  const column = ORDER_COLUMNS[order.field];
+  const direction = sql.raw(order.descending ? "desc" : "asc");
+  const { probe, sample } = searchWalkSample(page);
+  // The integers are ours and inlined, not bound: D1 allows only 100 bound parameters.
+  const int = (n: number) => sql.raw(String(n));
+  const probed = sql`(select count(*) from (select 1 from user_search where user_search match ${ftsMatchExpression(long)} limit ${int(probe)}))`;
+  const walkLimit = sql`(case when ${probed} < ${int(probe)} then 0 else ${int(sample)} end)`;
+  const walk = sql`(select ${users.id} as id from ${users} order by ${column} ${direction} nulls last, ${users.id} ${direction} limit ${walkLimit}) w`;
+  return db
+    .select(getTableColumns(users))
+    .from(walk)
+    .crossJoin(users)
+    .where(and(sql`${users.id} = w.id`, userMatchesSearch(filter.search, sql`w.id`), whereOf(filter)))
+    .limit(page.limit)
+    .offset(page.offset);
+}
 
 /**
  * The user whose id is `userId` matches every search term: the user's document is found by its
@@ -364,84 +439,22 @@ function userMatchesSearch(terms: SearchTerm[], userId: SQL): SQL {
 }
 
 /**
- * The walk for a search in an order other than created_at (not yet run). Sorting every match
- * costs about four rows read per match, which a broad search cannot afford; instead users are
- * taken in the page's order (its (column, id) index, covering) and each is tested with
- * userMatchesSearch and the filters. CROSS JOIN keeps the walk the outer loop, so the page comes
- * out in walk order and the query stops as soon as offset + limit users qualify: about three rows
- * read per user walked, but also about 0.1 ms per user for the FTS test, so a walk that finds
- * too little is slower than sorting.
- *
- * How far to walk is decided before the walk starts, by steps that each stop early (an FTS probe
- * reads one row per match it counts), the first that applies winning:
- * 1. fewer than P FTS matches (searchWalkSample): selective, do not walk;
- * 2. the first S users of the order already hold the page: walk those S (a search matching more
- *    than about one user in four costs well under 10 × limit + 200 rows at any size);
- * 3. those S users hold enough matches to fill the page within 2·T users, and there are at
- *    least T matches (searchWalkThresholds, where walking beats sorting): walk 2·T users;
- * 4. otherwise (matches bunched away from the head of the order, or too few): do not walk.
- * Only a full page is an answer: a short one (the search is selective, or its matches lie beyond
- * the walk) makes the caller sort the matches instead. Undefined when the walk does not apply: no
- * search, created_at order (see createdAtWindow), or only short terms (whose search is bounded to
- * the newest users).
- */
-export function userRowsWalkQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
-  const long = filter.search.filter((t) => !t.short);
-  if (order.field === "created_at" || page.after || long.length === 0) return undefined;
-  const column = ORDER_COLUMNS[order.field];
-  const direction = sql.raw(order.descending ? "desc" : "asc");
-  const first = (n: SQL) => sql`(select ${users.id} as id from ${users} order by ${column} ${direction} nulls last, ${users.id} ${direction} limit ${n})`;
-  const qualifies = (walkId: SQL) => and(sql`${users.id} = ${walkId}`, userMatchesSearch(filter.search, walkId), whereOf(filter));
-  const match = ftsMatchExpression(long);
-  const probe = (n: SQL) => sql`(select count(*) from (select 1 from user_search where user_search match ${match} limit ${n}))`;
-  const int = (n: number) => sql.raw(String(n));
-
-  const { probe: p, sample } = searchWalkSample(page);
-  const wanted = page.offset + page.limit;
-  // As a CTE `walk(threshold, hits)` computed once (a LIMIT cannot refer to an outer query's
-  // columns): T for the current number of users (0 = too many users for any rung), and how many
-  // of the first S users of the order qualify, counted up to offset + limit. The integers are
-  // ours and inlined, not bound: D1 allows only 100 bound parameters per statement.
-  const rungs = searchWalkThresholds(page).map((r) => sql.raw(`when ${userTotals.users.name} <= ${r.maxUsers} then ${r.threshold}`));
-  const hits = sql`(select count(*) from (select 1 from ${first(int(sample))} w2 cross join ${users} where ${qualifies(sql`w2.id`)} limit ${int(wanted)}))`;
-  const walk = db.$with("walk").as(
-    db
-      .select({ threshold: sql<number>`case ${sql.join(rungs, sql` `)} else 0 end`.as("threshold"), hits: sql<number>`${hits}`.as("hits") })
-      .from(userTotals)
-      .where(eq(userTotals.id, 1)),
-  );
-  const t = sql`(select threshold from walk)`;
-  const h = sql`(select hits from walk)`;
-
-  // Steps 1-4 of the doc comment, decided once before the walk starts. CASE stops at the first
-  // true branch, and the CTE is only computed when first read, so a selective search never
-  // takes the sample.
-  const walkLimit = sql`(case when ${probe(int(p))} < ${int(p)} then 0 when ${h} >= ${int(wanted)} then ${int(sample)} when ${t} > 0 and ${h} * 2 * ${t} >= ${int(
-    wanted * sample,
-  )} and ${probe(t)} >= ${t} then 2 * ${t} else 0 end)`;
-  return db
-    .with(walk)
-    .select(getTableColumns(users))
-    .from(sql`${first(walkLimit)} w`)
-    .crossJoin(users)
-    .where(qualifies(sql`w.id`))
-    .limit(page.limit)
-    .offset(page.offset);
-}
-
-/**
- * The cheap first steps of the walk decision (see userRowsWalkQuery): a search with fewer than
- * `probe` FTS matches is selective and sorted; otherwise the first `sample` users of the order
- * are tried, which finds the page of a search that matches more than about one user in four.
+ * How far the walk goes (see userRowsWalkQuery): it is tried once the search has at least
+ * `probe` FTS matches, and walks at most `sample` users, so at limit 10 a search matching more
+ * than one user in five is answered by it. A walk that fails still leaves the request well
+ * within 10 × (offset + limit) + 200 rows read: the probe, about three rows per user walked
+ * (5·wanted + 100 at most) and the ranked query's two rows per row it consumes
+ * (test/routes/user-list-scale.test.ts checks the worst cases).
  */
 export function searchWalkSample(page: Pick<UserPage, "limit" | "offset">): { probe: number; sample: number } {
   const wanted = page.offset + page.limit;
-  return { probe: 5 * wanted + 10, sample: 4 * wanted + 20 };
+  return { probe: wanted + 10, sample: Math.floor((5 * wanted + 100) / 3) };
 }
 
 /**
- * One page of users matching `filter`. A search in an order other than created_at first tries
- * the walk (userRowsWalkQuery); when it cannot fill the page, the matches are sorted.
+ * One page of users matching `filter`. A search in an order other than created_at tries the
+ * walk when it is broad (userRowsWalkQuery), and otherwise lets FTS5 sort its matches
+ * (userRowsRankedQuery).
  */
 export async function findUserRowsMatching(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<UserRow[]> {
   const walk = userRowsWalkQuery(db, filter, order, page);
@@ -449,19 +462,26 @@ export async function findUserRowsMatching(db: Db, filter: UserFilter, order: Us
     const rows = await walk.all();
     if (rows.length === page.limit) return rows;
   }
-  return userRowsQuery(db, filter, order, page).all();
+  const ranked = userRowsRankedQuery(db, filter, order, page);
+  return (ranked ?? userRowsQuery(db, filter, order, page)).all();
 }
 
 /** The query counting users that match `filter` (not yet run). */
 export function userCountQuery(db: Db, filter: UserFilter) {
   const count = { count: sql<number>`count(*)` };
   const where = whereOf(filter);
+  if (!where && filter.search.length === 0) {
+    // Every user: the trigger-maintained total (migration 0005) is one row instead of all of them.
+    return db.select({ count: userTotals.users }).from(userTotals).where(eq(userTotals.id, 1));
+  }
   if (!where && filter.search.length > 0 && filter.search.every((t) => !t.short)) {
     // Only FTS terms: every user has exactly one document (triggers), so counting the FTS
     // matches counts the users, at one row read per match instead of three.
     return db.select(count).from(sql`user_search`).where(sql`user_search match ${ftsMatchExpression(filter.search)}`);
   }
   const matches = searchMatches(filter.search);
+  // Every user has exactly one document, so without filters the matches are the users.
+  if (matches && !where) return db.select(count).from(matches);
   const base = matches ? db.select(count).from(matches).innerJoin(users, sql`${users.id} = m.user_id`) : db.select(count).from(users);
   return base.where(where);
 }

@@ -151,7 +151,7 @@ function scenarios(data) {
       label: `list name_query=${data.nameTerm} order_by=last_name`,
       method: "GET",
       // A search whose matches bunch in the order (a last-name fragment, sorted by last name):
-      // no walk helps, the matches are sorted.
+      // no walk helps; FTS5 sorts the matches by their stored sort keys.
       path: () => `/v1/users?name_query=${q(data.nameTerm)}&order_by=last_name`,
       check: (r) => r.status === 200 && r.body.length > 0 && isSortedByLastName(r.body),
     },

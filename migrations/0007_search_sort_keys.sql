@@ -9,7 +9,8 @@
 -- 0002), in UNINDEXED columns: stored with the document, never tokenised, so a key change never
 -- touches the FTS index.
 --
--- A key's bytes sort exactly like the API's order `value nulls last, id` (BINARY collation):
+-- A key's bytes sort exactly like the API's order `value nulls last, id` (BINARY collation) for
+-- the values the API stores (text in the text columns, integers in the timestamps):
 -- - text: '1', hex() of the value's UTF-8 bytes (hex digits sort like the bytes they spell, and
 --   the value may hold U+0000, which SQLite's text functions stop at), a space (below every hex
 --   digit, so a value sorts before the values it is a prefix of), the user id;
@@ -20,8 +21,8 @@
 --   descending one (every non-NULL key starts with '1').
 --
 -- user_sort_keys is the one definition of the keys: the backfill and the triggers read it.
--- Every update of a column a key depends on (updated_at changes on every user update) rewrites
--- the user's keys: one more row written per user update.
+-- Every update of a column a key depends on (updated_at changes on almost every user update)
+-- rewrites the user's keys: one more row written per user update.
 DROP TRIGGER `user_search_documents_ai`;
 --> statement-breakpoint
 DROP TRIGGER `user_search_documents_ad`;

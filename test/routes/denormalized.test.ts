@@ -204,6 +204,21 @@ describe("search sort keys", () => {
     await expectSortKeysMatchUsers();
     expect((await keys(a.id)).sort_last_name).toBeNull();
 
+    // Each column a key is made of, changed alone (routes also set updated_at, which would hide
+    // a column missing from the trigger's list).
+    for (const [column, value] of [
+      ["first_name", "Solo"],
+      ["last_name", "Alone"],
+      ["username_normalized", unique("solo")],
+      ["primary_email_address_sort", "solo@example.com"],
+      ["primary_phone_number_sort", "+15555550133"],
+      ["primary_web3_wallet_sort", "0xsolo"],
+      ["updated_at", 1],
+    ] as const) {
+      await env.DB.prepare(`UPDATE users SET ${column} = ? WHERE id = ?`).bind(value, a.id).run();
+      await expectSortKeysMatchUsers();
+    }
+
     // Columns no route writes, including values the key layout has to handle specially.
     for (const [active, signIn, name] of [
       [-5, 0, "Nul\u0000x"],
@@ -288,6 +303,27 @@ describe("scripts/rebuild-derived-data.sql", () => {
       (await env.DB.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>())!.n,
     );
     await expectCopiesMatchTables();
+  });
+
+  it("keeps searches in other orders answering when the index lists a document that is gone, until the rebuild", async () => {
+    const term = unique("gone");
+    const lost = await createUser({ email_address: [`${term}1@example.com`], last_name: "Alpha" });
+    const kept = await createUser({ email_address: [`${term}2@example.com`], last_name: "Beta" });
+    const listIn = async (order: string) => {
+      const result = await call("GET", `/v1/users?query=${term}&order_by=${order}&limit=100`);
+      expect(result.status, JSON.stringify(result.body)).toBe(200);
+      return result.body.map((u: any) => u.id);
+    };
+    expect(await listIn("last_name")).toEqual([lost.id, kept.id]);
+    // A document deleted without telling FTS5: its index entries stay.
+    await env.DB.batch([
+      env.DB.prepare("DROP TRIGGER user_search_documents_ad"),
+      env.DB.prepare("DELETE FROM user_search_documents WHERE user_id = ?").bind(lost.id),
+    ]);
+    for (const order of ["last_name", "-last_name", "created_at", "-updated_at"]) expect(await listIn(order), order).toEqual([kept.id]);
+    await runScript();
+    expect(await listIn("last_name")).toEqual([lost.id, kept.id]);
+    expect(await listIn("-last_name")).toEqual([kept.id, lost.id]);
   });
 
   it("repairs an index that lost entries its documents still have, and leaves the triggers working", async () => {

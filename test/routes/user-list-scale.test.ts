@@ -146,8 +146,10 @@ describe("rows_read at scale", () => {
     };
 
     it("lets FTS5 sort the matches: the oracle's page in every order and direction, reading about the page", async () => {
-      // 300 matches, one user in ten: too few for the walk; first_name and last_active_at have
-      // NULLs, last_name has ties, web3wallet/phone_number/last_sign_in_at are NULL for everyone.
+      // 300 matches, one user in ten: the walk is tried and finds too few, so FTS5 sorts them
+      // (statements = 2). first_name and last_active_at have NULLs, last_name has ties;
+      // web3wallet/phone_number/last_sign_in_at are NULL for everyone (user-search-sort-keys
+      // tests their keys with values).
       for (const field of Object.keys(ORDER_SQL)) {
         for (const orderBy of [field, `-${field}`]) {
           for (const [limit, offset] of [
@@ -192,7 +194,6 @@ describe("rows_read at scale", () => {
         // stands among the long term's matches (about three rows each: FTS row and user row).
         const ranked = await oracle(parts.slice(0, 1), orderSql(qs.order_by), USERS, 0);
         const consumed = ranked.indexOf(rows.at(-1)!.id) + 1;
-        expect(consumed, JSON.stringify(qs)).toBeGreaterThanOrEqual(offset + rows.length);
         const { probe, sample } = searchWalkSample({ limit, offset });
         expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(probe + 4 * sample + 3 * consumed + 10);
       }
@@ -224,8 +225,9 @@ describe("rows_read at scale", () => {
     });
 
     it("stays within D1's 100 bound parameters with every filter and many short terms", async () => {
-      // The walk and the created_at window repeat the search and filter conditions; past 20
-      // short-term spellings those pass as JSON lists. Every filter and term matches user 1.
+      // The created_at window repeats the search and filter conditions (past 20 short-term
+      // spellings those pass as JSON lists); the walk has the search twice and the filters once.
+      // Every filter and term matches user 1.
       const filters: [string, string][] = [
         ["email_address", "person000001@scale.test"],
         ["username", "handle000001"],

@@ -27,13 +27,18 @@ beforeAll(async () => {
   // Values no route writes (timestamps) or that validation may reshape (names): set directly.
   await env.DB.batch(
     ids.map((id, i) =>
-      env.DB.prepare("UPDATE users SET first_name = ?, last_name = ?, username = ?, username_normalized = ?, last_active_at = ?, last_sign_in_at = ? WHERE id = ?").bind(
+      env.DB.prepare(
+        `UPDATE users SET first_name = ?, last_name = ?, username = ?, username_normalized = ?, last_active_at = ?, last_sign_in_at = ?,
+           primary_phone_number_sort = ?, primary_web3_wallet_sort = ? WHERE id = ?`,
+      ).bind(
         NAMES[i],
         NAMES[NAMES.length - 1 - i],
         handle(i),
         handle(i),
         TIMES[i],
         TIMES[TIMES.length - 1 - i],
+        NAMES[(i + 5) % NAMES.length],
+        NAMES[(i + 9) % NAMES.length],
         id,
       ),
     ),
@@ -48,6 +53,8 @@ const COLUMNS: Record<string, string> = {
   last_sign_in_at: "last_sign_in_at",
   updated_at: "updated_at",
   email_address: "primary_email_address_sort",
+  phone_number: "primary_phone_number_sort",
+  web3wallet: "primary_web3_wallet_sort",
 };
 
 async function sqlOrder(orderBy: string): Promise<string[]> {

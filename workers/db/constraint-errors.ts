@@ -21,3 +21,14 @@ export function isUniqueViolation(error: unknown, column?: string): boolean {
 export function isForeignKeyViolation(error: unknown): boolean {
   return d1ErrorText(error).includes("FOREIGN KEY constraint failed");
 }
+
+/**
+ * Whether `error` may be FTS5 failing to read a search document its index still lists (the index
+ * and its content disagree: a damaged index, which scripts/rebuild-derived-data.sql repairs).
+ * SQLite reports it as SQLITE_CORRUPT_VTAB ("fts5: missing row …"), which local D1 passes on only
+ * as an opaque "internal error", so that counts too; callers only use this to retry a read.
+ */
+export function isMissingSearchDocument(error: unknown): boolean {
+  const text = d1ErrorText(error);
+  return text.includes("SQLITE_CORRUPT") || text.includes("fts5: missing row") || text.includes("internal error; reference");
+}

@@ -10,7 +10,8 @@
  * documents and triggers (migrations 0001/0002/0007, with the sort keys), the children_json view
  * and triggers (0004) and the user count triggers (0005). When drizzle-kit has to recreate a table
  * to change it (the `__new_<table>` copy-and-rename it emits for SQLite), the table's triggers are
- * dropped with it: re-create them in the same migration. test/routes/denormalized.test.ts and user-list-search.test.ts fail if
+ * dropped with it, and the views that read it (user_children_documents, user_sort_keys) make the
+ * rename fail: drop the views first and re-create views and triggers in the same migration. test/routes/denormalized.test.ts and user-list-search.test.ts fail if
  * they go missing.
  */
 

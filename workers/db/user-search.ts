@@ -25,6 +25,7 @@
 import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { emailAddresses, externalAccounts, organizationMemberships, phoneNumbers, userTotals, users, web3Wallets, type UserRow } from "./schema";
+import { isMissingSearchDocument } from "./constraint-errors";
 import { inJsonList } from "./users";
 
 /** How many of the newest users' search documents a search made only of 1–2 character terms looks at. */
@@ -113,8 +114,9 @@ function ftsTermExpression(term: SearchTerm): string {
 
 /**
  * Above this many short-term spellings in one request, pass them as JSON lists instead of bound
- * parameters; half as many when a statement repeats the search (REPEATED_SEARCH_INLINE), so
- * that with every filter (also repeated) a statement stays under D1's 100 bound parameters.
+ * parameters; half as many when a statement repeats the search (the created_at window) or nests
+ * it deeper (the walk) — REPEATED_SEARCH_INLINE — so that with every filter a statement stays
+ * under D1's 100 bound parameters and SQLite's expression depth of 100.
  */
 const MAX_INLINE_SPELLINGS = 40;
 const REPEATED_SEARCH_INLINE = MAX_INLINE_SPELLINGS / 2;
@@ -275,7 +277,7 @@ function whereOf(filter: UserFilter): SQL | undefined {
  * the (column, id) index of users. With a search, the matches are sorted; in created_at order only
  * the matches of the buckets the page can reach are (see createdAtWindow). findUserRowsMatching
  * answers searches in other orders with userRowsRankedQuery instead (this sort reads about four
- * rows per match; tests use it as the reference order).
+ * rows per match; it stays the fallback when FTS5 cannot rank, see findUserRowsMatching).
  */
 export function userRowsQuery(db: Db, filter: UserFilter, order: UserOrder, page: UserPage) {
   const column = ORDER_COLUMNS[order.field];
@@ -430,7 +432,8 @@ function userMatchesSearch(terms: SearchTerm[], userId: SQL): SQL {
   return sql`exists (select 1 from user_search_documents d cross join user_search on user_search.rowid = d.doc_id where ${and(
     sql`d.user_id = ${userId}`,
     sql`user_search match ${ftsMatchExpression(long)}`,
-    // The walk repeats this condition (and the filters).
+    // Nested in the walk's conditions: fewer spellings inline keep the expression tree within
+    // SQLite's depth limit of 100 (test/routes/user-list-scale.test.ts, "100 bound parameters").
     ...substringConditions(
       terms.filter((t) => t.short),
       REPEATED_SEARCH_INLINE,
@@ -463,7 +466,17 @@ export async function findUserRowsMatching(db: Db, filter: UserFilter, order: Us
     if (rows.length === page.limit) return rows;
   }
   const ranked = userRowsRankedQuery(db, filter, order, page);
-  return (ranked ?? userRowsQuery(db, filter, order, page)).all();
+  if (ranked) {
+    try {
+      return await ranked.all();
+    } catch (error) {
+      if (!isMissingSearchDocument(error)) throw error;
+      // FTS5 cannot rank a match whose document it cannot read; the SQL sort skips such an
+      // entry, so the request still succeeds (more slowly) until the index is rebuilt.
+      console.warn("user search: FTS5 could not rank the matches (is the index damaged? scripts/rebuild-derived-data.sql rebuilds it); sorted them in SQL instead");
+    }
+  }
+  return userRowsQuery(db, filter, order, page).all();
 }
 
 /** The query counting users that match `filter` (not yet run). */

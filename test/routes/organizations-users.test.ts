@@ -42,6 +42,8 @@ describe("GET /v1/users?organization_id with memberships made through the organi
 
     expect(await ids(`organization_id=${x.id}`)).toEqual([ada.id, bob.id]);
     expect(await ids(`organization_id=%2B${y.id}`)).toEqual([bob.id, cy.id]);
+    // An unencoded "+" arrives as a space: still an include.
+    expect(await ids(`organization_id=+${y.id}`)).toEqual([bob.id, cy.id]);
     expect(await ids(`organization_id=${x.id}&organization_id=%2B${y.id}`)).toEqual([ada.id, bob.id, cy.id]);
     expect(await ids(`organization_id=-${x.id}`)).toEqual([cy.id]);
     expect(await ids(`organization_id=${y.id}&organization_id=-${x.id}`)).toEqual([cy.id]);

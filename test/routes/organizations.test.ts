@@ -133,6 +133,13 @@ describe("GET /v1/organizations", () => {
     expect(ofMember.body.data.map((o: any) => o.id)).toEqual([b.id]);
     const excluded = await call("GET", `/v1/organizations?query=${tag}&organization_id=-${b.id}`, undefined, { schema: "Organizations" });
     expect(excluded.body.data.map((o: any) => o.id)).toEqual([c.id, a.id]);
+    // `+` (encoded, or unencoded and so decoded as a space) includes; empty values are ignored.
+    for (const plus of ["%2B", "+"]) {
+      const included = await call("GET", `/v1/organizations?query=${tag}&organization_id=${plus}${b.id}&organization_id=`, undefined, { schema: "Organizations" });
+      expect(included.body.data.map((o: any) => o.id), plus).toEqual([b.id]);
+      const ofPlusMember = await call("GET", `/v1/organizations?user_id=${plus}${member.id}`, undefined, { schema: "Organizations" });
+      expect(ofPlusMember.body.data.map((o: any) => o.id), plus).toEqual([b.id]);
+    }
     const percent = await call("GET", `/v1/organizations?query=${encodeURIComponent("%")}`, undefined, { schema: "Organizations" });
     expect(percent.body.total_count).toBe(0);
   });
@@ -301,6 +308,8 @@ describe("organization memberships", () => {
       schema: "OrganizationMemberships",
     });
     expect(notZed.body.data.map((m: any) => m.public_user_data.first_name)).toEqual(["Bob", "Amy"]);
+    const onlyZed = await call("GET", `/v1/organizations/${org.id}/memberships?user_id=+${zed.id}&role=`, undefined, { schema: "OrganizationMemberships" });
+    expect(onlyZed.body.data.map((m: any) => m.public_user_data.user_id)).toEqual([zed.id]);
     expectError(await call("GET", `/v1/organizations/${org.id}/memberships?order_by=role`), 422, "form_param_value_invalid", "order_by");
     expectError(await call("GET", "/v1/organizations/org_missing/memberships"), 404, "resource_not_found");
   });

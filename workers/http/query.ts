@@ -53,3 +53,27 @@ export function boolParam(query: Query, name: string): boolean | undefined {
 export function pagination(query: Query, defaultLimit = 10, maxLimit = 500): { limit: number; offset: number } {
   return { limit: intParam(query, "limit", defaultLimit, 1, maxLimit), offset: intParam(query, "offset", 0, 0) };
 }
+
+/** Most values a list filter accepts (Clerk's limit); more → 422 form_param_array_size_exceeded. */
+export const MAX_FILTER_VALUES = 100;
+
+/** A repeated-key list filter without empty values; more than MAX_FILTER_VALUES → 422. */
+export function listParam(query: Query, name: string): string[] {
+  const values = toArray(query[name]).filter((v) => v !== "");
+  if (values.length > MAX_FILTER_VALUES) throw errors.paramArraySizeExceeded(name, MAX_FILTER_VALUES);
+  return values;
+}
+
+/**
+ * A list filter whose values may carry `+` (include) or `-` (exclude). A leading space counts as
+ * `+`: an unencoded `+` in a query string decodes to a space, and ids never start with one.
+ */
+export function includeExcludeParam(query: Query, name: string): { include: string[]; exclude: string[] } {
+  const out = { include: [] as string[], exclude: [] as string[] };
+  for (const raw of listParam(query, name)) {
+    if (raw.startsWith("-")) out.exclude.push(raw.slice(1));
+    else if (raw.startsWith("+") || raw.startsWith(" ")) out.include.push(raw.slice(1));
+    else out.include.push(raw);
+  }
+  return out;
+}

@@ -18,11 +18,11 @@ import {
 import type { UserFilter } from "../db/user-search";
 import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
-import { pagination, toArray, type Query } from "../http/query";
+import { includeExcludeParam, listParam, pagination, type Query } from "../http/query";
 import type { CreateMembershipInput, OrganizationMetadataInput } from "../schemas/organizations";
 import { assertMetadataSize } from "./metadata";
 import { parseOrderBy } from "./ordering";
-import { nextMetadataColumns, requireOrganization, signedIds } from "./organizations";
+import { nextMetadataColumns, requireOrganization } from "./organizations";
 import { parseUserFilter } from "./user-list";
 import { requireUserRow } from "./users";
 
@@ -116,10 +116,8 @@ function memberFilter(query: Query): UserFilter | undefined {
  */
 export async function listOrganizationMemberships(ctx: AppContext, organizationIdOrSlug: string, query: Query): Promise<MembershipPage> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
-  const userIds = signedIds(toArray(query.user_id));
-  const roles = toArray(query.role);
-  if (userIds.include.length + userIds.exclude.length > 100) throw errors.paramArraySizeExceeded("user_id", 100);
-  if (roles.length > 100) throw errors.paramArraySizeExceeded("role", 100);
+  const userIds = includeExcludeParam(query, "user_id");
+  const roles = listParam(query, "role");
   return page(ctx, query, {
     organizationId: organization.id,
     includeUserIds: userIds.include,

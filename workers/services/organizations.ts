@@ -20,7 +20,7 @@ import {
 import type { OrganizationRow } from "../db/schema";
 import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
-import { boolParam, firstValue, pagination, toArray, type Query } from "../http/query";
+import { boolParam, firstValue, includeExcludeParam, pagination, type Query } from "../http/query";
 import type { CreateOrganizationInput, OrganizationMetadataInput, UpdateOrganizationInput } from "../schemas/organizations";
 import { assertMetadataSize, nextMetadata, type MetadataMode } from "./metadata";
 import { parseOrderBy } from "./ordering";
@@ -146,25 +146,12 @@ export async function getOrganization(ctx: AppContext, idOrSlug: string, query: 
 
 const ORGANIZATION_ORDER_FIELDS: readonly OrganizationOrderField[] = ["created_at", "name", "members_count"];
 
-/** Splits `+id`/`-id`/`id` values into included and excluded lists. */
-export function signedIds(values: string[]): { include: string[]; exclude: string[] } {
-  const include: string[] = [];
-  const exclude: string[] = [];
-  for (const value of values) {
-    if (value.startsWith("-")) exclude.push(value.slice(1));
-    else include.push(value.startsWith("+") ? value.slice(1) : value);
-  }
-  return { include, exclude };
-}
-
 /** GET /organizations: limit/offset, order_by (name, created_at, members_count), query, organization_id and user_id filters. */
 export async function listOrganizations(ctx: AppContext, query: Query): Promise<{ data: OrganizationWithCounts[]; total: number }> {
   const { limit, offset } = pagination(query);
   const order: OrderBy<OrganizationOrderField> = parseOrderBy(query, ORGANIZATION_ORDER_FIELDS, { field: "created_at", desc: true });
-  const orgIds = signedIds(toArray(query.organization_id));
-  const userIds = signedIds(toArray(query.user_id));
-  if (orgIds.include.length + orgIds.exclude.length > 100) throw errors.paramArraySizeExceeded("organization_id", 100);
-  if (userIds.include.length + userIds.exclude.length > 100) throw errors.paramArraySizeExceeded("user_id", 100);
+  const orgIds = includeExcludeParam(query, "organization_id");
+  const userIds = includeExcludeParam(query, "user_id");
   const { rows, total } = await listOrganizationRows(
     ctx.db,
     {

@@ -20,11 +20,8 @@ import {
 } from "../db/user-search";
 import { aggregateOf, type UserAggregate } from "../db/users";
 import { errors } from "../http/errors";
-import { firstValue, pagination, toArray, type Query } from "../http/query";
+import { firstValue, includeExcludeParam, listParam, pagination, type Query } from "../http/query";
 import { normalizeProvider } from "./identities";
-
-/** Values one list filter accepts (Clerk documents 100 for each). */
-export const MAX_FILTER_VALUES = 100;
 
 /** Longest search string accepted, so a request cannot build an arbitrarily large FTS query. */
 export const MAX_SEARCH_LENGTH = 256;
@@ -42,27 +39,6 @@ const SEARCH_PARAMS: readonly [string, readonly SearchField[]][] = [
   ["username_query", ["username"]],
   ["name_query", ["name"]],
 ];
-
-/** A repeated-key list filter: empty strings dropped, at most MAX_FILTER_VALUES values. */
-function listParam(query: Query, name: string): string[] {
-  const values = toArray(query[name]).filter((v) => v !== "");
-  if (values.length > MAX_FILTER_VALUES) throw errors.paramArraySizeExceeded(name, MAX_FILTER_VALUES);
-  return values;
-}
-
-/**
- * A list whose values may carry `+` (include) or `-` (exclude). A leading space counts as `+`:
- * an unencoded `+` in a query string decodes to a space, and ids never start with one.
- */
-function includeExcludeParam(query: Query, name: string): IncludeExclude {
-  const out: IncludeExclude = { include: [], exclude: [] };
-  for (const raw of listParam(query, name)) {
-    if (raw.startsWith("-")) out.exclude.push(raw.slice(1));
-    else if (raw.startsWith("+") || raw.startsWith(" ")) out.include.push(raw.slice(1));
-    else out.include.push(raw);
-  }
-  return out;
-}
 
 /** An optional epoch-milliseconds parameter; anything but a non-negative integer → 422. */
 function timeParam(query: Query, name: string): number | undefined {

@@ -17,7 +17,7 @@ import {
 import { externalAccounts, passkeys, web3Wallets, type ExternalAccountRow, type PasskeyRow } from "../db/schema";
 import { ApiError, errors } from "../http/errors";
 import type { CreateExternalAccountInput, CreatePasskeyInput } from "../schemas/identities";
-import { requireUserRow } from "./users";
+import { requireUserRow } from "./require-user";
 
 /** Providers are stored with the `oauth_` prefix, as Clerk names them (oauth_google). */
 export function normalizeProvider(provider: string): string {

@@ -12,7 +12,8 @@ import { ifNoneMatchMatches } from "../http/conditional";
 import { errors } from "../http/errors";
 import { sniffImageType, SUPPORTED_IMAGE_TYPES } from "../storage/image-types";
 import { deleteImageObjects, getImageObject, headImageObject, putImageObject } from "../storage/images";
-import { getUser, requireUserRow } from "./users";
+import { requireUserRow } from "./require-user";
+import { getUser } from "./users";
 
 /** Clerk's limit: "more than 10MB" is refused with 413 image_too_large. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;

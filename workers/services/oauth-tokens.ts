@@ -22,7 +22,7 @@ import { errors, type ApiErrorMeta } from "../http/errors";
 import { normalizeProvider, tokenContext } from "./identities";
 import { findOAuthProvider, type OAuthProviderConfig } from "./oauth-providers";
 import { requestTokenRefresh, TokenRefreshError, type RefreshedTokens } from "./oauth-token-endpoint";
-import { requireUserRow } from "./users";
+import { requireUserRow } from "./require-user";
 
 /** A token expiring within this window is refreshed first, so the caller gets a usable one. */
 export const REFRESH_SKEW_MS = 60_000;

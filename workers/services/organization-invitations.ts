@@ -27,7 +27,7 @@ import { errors } from "../http/errors";
 import { firstValue, pagination, toArray, type Query } from "../http/query";
 import type { CreateInvitationInput } from "../schemas/organizations";
 import { invitationStatusOf } from "../serializers/organization";
-import { requireUserRow } from "./users";
+import { requireUserRow } from "./require-user";
 import { nextMetadataColumns, requireOrganization } from "./organizations";
 import { parseOrderBy } from "./ordering";
 

@@ -24,7 +24,7 @@ import { assertMetadataSize } from "./metadata";
 import { parseOrderBy } from "./ordering";
 import { nextMetadataColumns, requireOrganization } from "./organizations";
 import { parseUserFilter } from "./user-list";
-import { requireUserRow } from "./users";
+import { requireUserRow } from "./require-user";
 
 export interface MembershipPage {
   data: MembershipView[];

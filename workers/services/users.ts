@@ -30,8 +30,6 @@ import { backupCodeRows, mfaFactorsOf, mfaTimestampColumns, passwordColumns, tot
 import { deleteBackupCodesStatement } from "../db/credentials";
 import { lockedUntilFrom } from "./lockout";
 import { requireUserRow } from "./require-user";
-
-export { requireUserRow };
 import { assertMetadataSize, nextMetadata, type MetadataMode, type MetadataSet } from "./metadata";
 import { parseJsonObject } from "../serializers/user";
 
@@ -120,8 +118,6 @@ export async function getUser(ctx: AppContext, userId: string): Promise<UserAggr
   if (!aggregate) throw errors.userNotFound(userId);
   return aggregate;
 }
-
-/** The user row, or 404 resource_not_found. */
 
 export async function createUser(ctx: AppContext, input: CreateUserInput): Promise<UserAggregate> {
   const now = ctx.now();

@@ -14,14 +14,15 @@ export async function findUserRowsByIds(db: Db, ids: readonly string[]): Promise
 /**
  * Sets `banned` on every user in `ids` in one statement, but only if all of them exist at that
  * moment (the guard is evaluated inside the statement, so a user deleted concurrently cannot
- * leave the others half-updated). Returns the number of rows updated: `ids.length` or 0.
+ * leave the others half-updated). Returns the rows as written, in no particular order: one per
+ * id, or none.
  */
-export async function setBannedForAll(db: Db, ids: readonly string[], banned: boolean, now: number): Promise<number> {
+export async function setBannedForAll(db: Db, ids: readonly string[], banned: boolean, now: number): Promise<UserRow[]> {
   const allExist = sql`(select count(*) from ${users} where ${inJsonList(users.id, ids)}) = ${ids.length}`;
-  const result = await db
+  return db
     .update(users)
     .set({ banned, updatedAt: now })
     .where(and(inJsonList(users.id, ids), allExist))
-    .run();
-  return result.meta.changes ?? 0;
+    .returning()
+    .all();
 }

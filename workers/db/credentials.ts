@@ -123,16 +123,16 @@ export async function replacePasswordDigest(db: Db, userId: string, from: string
 }
 
 /**
- * Updates the user's password columns only if the user has a password when the statement runs;
- * false when nothing changed (no such user, or no password).
+ * Updates the user's password columns only if the user has a password when the statement runs,
+ * and returns the row as written; undefined when nothing changed (no such user, or no password).
  */
-export async function updatePasswordIfSet(db: Db, userId: string, values: Partial<UserRow>): Promise<boolean> {
-  const result = await db
+export async function updatePasswordIfSet(db: Db, userId: string, values: Partial<UserRow>): Promise<UserRow | undefined> {
+  return db
     .update(users)
     .set(values)
     .where(and(eq(users.id, userId), isNotNull(users.passwordDigest)))
-    .run();
-  return (result.meta.changes ?? 0) > 0;
+    .returning()
+    .get();
 }
 
 export function clearTotpStatement(db: Db, userId: string): Statement {

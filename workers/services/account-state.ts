@@ -33,17 +33,13 @@ function unknownIdsError(missing: string[]) {
  */
 export async function setUsersBanned(ctx: AppContext, userIds: string[], banned: boolean): Promise<UserAggregate[]> {
   const ids = [...new Set(userIds)];
-  const missingFrom = (rows: UserRow[]) => {
-    const found = new Set(rows.map((r) => r.id));
-    return ids.filter((id) => !found.has(id));
-  };
-  const missing = missingFrom(await findUserRowsByIds(ctx.db, ids));
-  if (missing.length) throw unknownIdsError(missing);
-  if ((await setBannedForAll(ctx.db, ids, banned, ctx.now())) === 0) {
-    // A listed user was deleted between the check and the guarded update: report it.
-    throw unknownIdsError(missingFrom(await findUserRowsByIds(ctx.db, ids)));
+  const updated = await setBannedForAll(ctx.db, ids, banned, ctx.now());
+  if (updated.length === 0) {
+    // The guarded update changed nothing: some listed user does not exist. Name them.
+    const found = new Set((await findUserRowsByIds(ctx.db, ids)).map((r) => r.id));
+    throw unknownIdsError(ids.filter((id) => !found.has(id)));
   }
-  const byId = new Map((await findUserRowsByIds(ctx.db, ids)).map((r) => [r.id, r]));
+  const byId = new Map(updated.map((r) => [r.id, r]));
   return ids
     .map((id) => byId.get(id))
     .filter((r): r is UserRow => r !== undefined)

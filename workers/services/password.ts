@@ -4,7 +4,7 @@
  */
 import type { AppContext } from "../context";
 import { updatePasswordIfSet } from "../db/credentials";
-import type { UserAggregate } from "../db/users";
+import { aggregateOf, type UserAggregate } from "../db/users";
 import { errors } from "../http/errors";
 import { getUser } from "./users";
 
@@ -13,14 +13,14 @@ import { getUser } from "./users";
  * unchanged (spec RemoveUserPassword), updated_at included.
  */
 export async function removeUserPassword(ctx: AppContext, userId: string): Promise<UserAggregate> {
-  await updatePasswordIfSet(ctx.db, userId, {
+  const row = await updatePasswordIfSet(ctx.db, userId, {
     passwordDigest: null,
     passwordHasher: null,
     passwordLastUpdatedAt: null,
     passwordCompromisedAt: null,
     updatedAt: ctx.now(),
   });
-  return getUser(ctx, userId);
+  return row ? aggregateOf(row) : getUser(ctx, userId);
 }
 
 /**
@@ -29,9 +29,8 @@ export async function removeUserPassword(ctx: AppContext, userId: string): Promi
  */
 export async function setUserPasswordCompromised(ctx: AppContext, userId: string, compromised: boolean): Promise<UserAggregate> {
   const now = ctx.now();
-  if (!(await updatePasswordIfSet(ctx.db, userId, { passwordCompromisedAt: compromised ? now : null, updatedAt: now }))) {
-    await getUser(ctx, userId);
-    throw errors.noPasswordSet();
-  }
-  return getUser(ctx, userId);
+  const row = await updatePasswordIfSet(ctx.db, userId, { passwordCompromisedAt: compromised ? now : null, updatedAt: now });
+  if (row) return aggregateOf(row);
+  await getUser(ctx, userId);
+  throw errors.noPasswordSet();
 }

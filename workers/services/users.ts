@@ -10,6 +10,7 @@ import { normalizeIdentifier } from "../db/normalize";
 import { backupCodes, emailAddresses, images, phoneNumbers, web3Wallets, type UserRow } from "../db/schema";
 import {
   abortBatchUnless,
+  aggregateOf,
   BATCH_GUARD_FAILED,
   deleteUserStatement,
   findTakenIdentifiers,
@@ -17,6 +18,7 @@ import {
   insertUserStatements,
   ownedRowExists,
   runBatch,
+  updateUserReturning,
   updateUserStatement,
   type NewUserRows,
   type Statement,
@@ -372,6 +374,8 @@ export async function updateUserMetadata(ctx: AppContext, userId: string, input:
     private_metadata: nextMetadata(current.private_metadata, input.private_metadata, mode),
     unsafe_metadata: nextMetadata(current.unsafe_metadata, input.unsafe_metadata, mode),
   };
-  await runBatch(ctx.db, [updateUserStatement(ctx.db, userId, { ...metadataColumns(next), updatedAt: ctx.now() })]);
-  return getUser(ctx, userId);
+  // The update returns the row it wrote; none means the user was deleted meanwhile (404).
+  const row = await updateUserReturning(ctx.db, userId, { ...metadataColumns(next), updatedAt: ctx.now() });
+  if (!row) throw errors.userNotFound(userId);
+  return aggregateOf(row);
 }

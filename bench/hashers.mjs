@@ -5,7 +5,7 @@
  * For each password hasher, the time POST /v1/users/:id/verify_password takes in the Worker,
  * measured from outside over HTTP (workerd's clocks do not advance during pure computation),
  * next to Node's native implementation of the same parameters, as a ratio:
- *   - at the parameters of the shared test vectors (../shared/vectors/credentials.json, the
+ *   - at the parameters of the shared test vectors (test/fixtures/vectors/credentials.json, the
  *     first vector of each hasher), and
  *   - at production-like parameters, digests generated here at bench time: bcrypt cost 10,
  *     PBKDF2-SHA256 600 000 iterations, scrypt N=2^15 r=8 p=1, argon2id m=19 MiB t=2 p=1.
@@ -30,7 +30,7 @@ import { ROOT, applyMigrations, requestJson, startWrangler } from "./worker-laun
 
 const SECRET_KEY = "sk_test_bench_hashers";
 const HEADERS = { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" };
-const VECTORS = join(ROOT, "../shared/vectors/credentials.json");
+const VECTORS = join(ROOT, "test/fixtures/vectors/credentials.json");
 const PASSWORD = "correct horse battery staple";
 const require = createRequire(import.meta.url);
 

@@ -1,8 +1,8 @@
 /**
- * The shared known-answer vectors (../shared/vectors/credentials.json), produced by independent
+ * The known-answer vectors (test/fixtures/vectors/credentials.json, vendored), produced by independent
  * implementations. Read-only test data, imported at build time so workerd tests can use it.
  */
-import vectors from "../../../shared/vectors/credentials.json";
+import vectors from "../fixtures/vectors/credentials.json";
 
 export interface DigestVector {
   password_hasher: string;

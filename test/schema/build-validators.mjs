@@ -3,7 +3,7 @@
  * tests running inside workerd — where ajv cannot compile (no code generation from strings) —
  * can validate every JSON response against Clerk's OpenAPI contract.
  *
- * Source: ../shared/clerk-bapi/users-subset-2026-05-12.yml plus the organization schemas of the
+ * Source: test/fixtures/clerk-bapi/users-subset-2026-05-12.yml (vendored) plus the organization schemas of the
  * full spec. Output: test/schema/validators.generated.mjs (git-ignored, rebuilt on each run).
  */
 import Ajv from "ajv";
@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const sharedDir = resolve(here, "../../../shared/clerk-bapi");
+const specDir = resolve(here, "../fixtures/clerk-bapi");
 const out = resolve(here, "validators.generated.mjs");
 
 /** Schemas the tests validate against, by name. Anything in components/schemas can be added. */
@@ -40,8 +40,8 @@ export const SCHEMA_NAMES = [
 ];
 
 export function buildValidators() {
-  const full = resolve(sharedDir, "bapi-2026-05-12.yml");
-  const subset = resolve(sharedDir, "users-subset-2026-05-12.yml");
+  const full = resolve(specDir, "bapi-2026-05-12.yml");
+  const subset = resolve(specDir, "users-subset-2026-05-12.yml");
   if (existsSync(out) && statSync(out).mtimeMs > Math.max(statSync(full).mtimeMs, statSync(subset).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
     return out;
   }

@@ -1,6 +1,6 @@
 /**
  * The one error type every handler throws, and the table of Clerk's error codes we use.
- * Codes, statuses and messages come from Clerk's catalogue (shared/clerk-bapi/api_errors.tsv);
+ * Codes, statuses and messages come from Clerk's catalogue (test/fixtures/clerk-bapi/api_errors.tsv);
  * only `errorResponse` in workers/http/respond.ts turns an ApiError into a response body.
  */
 export interface ApiErrorMeta {

@@ -1,5 +1,6 @@
 -- Rebuilds every derived copy from the tables it is derived from: the user search index
--- (user_search_documents + the user_search FTS5 table), users.children_json and user_totals.
+-- (user_search_documents + the user_search FTS5 table), its spans (search_spans),
+-- users.children_json and user_totals.
 -- Run it after restoring data that was imported without going through the API (e.g. a
 -- `wrangler d1 export --table …` backup):
 --   wrangler d1 execute <database> --remote --file scripts/rebuild-derived-data.sql
@@ -47,3 +48,15 @@ END;
 UPDATE users SET children_json = (SELECT doc FROM user_children_documents d WHERE d.user_id = users.id);
 -- The user count of migrations/0005_user_totals.sql.
 INSERT OR REPLACE INTO user_totals (id, users) SELECT 1, count(*) FROM users;
+-- The spans of migrations/0008_search_spans.sql, recomputed from the documents as that
+-- migration's backfill does (every span_docs documents, at bucket starts).
+DELETE FROM search_spans;
+INSERT INTO search_spans (lo, docs) VALUES (-9223372036854775808, 0);
+INSERT OR IGNORE INTO search_spans (lo, docs)
+SELECT doc_id & ~1048575, 0 FROM (SELECT doc_id, row_number() OVER (ORDER BY doc_id) AS n FROM user_search_documents)
+WHERE n > 1 AND (n - 1) % (SELECT span_docs FROM search_settings WHERE id = 1) = 0;
+UPDATE search_spans SET docs = (
+	SELECT count(*) FROM user_search_documents d
+	WHERE d.doc_id >= search_spans.lo
+		AND d.doc_id < coalesce((SELECT min(s.lo) FROM search_spans s WHERE s.lo > search_spans.lo), 9223372036854775807)
+);

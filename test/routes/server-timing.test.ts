@@ -22,7 +22,7 @@ describe("Server-Timing header", () => {
     const user = await createUser({ email_address: [`${unique()}@example.com`] });
     const got = await measured("GET", `/v1/users/${user.id}`, undefined, { schema: "User" });
     expect(got.status).toBe(200);
-    expect(got.headers.get("server-timing")).toMatch(/^db;dur=\d+(\.\d+)?;desc="rows_read=\d+ rows_written=\d+"$/);
+    expect(got.headers.get("server-timing")).toMatch(/^db;dur=\d+(\.\d+)?;desc="rows_read=\d+ rows_written=\d+ queries=\d+ max_query_ms=\d+\.\d"$/);
     expect(got.timing.rowsRead).toBeGreaterThan(0);
     expect(got.timing.rowsWritten).toBe(0);
     expect(got.timing.unmetered).toBe(0);
@@ -43,7 +43,7 @@ describe("Server-Timing header", () => {
 
     const invalid = await call("POST", "/v1/users", { not_a_param: 1 });
     expect(invalid.status).toBe(422);
-    expect(dbTiming(invalid)).toEqual({ durationMs: 0, rowsRead: 0, rowsWritten: 0, unmetered: 0 });
+    expect(dbTiming(invalid)).toEqual({ durationMs: 0, rowsRead: 0, rowsWritten: 0, queries: 0, maxQueryMs: 0, unmetered: 0 });
 
     const unauthorized = await call("GET", "/v1/users", undefined, { noAuth: true });
     expect(unauthorized.status).toBe(401);
@@ -60,16 +60,19 @@ describe("Server-Timing header", () => {
     const header = got.headers.get("server-timing")!;
     expect(header.split(",")).toHaveLength(1);
     expect(header).not.toContain(user.id);
-    expect(header.replace(/rows_read|rows_written|db;dur|desc/g, "")).toMatch(/^[\d.;="\s]*$/);
+    expect(header.replace(/rows_read|rows_written|max_query_ms|queries|db;dur|desc/g, "")).toMatch(/^[\d.;="\s]*$/);
   });
 
   it("rejects malformed values in the shared parser", () => {
     expect(parseServerTiming(null)).toBeUndefined();
-    expect(parseServerTiming('db;dur=1;desc="rows_read=x rows_written=0"')).toBeUndefined();
-    expect(parseServerTiming('db;dur=1.5;desc="rows_read=3 rows_written=0 unmetered=2"')).toEqual({
+    expect(parseServerTiming('db;dur=1;desc="rows_read=x rows_written=0 queries=1 max_query_ms=1.0"')).toBeUndefined();
+    expect(parseServerTiming('db;dur=1;desc="rows_read=1 rows_written=0"')).toBeUndefined();
+    expect(parseServerTiming('db;dur=1.5;desc="rows_read=3 rows_written=0 queries=4 max_query_ms=12.5 unmetered=2"')).toEqual({
       durationMs: 1.5,
       rowsRead: 3,
       rowsWritten: 0,
+      queries: 4,
+      maxQueryMs: 12.5,
       unmetered: 2,
     });
   });

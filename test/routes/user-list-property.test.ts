@@ -2,6 +2,7 @@
  * Property: for any combination of filters, the list (unpaginated) is exactly the set of fixture
  * users a JS oracle selects, and /count equals its length.
  */
+import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, expect, it } from "vitest";
 import { countOf, listIds, matchesSearch, seedFixture, T0, type Fixture, type FixtureUser } from "./user-list-fixture";
@@ -10,6 +11,8 @@ let fx: Fixture;
 type U = FixtureUser & { id: string };
 
 beforeAll(async () => {
+  // Spans of one to two users, so every search crosses span boundaries (user-search/spans.ts).
+  await env.DB.prepare("update search_settings set span_docs = 1").run();
   fx = await seedFixture();
 });
 

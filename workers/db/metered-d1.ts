@@ -22,6 +22,26 @@ export class DbMeter {
   statements = 0;
   /** Statements whose meta could not be collected (see the module comment). */
   unmetered = 0;
+  /** D1 calls made (a batch is one call): each is a turn of the database's single queue. */
+  queries = 0;
+  /**
+   * The longest single D1 call, in ms, as this Worker saw it around the await (queueing
+   * included). D1 runs one statement at a time per database, so this is how long the request
+   * could have held everyone else up. workerd's clock advances across I/O, so the await is
+   * measurable even where D1's own meta.duration reads 0 (local dev).
+   */
+  maxQueryMs = 0;
+
+  /** Runs one D1 call and records its count and wall time (whether it succeeds or not). */
+  async call<T>(run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      this.queries += 1;
+      this.maxQueryMs = Math.max(this.maxQueryMs, performance.now() - started);
+    }
+  }
 
   record(meta: Partial<D1Meta> | undefined): void {
     if (!meta) return;
@@ -31,11 +51,15 @@ export class DbMeter {
     this.rowsWritten += Number(meta.rows_written) || 0;
   }
 
-  /** `db;dur=1.8;desc="rows_read=12 rows_written=0"` (plus ` unmetered=n` when n > 0). */
+  /**
+   * `db;dur=1.8;desc="rows_read=12 rows_written=0 queries=2 max_query_ms=3.1"` (plus
+   * ` unmetered=n` when n > 0).
+   */
   serverTiming(): string {
     const dur = Math.round(this.durationMs * 1000) / 1000;
+    const longest = (Math.round(this.maxQueryMs * 10) / 10).toFixed(1);
     const extra = this.unmetered > 0 ? ` unmetered=${this.unmetered}` : "";
-    return `db;dur=${dur};desc="rows_read=${this.rowsRead} rows_written=${this.rowsWritten}${extra}"`;
+    return `db;dur=${dur};desc="rows_read=${this.rowsRead} rows_written=${this.rowsWritten} queries=${this.queries} max_query_ms=${longest}${extra}"`;
   }
 }
 
@@ -53,13 +77,13 @@ class MeteredStatement {
   }
 
   async all<T = Record<string, unknown>>(): Promise<D1Result<T>> {
-    const result = await this.inner.all<T>();
+    const result = await this.meter.call(() => this.inner.all<T>());
     this.meter.record(result.meta);
     return result;
   }
 
   async run<T = Record<string, unknown>>(): Promise<D1Result<T>> {
-    const result = await this.inner.run<T>();
+    const result = await this.meter.call(() => this.inner.run<T>());
     this.meter.record(result.meta);
     return result;
   }
@@ -76,13 +100,13 @@ class MeteredStatement {
   async raw<T = unknown[]>(options?: RawOptions): Promise<T[]> {
     if (mayHaveDuplicateColumns(this.sql)) {
       this.meter.unmetered += 1;
-      return (await this.inner.raw(options as { columnNames?: false })) as T[];
+      return (await this.meter.call(() => this.inner.raw(options as { columnNames?: false }))) as T[];
     }
     const { results } = await this.all<Record<string, unknown>>();
     const rows: unknown[] = results.map((row) => Object.values(row));
     if (options?.columnNames) {
       // Without a row there are no keys to name the columns by: ask D1 (an empty result, so cheap).
-      const names = results.length > 0 ? Object.keys(results[0]) : ((await this.inner.raw({ columnNames: true }))[0] ?? []);
+      const names = results.length > 0 ? Object.keys(results[0]) : ((await this.meter.call(() => this.inner.raw({ columnNames: true })))[0] ?? []);
       rows.unshift(names);
     }
     return rows as T[];
@@ -104,7 +128,7 @@ class MeteredSession {
   }
 
   async batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
-    const results = await this.target.batch<T>(statements.map(unwrap));
+    const results = await this.meter.call(() => this.target.batch<T>(statements.map(unwrap)));
     for (const result of results) this.meter.record(result.meta);
     return results;
   }
@@ -120,7 +144,7 @@ class MeteredDatabase extends MeteredSession {
 
   async exec(query: string): Promise<D1ExecResult> {
     // exec() reports only a duration, no row counts.
-    const result = await this.db.exec(query);
+    const result = await this.meter.call(() => this.db.exec(query));
     this.meter.durationMs += Number(result.duration) || 0;
     return result;
   }

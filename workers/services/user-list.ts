@@ -26,8 +26,16 @@ import { normalizeProvider } from "./identities";
 /** Longest search string accepted, so a request cannot build an arbitrarily large FTS query. */
 export const MAX_SEARCH_LENGTH = 256;
 
-/** Trigrams need three characters; shorter terms use the bounded substring fallback. */
+/** Trigrams need three characters; shorter terms are found by substring. */
 const TRIGRAM = 3;
+
+/**
+ * Distinct search terms accepted in one request (after case-insensitive de-duplication, across
+ * every search parameter). Each term is one more condition FTS5 evaluates on every document a
+ * statement looks at, so the number is bounded rather than the time (D1 runs one statement at a
+ * time, issue 13).
+ */
+export const MAX_SEARCH_TERMS = 10;
 
 const ALL_FIELDS: readonly SearchField[] = ["user_id", "name", "username", "emails", "phones", "wallets"];
 
@@ -89,6 +97,8 @@ function searchTerms(raw: string, fields: readonly SearchField[]): SearchTerm[] 
 
 function searchParam(query: Query): SearchTerm[] {
   const terms: SearchTerm[] = [];
+  // Matching ignores case, so `use USE Use` is one term: the same fields and the same lower case.
+  const seen = new Set<string>();
   for (const [name, fields] of SEARCH_PARAMS) {
     const raw = firstValue(query[name]);
     if (raw === undefined) continue;
@@ -96,7 +106,15 @@ function searchParam(query: Query): SearchTerm[] {
     // SQLite's FTS query parser stops at U+0000, which would leave a broken phrase; no stored
     // identifier contains it, so refuse it rather than guess.
     if (raw.includes("\u0000")) throw errors.paramValueInvalid(name, `${name} must not contain NUL characters.`);
-    terms.push(...searchTerms(raw, fields));
+    for (const term of searchTerms(raw, fields)) {
+      const key = `${fields.join(" ")}\u0000${term.variants[0].toLowerCase()}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (terms.length === MAX_SEARCH_TERMS) {
+        throw errors.paramValueInvalid(name, `A search can have at most ${MAX_SEARCH_TERMS} different terms (words), across all search parameters.`);
+      }
+      terms.push(term);
+    }
   }
   return terms;
 }

@@ -1,0 +1,129 @@
+/**
+ * A search with terms of 3+ characters in an order other than created_at: FTS5 sorts each span
+ * group's matches, and the groups' best are merged.
+ *
+ * Every search document stores one sort key per order (migrations/0007_search_sort_keys.sql):
+ * bytes whose order is the API's `value nulls last, id`, in UNINDEXED columns of user_search.
+ * `rank MATCH 'highlight(<key column>, '', '')'` makes FTS5 rank every match of the group by its
+ * key and hand them over in that order (`ORDER BY rank`), so a statement reads only the rows it
+ * consumes: its group's best offset + limit. Each statement covers one group of spans (at most
+ * a few thousand documents to rank, spans.ts), and the groups' best are merged here by key (keys
+ * are ASCII: JavaScript compares them as SQLite does).
+ *
+ * Rows read: about two per row consumed, i.e. per group min(its matches, offset + limit).
+ */
+import { and, getTableColumns, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { isMissingSearchDocument } from "../constraint-errors";
+import { users, type UserRow } from "../schema";
+import { whereOf, type OrderField, type UserFilter, type UserOrder, type UserPage } from "./filter";
+import { fetchUsersInOrder, SPAN_GROUP_MAX } from "./rows";
+import { Chunker, rangeConditions, readSpans, spanGroups, type DocRange } from "./spans";
+import { anchorTerms, ftsMatchExpression, matchesIn, substringConditions } from "./terms";
+
+/**
+ * The orders whose sort keys the search documents carry, in the column order of user_search:
+ * the i-th order's ascending key is FTS column FIRST_SORT_COLUMN + 2·i, its descending key the
+ * next one (migrations/0007_search_sort_keys.sql). created_at needs no key: FTS rowids follow it.
+ */
+export const SEARCH_SORT_ORDERS = [
+  "updated_at",
+  "email_address",
+  "web3wallet",
+  "first_name",
+  "last_name",
+  "phone_number",
+  "username",
+  "last_active_at",
+  "last_sign_in_at",
+] as const satisfies readonly OrderField[];
+export const FIRST_SORT_COLUMN = 6;
+
+/** The FTS column holding the order's key in its direction (`first_name_desc`, …). */
+const keyColumn = (order: UserOrder) => sql.raw(`user_search.${order.field}_${order.descending ? "desc" : "asc"}`);
+
+/**
+ * The same key computed from the documents table, for the fallback sort when FTS5 cannot rank
+ * (the asc column puts NULL keys last with '2' || id, the desc column with '0' || id).
+ */
+const documentKey = (order: UserOrder) =>
+  sql.raw(`coalesce(d.sort_${order.field}, '${order.descending ? "0" : "2"}' || d.user_id)`);
+
+/** The FTS5 rank function that sorts matches by the order's key column (no marker text). */
+function rankFunction(order: UserOrder): string {
+  const i = (SEARCH_SORT_ORDERS as readonly OrderField[]).indexOf(order.field);
+  if (i < 0) throw new Error(`no sort key for ${order.field}`);
+  return `highlight(${FIRST_SORT_COLUMN + 2 * i + (order.descending ? 1 : 0)}, '', '')`;
+}
+
+interface Keyed {
+  key: string;
+  row: UserRow | { id: string };
+}
+
+/** Rows wanted in full from the ranking statements (no second read) when the offset is this small. */
+const FULL_ROWS_MAX_OFFSET = 50;
+
+export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<UserRow[]> {
+  const wanted = page.offset + page.limit;
+  const full = page.offset <= FULL_ROWS_MAX_OFFSET;
+  const columns = full ? getTableColumns(users) : { id: users.id };
+  const direction = sql.raw(order.descending ? "desc" : "asc");
+  const where = whereOf(filter);
+  const { fts, tested } = anchorTerms(filter.search);
+
+  const ranked = (range: DocRange) =>
+    db
+      .select({ ...columns, sortKey: sql<string>`${keyColumn(order)}` })
+      .from(sql`user_search`)
+      .crossJoin(users)
+      .where(
+        and(
+          sql`user_search match ${ftsMatchExpression(fts)}`,
+          sql`user_search.rank match ${rankFunction(order)}`,
+          sql`${users.id} = user_search.user_id`,
+          ...rangeConditions(sql`user_search.rowid`, range),
+          ...substringConditions(tested, "user_search"),
+          where,
+        ),
+      )
+      .orderBy(sql`user_search.rank ${direction}`)
+      .limit(wanted)
+      .all();
+
+  // FTS5 cannot rank a match whose document it cannot read (a damaged index); the same group is
+  // then sorted in SQL, which skips such an entry, so the request still succeeds until
+  // scripts/rebuild-derived-data.sql repairs the index.
+  const sorted = (range: DocRange) =>
+    db
+      .select({ ...columns, sortKey: sql<string>`${documentKey(order)}` })
+      .from(matchesIn(filter.search, range))
+      .crossJoin(users)
+      .innerJoin(sql`user_search_documents d`, sql`d.user_id = ${users.id}`)
+      .where(and(sql`${users.id} = m.user_id`, where))
+      .orderBy(sql`${documentKey(order)} ${direction}`)
+      .limit(wanted)
+      .all();
+
+  const best: Keyed[] = [];
+  const merge = (rows: ({ sortKey: string } & Keyed["row"])[]) => {
+    for (const { sortKey, ...row } of rows) best.push({ key: sortKey, row });
+    best.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) * (order.descending ? -1 : 1));
+    best.length = Math.min(best.length, wanted);
+  };
+  const group = async (range: DocRange) => {
+    try {
+      return await chunker.run(() => ranked(range));
+    } catch (error) {
+      if (!isMissingSearchDocument(error)) throw error;
+      console.warn("user search: FTS5 could not rank the matches (is the index damaged? scripts/rebuild-derived-data.sql rebuilds it); sorted them in SQL instead");
+      return chunker.run(() => sorted(range));
+    }
+  };
+
+  const chunker = new Chunker(1, 1, SPAN_GROUP_MAX);
+  for (const range of spanGroups(await readSpans(db), true, chunker)) merge(await group(range));
+
+  const pageRows = best.slice(page.offset, wanted).map((k) => k.row);
+  return full ? (pageRows as UserRow[]) : fetchUsersInOrder(db, pageRows.map((r) => r.id));
+}

@@ -1,0 +1,106 @@
+/**
+ * A search in an order other than created_at, answered by walking that order: users are taken
+ * from the order's (column, id) index a chunk at a time (keyset continuation, NULLs last as the
+ * API sorts them), each tested against the search and the filters, until offset + limit users
+ * qualify. Each statement walks one chunk, so none holds the database for long.
+ *
+ * Two uses:
+ * - "walk": a broad search with terms of 3+ characters, where the first users of the order
+ *   already hold the page. Each user is tested by FTS rowid (a seek in each term's doclists,
+ *   costly per user, so chunks are small), and the walk gives up after `walkBudget` users, leaving
+ *   the page to the ranked plan.
+ * - "scan": a search made only of 1–2 character terms (no trigrams, so no index can find them):
+ *   each user's document is tested by substring, cheap enough for large chunks, and the walk goes
+ *   on until the page is full or the users run out, so every match is found.
+ *
+ * Rows read: about three per user walked (index entry, user row, document).
+ */
+import { and, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../client";
+import { users, type UserRow } from "../schema";
+import { ORDER_COLUMNS, whereOf, type UserFilter, type UserOrder, type UserPage } from "./filter";
+import { fetchUsersInOrder } from "./rows";
+import { Chunker } from "./spans";
+import { needsFtsPerUser, userMatches } from "./terms";
+
+type SortValue = string | number | null;
+
+interface Walked {
+  v: SortValue;
+  id: string;
+  hit: number;
+}
+
+/** Users tested by FTS rowid per statement, at least and at most (each costs a few hundred µs). */
+const FTS_WALK_CHUNK = { min: 8, max: 64 };
+/** Users tested by substring per statement, at least and at most (each costs about a µs). */
+const SCAN_CHUNK = { min: 16, max: 16384 };
+
+/**
+ * How far the FTS walk goes: at most `sample` users, so at limit 10 it succeeds when more than
+ * about one user in five matches. It is tried only when the newest span holds at least `probe`
+ * matches, unless that span is too small to tell (findUserPage), and it gives up as soon as the
+ * users it has walked show the search is too rare to fill the page within `sample`.
+ */
+export function walkBudget(page: Pick<UserPage, "limit" | "offset">): { probe: number; sample: number } {
+  const wanted = page.offset + page.limit;
+  return { probe: wanted + 10, sample: Math.floor((5 * wanted + 100) / 3) };
+}
+
+/**
+ * The page, walking `order`; undefined when the FTS walk used up `maxUsers` before finding it.
+ * `kind` picks the per-user test's cost (chunk sizes).
+ */
+export async function walkPage(db: Db, filter: UserFilter, order: UserOrder, page: UserPage, kind: "walk" | "scan", maxUsers = Infinity): Promise<UserRow[] | undefined> {
+  const column = ORDER_COLUMNS[order.field];
+  const wanted = page.offset + page.limit;
+  const sizes = needsFtsPerUser(filter.search) ? FTS_WALK_CHUNK : SCAN_CHUNK;
+  // The first chunk is about the page (a broad search fills it at once); later ones grow while
+  // statements stay fast.
+  const chunker = new Chunker(Math.min(sizes.max, Math.max(sizes.min, wanted + 10)), sizes.min, sizes.max);
+  const where = whereOf(filter);
+  const dir = sql.raw(order.descending ? "desc" : "asc");
+  const cmp = sql.raw(order.descending ? "<" : ">");
+  const hits: string[] = [];
+  let walked = 0;
+  // Two phases: the users with a value in the order, then (NULLs last) those without.
+  let phase: "values" | "nulls" = "values";
+  let last: Walked | undefined;
+  let exhausted = false;
+
+  while (hits.length < wanted && walked < maxUsers) {
+    const size = Math.min(chunker.size, maxUsers - walked);
+    let continuation: SQL;
+    if (phase === "values") {
+      continuation = last ? sql`${column} is not null and (${column}, ${users.id}) ${cmp} (${last.v}, ${last.id})` : sql`${column} is not null`;
+    } else {
+      continuation = last ? sql`${column} is null and ${users.id} ${cmp} ${last.id}` : sql`${column} is null`;
+    }
+    const orderBy = phase === "values" ? sql`${column} ${dir}, ${users.id} ${dir}` : sql`${users.id} ${dir}`;
+    const chunk = sql`(select ${column} as v, ${users.id} as id from ${users} where ${continuation} order by ${orderBy} limit ${sql.raw(String(size))}) w`;
+    const test = and(where, userMatches(filter.search, sql`w.id`)) ?? sql`1`;
+    const rows = await chunker.run(() =>
+      db.all<Walked>(
+        sql`select w.v as v, w.id as id, (case when ${test} then 1 else 0 end) as hit from ${chunk} cross join ${users} on ${users.id} = w.id order by ${
+          phase === "values" ? sql`w.v ${dir}, w.id ${dir}` : sql`w.id ${dir}`
+        }`,
+      ),
+    );
+    walked += rows.length;
+    for (const row of rows) if (row.hit && hits.length < wanted) hits.push(row.id);
+    if (rows.length < size) {
+      if (phase === "nulls") {
+        exhausted = true; // every user walked: the answer is complete
+        break;
+      }
+      phase = "nulls";
+      last = undefined;
+    } else {
+      last = rows[rows.length - 1];
+    }
+    // At the rate found so far, the budget would end before the page is full: give up now.
+    if (kind === "walk" && hits.length < wanted && (hits.length / walked) * maxUsers < wanted) return undefined;
+  }
+  if (hits.length < wanted && kind === "walk" && !exhausted) return undefined;
+  return fetchUsersInOrder(db, hits.slice(page.offset, wanted));
+}

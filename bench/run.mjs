@@ -13,7 +13,8 @@
  *
  * Options (flag or environment variable): --sizes / BENCH_SIZES (default 1000,100000),
  * --duration / BENCH_DURATION seconds per scenario (10), --connections / BENCH_CONNECTIONS (10),
- * --only / BENCH_ONLY comma-separated scenario keys, --out / BENCH_OUT results file
+ * --only / BENCH_ONLY comma-separated scenario keys (`hostile` for the hostile requests,
+ * bench/hostile.mjs), --out / BENCH_OUT results file
  * (default bench/results/<date>.md; "-" prints only). A smoke run:
  * `npm run bench -- --sizes 500,2000 --duration 2`.
  */
@@ -26,6 +27,7 @@ import { seed } from "./seed.mjs";
 import { parseServerTiming } from "./server-timing.mjs";
 import { cliFlag } from "./cli-args.mjs";
 import { ROOT, requestJson, startWrangler } from "./worker-launcher.mjs";
+import { benchHostile, hostileTable } from "./hostile.mjs";
 
 const SECRET_KEY = "sk_test_bench";
 const WORKER_VARS = {
@@ -276,7 +278,11 @@ async function benchSize(size, opts, log) {
         rows[scenario.key] = { label: scenario.label, rowsRead, ...measured };
         log(`  ${scenario.label}: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ${rowsRead} rows/req`);
       }
-      return { size, seedSeconds: seconds, rows };
+      const hostile =
+        opts.only.length === 0 || opts.only.includes("hostile")
+          ? await benchHostile((method, path) => request(worker.url, method, path), data.ids, log)
+          : undefined;
+      return { size, seedSeconds: seconds, rows, hostile };
     } finally {
       await worker.stop();
     }
@@ -323,7 +329,7 @@ function table(floor, results, opts, startedLoad) {
   for (const r of results) header.push(`req/s @${sizeName(r.size)}`, `p50 ms`, `p99 ms`, `rows/req`, `× floor`);
   if (results.length > 1) header.push(`p50 ${sizeName(large.size)}÷${sizeName(small.size)}`, `rows ${sizeName(large.size)}÷${sizeName(small.size)}`);
   lines.push(`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`);
-  for (const key of Object.keys(small.rows)) {
+  for (const key of Object.keys(small.rows).length ? Object.keys(small.rows) : []) {
     const cells = [small.rows[key].label];
     for (const r of results) {
       const row = r.rows[key];
@@ -342,6 +348,7 @@ function table(floor, results, opts, startedLoad) {
     }
     lines.push(`| ${cells.join(" | ")} |`);
   }
+  for (const r of results) if (r.hostile) lines.push(hostileTable(sizeName(r.size), r.hostile));
   lines.push(
     "",
     "rows/req: D1 rows read per request from the Server-Timing header (mean of 5 sample requests). " +

@@ -109,10 +109,13 @@ export class Chunker {
   }
 }
 
-/** A statement that came back faster than this takes on twice as much next time… */
-export const CHUNK_GROW_BELOW_MS = 8;
-/** …and one slower than this half as much. */
-export const CHUNK_SHRINK_ABOVE_MS = 30;
+/**
+ * A statement that came back faster than this takes on twice as much next time, one slower than
+ * CHUNK_SHRINK_ABOVE_MS half as much: statements stay around 10–40 ms, well inside the 100 ms
+ * no request may hold D1 for, whatever else the machine is doing.
+ */
+export const CHUNK_GROW_BELOW_MS = 12;
+export const CHUNK_SHRINK_ABOVE_MS = 40;
 
 /**
  * The spans as consecutive ranges of `chunker.size` spans each (read anew for every group), in

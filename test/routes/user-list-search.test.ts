@@ -192,6 +192,23 @@ describe("GET /v1/users partial-match search", () => {
     }
   });
 
+  it("counts a term once whatever its case, and refuses more than 10 different terms naming the parameter", async () => {
+    const user = await createUser({ first_name: "Casefold", last_name: "Variant" });
+    // 28 repeats and 28 case spellings of one term (as many as 256 characters hold) are one term.
+    const variants = Array.from({ length: 40 }, (_, i) => [..."casefold"].map((c, j) => ((i >> j) & 1 ? c.toUpperCase() : c)).join(""));
+    for (const query of [Array(28).fill("casefold").join(" "), variants.slice(0, 28).join(" ")]) {
+      const got = await call("GET", `/v1/users?${new URLSearchParams({ name_query: query, user_id: user.id })}`, undefined, { schema: ["User"] });
+      expect(got.status, JSON.stringify(got.body)).toBe(200);
+      expect(got.body.map((u: { id: string }) => u.id)).toEqual([user.id]);
+    }
+    // Ten different terms across parameters are accepted; an eleventh is refused, naming the
+    // parameter it is in (the same term in two parameters searches two fields: two terms).
+    const ten = { query: "aa bb cc dd ee", email_address_query: "ff gg hh", username_query: "ii aa" };
+    expect((await call("GET", `/v1/users?${new URLSearchParams(ten)}`, undefined, { schema: ["User"] })).status).toBe(200);
+    expectError(await call("GET", `/v1/users?${new URLSearchParams({ ...ten, name_query: "jj" })}`), 422, "form_param_value_invalid", "name_query");
+    expectError(await call("GET", `/v1/users/count?${new URLSearchParams({ query: "a b c d e f g h i j k" })}`), 422, "form_param_value_invalid", "query");
+  });
+
   it("refuses an overlong search string", async () => {
     expectError(await call("GET", `/v1/users?query=${"a".repeat(257)}`), 422, "form_param_max_length_exceeded", "query");
     expectError(await call("GET", `/v1/users/count?name_query=${"a".repeat(257)}`), 422, "form_param_max_length_exceeded", "name_query");

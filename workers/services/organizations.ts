@@ -12,7 +12,6 @@ import {
   isSlugTaken,
   isUniqueViolationOn,
   listOrganizationRows,
-  updateOrganizationRow,
   type OrderBy,
   type OrganizationCounts,
   type OrganizationOrderField,
@@ -167,7 +166,11 @@ export async function listOrganizations(ctx: AppContext, query: Query): Promise<
   return { data: rows.map((organization) => ({ organization, counts: counts.get(organization.id) })), total };
 }
 
-/** PATCH /organizations/{id}: name, slug (unique), max_allowed_memberships, admin_delete_enabled, created_at. */
+/**
+ * PATCH /organizations/{id}: name, slug (unique), max_allowed_memberships, admin_delete_enabled,
+ * created_at; and, for API versions before 2026-05-12 only (the route decides), public and
+ * private metadata, each replacing the stored object in the same statement as the other fields.
+ */
 export async function updateOrganization(ctx: AppContext, idOrSlug: string, input: UpdateOrganizationInput): Promise<OrganizationRow> {
   const organization = await requireOrganization(ctx, idOrSlug);
   const values: Partial<OrganizationRow> = { updatedAt: ctx.now() };
@@ -179,13 +182,20 @@ export async function updateOrganization(ctx: AppContext, idOrSlug: string, inpu
   if (input.max_allowed_memberships != null) values.maxAllowedMemberships = input.max_allowed_memberships;
   if (input.admin_delete_enabled != null) values.adminDeleteEnabled = input.admin_delete_enabled;
   if (input.created_at != null) values.createdAt = input.created_at;
+  const metadata = metadataWrite(
+    ORGANIZATION_METADATA_COLUMNS,
+    { public_metadata: input.public_metadata, private_metadata: input.private_metadata },
+    "replace",
+  );
+  let row: OrganizationRow | undefined;
   try {
-    await updateOrganizationRow(ctx.db, organization.id, values);
+    row = await updateWithMetadata(ctx, organizations, organization.id, metadata, values);
   } catch (error) {
     if (isUniqueViolationOn(error, "organizations")) throw errors.identifierExists("slug", "slug");
     throw error;
   }
-  return requireOrganization(ctx, organization.id);
+  if (!row) throw errors.organizationNotFound();
+  return row;
 }
 
 /**

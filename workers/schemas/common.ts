@@ -90,10 +90,13 @@ export const rfc3339 = z.string().transform((value, ctx) => {
 
 /**
  * Why metadata `value` cannot be stored as sent, or undefined when it can:
+ * - a number beyond a double's range: JSON.parse reads 1e400 as ±Infinity, which JSON.stringify
+ *   would then write — and store — as null;
  * - an object key containing U+0000: SQLite's JSON functions compare keys only up to a NUL, so a
  *   merge (json_patch, workers/db/metadata.ts) would treat "a\u0000b" as the key "a".
  */
 function unstorable(value: unknown): string | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : "a number too large to be represented (beyond ±1.8e308)";
   if (value === null || typeof value !== "object") return undefined;
   for (const [key, item] of Object.entries(value)) {
     if (!Array.isArray(value) && key.includes("\u0000")) return "an object key containing the NUL character (U+0000)";

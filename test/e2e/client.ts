@@ -7,8 +7,8 @@ import { createClerkClient } from "@clerk/backend";
 import { expect, inject } from "vitest";
 import { assertMatchesSchema, type SchemaName } from "../schema/validate";
 
-/** Every request the client sent to the Worker, in order (for assertions on what the SDK sends). */
-export const seen: { method: string; url: string; status: number }[] = [];
+/** Every request a client sent to the Worker, in order (for assertions on what the SDK sends). */
+export const seen: { method: string; url: string; status: number; apiVersion: string | null }[] = [];
 
 const OBJECT_SCHEMAS: Record<string, SchemaName> = {
   user: "User",
@@ -53,7 +53,8 @@ globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
   const response = await rawFetch(input, init);
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
   if (!url.startsWith(apiUrl())) return response;
-  seen.push({ method: init?.method ?? (input instanceof Request ? input.method : "GET"), url, status: response.status });
+  const apiVersion = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get("clerk-api-version");
+  seen.push({ method: init?.method ?? (input instanceof Request ? input.method : "GET"), url, status: response.status, apiVersion });
   const text = await response.clone().text();
   if (text.startsWith("{") || text.startsWith("[")) {
     expect(response.headers.get("content-type"), url).toBe("application/json");

@@ -1,6 +1,6 @@
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, createUser, expectError, unique } from "../helpers";
+import { BASE, call, createUser, expectError, SECRET_KEY, unique } from "../helpers";
 
 async function createOrg(body: Record<string, unknown> = {}): Promise<any> {
   const result = await call("POST", "/v1/organizations", { name: `Org ${unique()}`, ...body }, { schema: "Organization" });
@@ -183,6 +183,46 @@ describe("PATCH /v1/organizations/{id} and metadata", () => {
       422,
       "form_param_exceeds_allowed_size",
     );
+  });
+});
+
+describe("PATCH /v1/organizations/{id} from clients of older API versions", () => {
+  const patchAs = (version: string, id: string, body: unknown) =>
+    call("PATCH", `/v1/organizations/${id}`, body, { schema: "Organization", headers: { "Clerk-API-Version": version } });
+
+  it("accepts public/private metadata before 2026-05-12, each object sent replacing the stored one", async () => {
+    const org = await createOrg({ public_metadata: { a: { b: 1 }, keep: true }, private_metadata: { secret: 1 } });
+    // @clerk/backend 1.x sends 2025-04-10, 2.x sends 2025-11-10.
+    const renamed = await patchAs("2025-04-10", org.id, { name: "Legacy", public_metadata: { a: { c: 2 } } });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect([renamed.body.name, renamed.body.public_metadata, renamed.body.private_metadata]).toEqual(["Legacy", { a: { c: 2 } }, { secret: 1 }]);
+    const cleared = await patchAs("2025-11-10", org.id, { private_metadata: null, max_allowed_memberships: 3 });
+    expect([cleared.body.max_allowed_memberships, cleared.body.public_metadata, cleared.body.private_metadata]).toEqual([3, { a: { c: 2 } }, {}]);
+    // A request without any version is an older client too.
+    const bare = await SELF.fetch(`${BASE}/v1/organizations/${org.id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${SECRET_KEY}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ private_metadata: { again: true } }),
+    });
+    expect(bare.status).toBe(200);
+    expect(((await bare.json()) as { private_metadata: unknown }).private_metadata).toEqual({ again: true });
+    const stored = await call("GET", `/v1/organizations/${org.id}`, undefined, { schema: "Organization" });
+    expect([stored.body.name, stored.body.public_metadata, stored.body.private_metadata]).toEqual(["Legacy", { a: { c: 2 } }, { again: true }]);
+    // 2026-05-12 moved metadata to …/metadata.
+    expectError(await patchAs("2026-05-12", org.id, { private_metadata: {} }), 422, "form_param_unknown", "private_metadata");
+  });
+
+  it("applies nothing when the metadata would exceed 8 KB", async () => {
+    const org = await createOrg({ private_metadata: { stored: "p".repeat(4000) } });
+    const error = expectError(
+      await patchAs("2025-04-10", org.id, { name: "Too big", public_metadata: { big: "b".repeat(5000) } }),
+      422,
+      "form_param_exceeds_allowed_size",
+      "public_metadata",
+    );
+    expect(error.long_message).toBe("Metadata (public and private together) must not exceed 8192 bytes; got 9023.");
+    const stored = await call("GET", `/v1/organizations/${org.id}`, undefined, { schema: "Organization" });
+    expect([stored.body.name, stored.body.public_metadata, stored.body.updated_at]).toEqual([org.name, {}, org.updated_at]);
   });
 });
 

@@ -122,6 +122,19 @@ describe("PATCH /v1/users/{user_id}: fields", () => {
     expectError(await patch(user.id, { unsafe_metadata: { x: "y".repeat(9000) } }), 422, "form_param_exceeds_allowed_size");
     expectError(await patch(user.id, { public_metadata: [1] }), 422, "form_param_value_invalid", "public_metadata");
   });
+
+  it("counts the stored objects it was not sent toward the 8 KB limit, and then applies nothing of the request", async () => {
+    const user = await createUser({ private_metadata: { stored: "p".repeat(4000) } });
+    const tooMuch = { first_name: "Changed", backup_codes: ["too-big-code-1"], public_metadata: { big: "b".repeat(5000) } };
+    const error = expectError(await patch(user.id, tooMuch), 422, "form_param_exceeds_allowed_size", "public_metadata");
+    expect(error.long_message).toBe("Metadata (public, private and unsafe together) must not exceed 8192 bytes; got 9025.");
+    const after = await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" });
+    expect([after.body.first_name, after.body.backup_code_enabled, after.body.public_metadata]).toEqual([null, false, {}]);
+    expect(after.body.updated_at).toBe(user.updated_at);
+    // Within the limit it all applies.
+    const fits = await patch(user.id, { ...tooMuch, public_metadata: { big: "b".repeat(4000) } });
+    expect([fits.body.first_name, fits.body.backup_code_enabled, fits.body.public_metadata.big.length]).toEqual(["Changed", true, 4000]);
+  });
 });
 
 describe("PATCH /v1/users/{user_id}: primary identifications", () => {

@@ -8,6 +8,7 @@
  */
 import { and, eq, getTableColumns, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import {
   backupCodes,
@@ -173,7 +174,8 @@ export async function runBatch(db: Db, statements: Statement[]): Promise<void> {
   await db.batch(statements as [Statement, ...Statement[]]);
 }
 
-export function updateUserStatement(db: Db, id: string, values: Partial<typeof users.$inferInsert>): Statement {
+/** `values` may hold SQL evaluated against the row as the UPDATE runs (the metadata assignments of db/metadata.ts). */
+export function updateUserStatement(db: Db, id: string, values: SQLiteUpdateSetSource<typeof users>): Statement {
   return db.update(users).set(values).where(eq(users.id, id));
 }
 

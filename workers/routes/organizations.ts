@@ -5,6 +5,7 @@
  * its frontend). Thin: parse input, call a service, serialise.
  */
 import type { AppContext } from "../context";
+import { asksForVersionBefore } from "../http/api-version";
 import { readJsonBody } from "../http/body";
 import { queryOf } from "../http/query";
 import { json } from "../http/respond";
@@ -19,6 +20,7 @@ import {
   revokeInvitationBody,
   updateMembershipBody,
   updateOrganizationBody,
+  updateOrganizationBodyWithMetadata,
 } from "../schemas/organizations";
 import { serializeInvitation, serializeMembership, serializeOrganization } from "../serializers/organization";
 import {
@@ -79,7 +81,9 @@ export function registerOrganizationRoutes(router: RouterType): void {
   });
 
   router.patch("/v1/organizations/:organization_id", async (request: ApiRequest, ctx: AppContext) => {
-    const input = parseWith(updateOrganizationBody, await readJsonBody(request));
+    // API 2026-05-12 moved metadata to …/metadata; older clients still send it here.
+    const schema = asksForVersionBefore(request, "2026-05-12") ? updateOrganizationBodyWithMetadata : updateOrganizationBody;
+    const input = parseWith(schema, await readJsonBody(request));
     return json(serializeOrganization(ctx, await updateOrganization(ctx, request.params.organization_id, input)));
   });
 

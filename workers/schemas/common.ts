@@ -88,10 +88,37 @@ export const rfc3339 = z.string().transform((value, ctx) => {
   return ms;
 });
 
-/** A JSON object (metadata). Arrays, strings and numbers are refused with Clerk's code. */
+/**
+ * Why metadata `value` cannot be stored as sent, or undefined when it can:
+ * - a number beyond a double's range: JSON.parse reads 1e400 as ±Infinity, which JSON.stringify
+ *   would then write — and store — as null;
+ * - an object key containing U+0000: SQLite's JSON functions compare keys only up to a NUL, so a
+ *   merge (json_patch, workers/db/metadata.ts) would treat "a\u0000b" as the key "a".
+ */
+function unstorable(value: unknown): string | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : "a number too large to be represented (beyond ±1.8e308)";
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (!Array.isArray(value) && key.includes("\u0000")) return "an object key containing the NUL character (U+0000)";
+    const reason = unstorable(item);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+/**
+ * A JSON object (metadata). Arrays, strings and numbers are refused with Clerk's code, and so
+ * is an object that could not be stored as sent (see unstorable). Every metadata parameter of
+ * every body goes through here.
+ */
 export const metadataObject = z.unknown().transform((value, ctx) => {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     fail(ctx, errors.paramValueInvalid(paramOf(ctx), `${paramOf(ctx)} must be a JSON object.`));
+    return z.NEVER;
+  }
+  const reason = unstorable(value);
+  if (reason) {
+    fail(ctx, errors.paramValueInvalid(paramOf(ctx), `${paramOf(ctx)} contains ${reason}.`));
     return z.NEVER;
   }
   return value as Record<string, unknown>;

@@ -75,7 +75,14 @@ export const updateOrganizationBody = z
     role_set_key: z.string().nullable().optional(),
   })
   .strict();
-export type UpdateOrganizationInput = z.output<typeof updateOrganizationBody>;
+
+/**
+ * PATCH /organizations/{id} of API versions before 2026-05-12, which also took public and
+ * private metadata (each replaces the stored object). @clerk/backend 1.x and 2.x and
+ * @clerk/clerk-sdk-node 5 still send them there.
+ */
+export const updateOrganizationBodyWithMetadata = updateOrganizationBody.extend(metadataFields);
+export type UpdateOrganizationInput = z.output<typeof updateOrganizationBodyWithMetadata>;
 
 /** PATCH/PUT …/metadata bodies for organizations and memberships. */
 export const organizationMetadataBody = z.object(metadataFields).strict();

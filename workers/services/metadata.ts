@@ -1,75 +1,103 @@
 /**
- * Metadata rules: deep merge with null-deletes (PATCH /metadata), replacement (PUT), and the
- * 8 KB limit on the three objects together (Clerk docs: "Metadata is limited to 8KB maximum").
+ * Metadata rules: merge (PATCH …/metadata, RFC 7396 merge-patch: nested objects merge, `null`
+ * removes a key at any level, anything else replaces), replace (PUT …/metadata, and metadata
+ * on PATCH of the object), and the 8 KB limit on the objects of one row together (Clerk docs:
+ * "Metadata is limited to 8KB maximum"): a user's public, private and unsafe metadata, an
+ * organization's or membership's public and private metadata.
+ *
+ * Updates are single statements built by workers/db/metadata.ts, which also check the limit, so
+ * concurrent writes never lose one another's keys nor exceed it together; inserts check the
+ * limit here before writing.
  */
-import { errors } from "../http/errors";
+import type { AppContext } from "../context";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
+import {
+  isMetadataTooLarge,
+  readMetadataSizes,
+  updateRowWithMetadata,
+  type JsonObject,
+  type MetadataMode,
+  type MetadataTable,
+  type MetadataWrite,
+} from "../db/metadata";
+import { errors, type ApiError } from "../http/errors";
+
+export type { MetadataMode } from "../db/metadata";
 
 export const METADATA_MAX_BYTES = 8 * 1024;
 
-type JsonObject = Record<string, unknown>;
+/** "Metadata (public, private and unsafe together) must not exceed 8192 bytes" for these parameters. */
+function limitText(params: string[]): string {
+  const names = params.map((param) => param.replace(/_metadata$/, ""));
+  const together = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names.at(-1)} together` : names[0];
+  return `Metadata (${together}) must not exceed ${METADATA_MAX_BYTES} bytes`;
+}
 
-const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "object" && !Array.isArray(v);
-
-/**
- * Deep merge of `patch` into `base`: nested objects merge, `null` removes a key at any level,
- * and anything else (arrays included) replaces.
- */
-export function deepMerge(base: JsonObject, patch: JsonObject): JsonObject {
-  const out: JsonObject = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    const current = Object.hasOwn(out, key) ? out[key] : undefined;
-    if (value === null) delete out[key];
-    else if (isObject(value)) setOwn(out, key, deepMerge(isObject(current) ? current : {}, value));
-    else setOwn(out, key, value);
-  }
-  return out;
+/** The 422 for metadata whose objects together have `sizes` bytes (by parameter): names the largest. */
+function tooLarge(sizes: Record<string, number>): ApiError {
+  const entries = Object.entries(sizes);
+  const total = entries.reduce((sum, [, size]) => sum + size, 0);
+  const [largest] = entries.reduce((best, entry) => (entry[1] > best[1] ? entry : best));
+  return errors.paramExceedsAllowedSize(largest, `${limitText(Object.keys(sizes))}; got ${total}.`);
 }
 
 /**
- * Defines `key` as a plain own property. `out[key] = v` would invoke the `__proto__` setter for
- * a metadata key named "__proto__" (valid JSON) and silently drop it instead of storing it.
+ * The JSON texts of a new row's metadata objects (by parameter; absent or null is `{}`), after
+ * checking the limit on them together (UTF-8 bytes of the texts). For inserts.
  */
-function setOwn(out: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** How PATCH (merge) and PUT (replace) metadata operations combine a given object with the stored one. */
-export type MetadataMode = "merge" | "replace";
-
-/**
- * One metadata field after an update: omitted (undefined) keeps `stored`, `null` clears it, an
- * object is deep-merged into it or replaces it, by `mode`.
- */
-export function nextMetadata(stored: JsonObject, given: JsonObject | null | undefined, mode: MetadataMode): JsonObject {
-  if (given === undefined) return stored;
-  if (given === null) return {};
-  return mode === "merge" ? deepMerge(stored, given) : given;
-}
-
-export interface MetadataSet {
-  public_metadata: JsonObject;
-  private_metadata: JsonObject;
-  unsafe_metadata: JsonObject;
-}
-
-/** Throws 422 when the three objects together exceed the limit (UTF-8 bytes of their JSON). */
-export function assertMetadataSize(metadata: MetadataSet): void {
+export function metadataForInsert<P extends string>(objects: Record<P, JsonObject | null | undefined>): Record<P, string> {
+  const texts = Object.fromEntries(Object.entries(objects).map(([param, value]) => [param, JSON.stringify(value ?? {})])) as Record<P, string>;
   const encoder = new TextEncoder();
-  let total = 0;
-  let largest: keyof MetadataSet = "public_metadata";
-  let largestSize = -1;
-  for (const key of ["public_metadata", "private_metadata", "unsafe_metadata"] as const) {
-    const size = encoder.encode(JSON.stringify(metadata[key])).length;
-    total += size;
-    if (size > largestSize) {
-      largest = key;
-      largestSize = size;
-    }
-  }
-  if (total > METADATA_MAX_BYTES) {
-    throw errors.paramExceedsAllowedSize(
-      largest,
-      `Metadata (public, private and unsafe together) must not exceed ${METADATA_MAX_BYTES} bytes; got ${total}.`,
-    );
+  const sizes: Record<string, number> = Object.fromEntries(Object.entries(texts).map(([param, text]) => [param, encoder.encode(text as string).length]));
+  if (Object.values(sizes).reduce((sum, size) => sum + size, 0) > METADATA_MAX_BYTES) throw tooLarge(sizes);
+  return texts;
+}
+
+/**
+ * A metadata write for workers/db/metadata.ts: `columns` are all the row's metadata columns
+ * (by drizzle key), `given` what the request sent for each (by parameter).
+ */
+export function metadataWrite(columns: MetadataWrite["columns"], given: MetadataWrite["given"], mode: MetadataMode): MetadataWrite {
+  return { columns, given, mode, maxBytes: METADATA_MAX_BYTES };
+}
+
+/**
+ * Applies `metadata` (merge or replace) to row `id` together with `values`, in one statement
+ * that also checks the limit (workers/db/metadata.ts). Returns the row as written, undefined
+ * when there is no such row; a write the limit refuses changes nothing and throws 422
+ * form_param_exceeds_allowed_size, naming the largest object.
+ */
+export async function updateWithMetadata<T extends MetadataTable>(
+  ctx: AppContext,
+  table: T,
+  id: string,
+  metadata: MetadataWrite,
+  values: SQLiteUpdateSetSource<T>,
+): Promise<T["$inferSelect"] | undefined> {
+  const row = await updateRowWithMetadata(ctx.db, table, id, metadata, values);
+  if (row) return row;
+  // No row: missing, or refused by the limit. A row that exists now existed then (ids are
+  // never reused), so the limit refused it.
+  const sizes = await readMetadataSizes(ctx.db, table, id, metadata);
+  if (sizes) throw tooLarge(sizes);
+  return undefined;
+}
+
+/**
+ * Runs `batch`, which holds abortBatchUnlessMetadataFits(metadata) before its UPDATE, turning
+ * that refusal into 422 form_param_exceeds_allowed_size. The sizes the error reports are read
+ * afterwards (what the write would make of the row now).
+ */
+export async function runWithMetadataLimit<T>(ctx: AppContext, table: MetadataTable, id: string, metadata: MetadataWrite, batch: () => Promise<T>): Promise<T> {
+  try {
+    return await batch();
+  } catch (error) {
+    if (!isMetadataTooLarge(error)) throw error;
+    const sizes = await readMetadataSizes(ctx.db, table, id, metadata);
+    if (sizes) throw tooLarge(sizes);
+    // Deleted since the refused write: it was still refused for its size, so name what it sent.
+    const params = Object.values(metadata.columns).map((column) => column.name);
+    const sent = params.find((param) => metadata.given[param] !== undefined) ?? params[0];
+    throw errors.paramExceedsAllowedSize(sent, `${limitText(params)}.`);
   }
 }

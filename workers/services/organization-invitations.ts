@@ -28,7 +28,7 @@ import { firstValue, pagination, toArray, type Query } from "../http/query";
 import type { CreateInvitationInput } from "../schemas/organizations";
 import { invitationStatusOf } from "../serializers/organization";
 import { requireUserRow } from "./require-user";
-import { nextMetadataColumns, requireOrganization } from "./organizations";
+import { newMetadataColumns, requireOrganization } from "./organizations";
 import { parseOrderBy } from "./ordering";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -78,7 +78,7 @@ async function assertAdmin(ctx: AppContext, organization: OrganizationRow, userI
 export async function createInvitation(ctx: AppContext, organizationIdOrSlug: string, input: CreateInvitationInput): Promise<OrganizationInvitationRow> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
   if (input.inviter_user_id) await assertAdmin(ctx, organization, input.inviter_user_id, "Inviter");
-  const metadata = nextMetadataColumns({ publicMetadata: "{}", privateMetadata: "{}" }, input, "replace");
+  const metadata = newMetadataColumns(input);
   const now = ctx.now();
   const id = newId("orginv", now);
   const normalized = normalizeIdentifier(input.email_address);

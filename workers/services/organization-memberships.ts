@@ -15,14 +15,15 @@ import {
   type MembershipOrderField,
   type MembershipView,
 } from "../db/organizations";
+import { organizationMemberships } from "../db/schema";
 import type { UserFilter } from "../db/user-search";
 import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
 import { includeExcludeParam, listParam, pagination, type Query } from "../http/query";
 import type { CreateMembershipInput, OrganizationMetadataInput } from "../schemas/organizations";
-import { assertMetadataSize } from "./metadata";
+import { metadataWrite, updateWithMetadata } from "./metadata";
 import { parseOrderBy } from "./ordering";
-import { nextMetadataColumns, requireOrganization } from "./organizations";
+import { newMetadataColumns, requireOrganization } from "./organizations";
 import { parseUserFilter } from "./user-list";
 import { requireUserRow } from "./require-user";
 
@@ -50,9 +51,7 @@ export async function createMembership(ctx: AppContext, organizationIdOrSlug: st
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
   if (!(await findUserRowById(ctx.db, input.user_id))) throw errors.formResourceNotFound("user_id");
   if (await findMembership(ctx.db, organization.id, input.user_id)) throw errors.alreadyAMemberInOrganization(input.user_id);
-  const publicMetadata = input.public_metadata ?? {};
-  const privateMetadata = input.private_metadata ?? {};
-  assertMetadataSize({ public_metadata: publicMetadata, private_metadata: privateMetadata, unsafe_metadata: {} });
+  const metadata = newMetadataColumns(input);
   const now = ctx.now();
   let inserted: boolean;
   try {
@@ -63,8 +62,7 @@ export async function createMembership(ctx: AppContext, organizationIdOrSlug: st
         organizationId: organization.id,
         userId: input.user_id,
         role: input.role,
-        publicMetadata: JSON.stringify(publicMetadata),
-        privateMetadata: JSON.stringify(privateMetadata),
+        ...metadata,
         createdAt: now,
         updatedAt: now,
       },
@@ -146,7 +144,16 @@ export async function updateMembershipRole(ctx: AppContext, organizationIdOrSlug
   return (await findMembership(ctx.db, view.organization.id, userId))!;
 }
 
-/** PATCH …/memberships/{user_id}/metadata: deep merge, `null` removes a key. */
+/** A membership's metadata columns: the 8 KB limit counts the two together. */
+const MEMBERSHIP_METADATA_COLUMNS = {
+  publicMetadata: organizationMemberships.publicMetadata,
+  privateMetadata: organizationMemberships.privateMetadata,
+};
+
+/**
+ * PATCH …/memberships/{user_id}/metadata: RFC 7396 merge (nested objects merge, `null` removes
+ * a key), in one statement so concurrent merges never lose one another's keys.
+ */
 export async function mergeMembershipMetadata(
   ctx: AppContext,
   organizationIdOrSlug: string,
@@ -154,8 +161,11 @@ export async function mergeMembershipMetadata(
   input: OrganizationMetadataInput,
 ): Promise<MembershipView> {
   const view = await requireMembership(ctx, organizationIdOrSlug, userId);
-  await updateMembershipRow(ctx.db, view.membership.id, { ...nextMetadataColumns(view.membership, input, "merge"), updatedAt: ctx.now() });
-  return (await findMembership(ctx.db, view.organization.id, userId))!;
+  const metadata = metadataWrite(MEMBERSHIP_METADATA_COLUMNS, input, "merge");
+  const membership = await updateWithMetadata(ctx, organizationMemberships, view.membership.id, metadata, { updatedAt: ctx.now() });
+  // Removed since it was looked up.
+  if (!membership) throw errors.notFound(`No membership was found for user ${userId} in organization ${view.organization.id}.`);
+  return { ...view, membership };
 }
 
 /** Removes the membership and returns it as it was. */

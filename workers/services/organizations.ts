@@ -12,19 +12,18 @@ import {
   isSlugTaken,
   isUniqueViolationOn,
   listOrganizationRows,
-  updateOrganizationRow,
   type OrderBy,
   type OrganizationCounts,
   type OrganizationOrderField,
 } from "../db/organizations";
-import type { OrganizationRow } from "../db/schema";
+import type { JsonObject } from "../db/metadata";
+import { organizations, type OrganizationRow } from "../db/schema";
 import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
 import { boolParam, firstValue, includeExcludeParam, pagination, type Query } from "../http/query";
 import type { CreateOrganizationInput, OrganizationMetadataInput, UpdateOrganizationInput } from "../schemas/organizations";
-import { assertMetadataSize, nextMetadata, type MetadataMode } from "./metadata";
+import { metadataForInsert, metadataWrite, updateWithMetadata, type MetadataMode } from "./metadata";
 import { parseOrderBy } from "./ordering";
-import { parseJsonObject } from "../serializers/user";
 
 export interface OrganizationWithCounts {
   organization: OrganizationRow;
@@ -59,24 +58,20 @@ export async function requireOrganization(ctx: AppContext, idOrSlug: string): Pr
   return row;
 }
 
-function checkMetadata(publicMetadata: Record<string, unknown>, privateMetadata: Record<string, unknown>): void {
-  assertMetadataSize({ public_metadata: publicMetadata, private_metadata: privateMetadata, unsafe_metadata: {} });
+/**
+ * The metadata columns of a new organization, membership or invitation (absent or null is
+ * `{}`); the limit counts public and private metadata together.
+ */
+export function newMetadataColumns(input: {
+  public_metadata?: JsonObject | null;
+  private_metadata?: JsonObject | null;
+}): { publicMetadata: string; privateMetadata: string } {
+  const texts = metadataForInsert({ public_metadata: input.public_metadata, private_metadata: input.private_metadata });
+  return { publicMetadata: texts.public_metadata, privateMetadata: texts.private_metadata };
 }
 
-/**
- * The public/private metadata columns after a merge (deep, `null` removes a key) or a replace
- * of each given field; an omitted field is kept, `null` for a whole field clears it. Size-checked.
- */
-export function nextMetadataColumns(
-  current: { publicMetadata: string; privateMetadata: string },
-  input: OrganizationMetadataInput,
-  mode: MetadataMode,
-): { publicMetadata: string; privateMetadata: string } {
-  const publicMetadata = nextMetadata(parseJsonObject(current.publicMetadata), input.public_metadata, mode);
-  const privateMetadata = nextMetadata(parseJsonObject(current.privateMetadata), input.private_metadata, mode);
-  checkMetadata(publicMetadata, privateMetadata);
-  return { publicMetadata: JSON.stringify(publicMetadata), privateMetadata: JSON.stringify(privateMetadata) };
-}
+/** An organization's metadata columns: the 8 KB limit counts the two together. */
+const ORGANIZATION_METADATA_COLUMNS = { publicMetadata: organizations.publicMetadata, privateMetadata: organizations.privateMetadata };
 
 /**
  * Creates an organization. `created_by` must be an existing user and becomes an `org:admin`
@@ -87,9 +82,7 @@ export async function createOrganization(ctx: AppContext, input: CreateOrganizat
   const now = ctx.now();
   const createdAt = input.created_at ?? now;
   if (input.created_by && !(await findUserRowById(ctx.db, input.created_by))) throw errors.organizationCreatorNotFound(input.created_by);
-  const publicMetadata = input.public_metadata ?? {};
-  const privateMetadata = input.private_metadata ?? {};
-  checkMetadata(publicMetadata, privateMetadata);
+  const metadata = newMetadataColumns(input);
   const givenSlug = input.slug || null;
   const base = slugify(input.name);
   const name = input.name.trim();
@@ -108,8 +101,7 @@ export async function createOrganization(ctx: AppContext, input: CreateOrganizat
           createdBy: input.created_by ?? null,
           maxAllowedMemberships: input.max_allowed_memberships ?? 0,
           adminDeleteEnabled: true,
-          publicMetadata: JSON.stringify(publicMetadata),
-          privateMetadata: JSON.stringify(privateMetadata),
+          ...metadata,
           createdAt,
           updatedAt: now,
         },
@@ -174,7 +166,11 @@ export async function listOrganizations(ctx: AppContext, query: Query): Promise<
   return { data: rows.map((organization) => ({ organization, counts: counts.get(organization.id) })), total };
 }
 
-/** PATCH /organizations/{id}: name, slug (unique), max_allowed_memberships, admin_delete_enabled, created_at. */
+/**
+ * PATCH /organizations/{id}: name, slug (unique), max_allowed_memberships, admin_delete_enabled,
+ * created_at; and, for API versions before 2026-05-12 only (the route decides), public and
+ * private metadata, each replacing the stored object in the same statement as the other fields.
+ */
 export async function updateOrganization(ctx: AppContext, idOrSlug: string, input: UpdateOrganizationInput): Promise<OrganizationRow> {
   const organization = await requireOrganization(ctx, idOrSlug);
   const values: Partial<OrganizationRow> = { updatedAt: ctx.now() };
@@ -186,25 +182,39 @@ export async function updateOrganization(ctx: AppContext, idOrSlug: string, inpu
   if (input.max_allowed_memberships != null) values.maxAllowedMemberships = input.max_allowed_memberships;
   if (input.admin_delete_enabled != null) values.adminDeleteEnabled = input.admin_delete_enabled;
   if (input.created_at != null) values.createdAt = input.created_at;
+  const metadata = metadataWrite(
+    ORGANIZATION_METADATA_COLUMNS,
+    { public_metadata: input.public_metadata, private_metadata: input.private_metadata },
+    "replace",
+  );
+  let row: OrganizationRow | undefined;
   try {
-    await updateOrganizationRow(ctx.db, organization.id, values);
+    row = await updateWithMetadata(ctx, organizations, organization.id, metadata, values);
   } catch (error) {
     if (isUniqueViolationOn(error, "organizations")) throw errors.identifierExists("slug", "slug");
     throw error;
   }
-  return requireOrganization(ctx, organization.id);
+  if (!row) throw errors.organizationNotFound();
+  return row;
 }
 
-/** PATCH (merge) or PUT (replace) of an organization's public/private metadata. */
+/**
+ * PATCH (merge, RFC 7396) or PUT (replace) of an organization's public/private metadata; an
+ * omitted object is kept, `null` clears it. One statement, so concurrent updates never lose
+ * one another's keys.
+ */
 export async function updateOrganizationMetadata(
   ctx: AppContext,
   idOrSlug: string,
   input: OrganizationMetadataInput,
-  mode: "merge" | "replace",
+  mode: MetadataMode,
 ): Promise<OrganizationRow> {
   const organization = await requireOrganization(ctx, idOrSlug);
-  await updateOrganizationRow(ctx.db, organization.id, { ...nextMetadataColumns(organization, input, mode), updatedAt: ctx.now() });
-  return requireOrganization(ctx, organization.id);
+  const metadata = metadataWrite(ORGANIZATION_METADATA_COLUMNS, input, mode);
+  const row = await updateWithMetadata(ctx, organizations, organization.id, metadata, { updatedAt: ctx.now() });
+  // Deleted since it was looked up.
+  if (!row) throw errors.organizationNotFound();
+  return row;
 }
 
 /** Deletes the organization; its memberships and invitations go with it (FK cascade). */

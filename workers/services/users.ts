@@ -7,7 +7,8 @@ import { and, eq, type SQL } from "drizzle-orm";
 import type { AppContext } from "../context";
 import { newId, newIds } from "../crypto/ids";
 import { normalizeIdentifier } from "../db/normalize";
-import { backupCodes, emailAddresses, images, phoneNumbers, web3Wallets, type UserRow } from "../db/schema";
+import { backupCodes, emailAddresses, images, phoneNumbers, users, web3Wallets, type UserRow } from "../db/schema";
+import { abortBatchUnlessMetadataFits, metadataAssignments, sendsMetadata } from "../db/metadata";
 import {
   abortBatchUnless,
   aggregateOf,
@@ -18,7 +19,6 @@ import {
   insertUserStatements,
   ownedRowExists,
   runBatch,
-  updateUserReturning,
   updateUserStatement,
   type NewUserRows,
   type Statement,
@@ -32,8 +32,7 @@ import { backupCodeRows, mfaFactorsOf, mfaTimestampColumns, passwordColumns, tot
 import { deleteBackupCodesStatement } from "../db/credentials";
 import { lockedUntilFrom } from "./lockout";
 import { requireUserRow } from "./require-user";
-import { assertMetadataSize, nextMetadata, type MetadataMode, type MetadataSet } from "./metadata";
-import { parseJsonObject } from "../serializers/user";
+import { metadataForInsert, metadataWrite, runWithMetadataLimit, updateWithMetadata, type MetadataMode } from "./metadata";
 
 /** Maps a UNIQUE constraint failure (a concurrent create won the race) to Clerk's error. */
 export function identifierConflict(error: unknown): ApiError | undefined {
@@ -98,22 +97,12 @@ function statusesFor(values: string[], statuses: ("verified" | "reserved")[] | u
   return statuses;
 }
 
-function metadataOf(user: Pick<UserRow, "publicMetadata" | "privateMetadata" | "unsafeMetadata">): MetadataSet {
-  return {
-    public_metadata: parseJsonObject(user.publicMetadata),
-    private_metadata: parseJsonObject(user.privateMetadata),
-    unsafe_metadata: parseJsonObject(user.unsafeMetadata),
-  };
-}
-
-function metadataColumns(metadata: MetadataSet): Pick<UserRow, "publicMetadata" | "privateMetadata" | "unsafeMetadata"> {
-  assertMetadataSize(metadata);
-  return {
-    publicMetadata: JSON.stringify(metadata.public_metadata),
-    privateMetadata: JSON.stringify(metadata.private_metadata),
-    unsafeMetadata: JSON.stringify(metadata.unsafe_metadata),
-  };
-}
+/** A user's metadata columns: the 8 KB limit counts the three together. */
+const USER_METADATA_COLUMNS = {
+  publicMetadata: users.publicMetadata,
+  privateMetadata: users.privateMetadata,
+  unsafeMetadata: users.unsafeMetadata,
+};
 
 export async function getUser(ctx: AppContext, userId: string): Promise<UserAggregate> {
   const aggregate = await findUserAggregateById(ctx.db, userId);
@@ -141,10 +130,10 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
     externalId: input.external_id ?? null,
   });
 
-  const metadata = metadataColumns({
-    public_metadata: input.public_metadata ?? {},
-    private_metadata: input.private_metadata ?? {},
-    unsafe_metadata: input.unsafe_metadata ?? {},
+  const metadata = metadataForInsert({
+    public_metadata: input.public_metadata,
+    private_metadata: input.private_metadata,
+    unsafe_metadata: input.unsafe_metadata,
   });
   const password = await passwordColumns(ctx, input);
   const totp = await totpColumns(ctx, input, userId);
@@ -202,7 +191,9 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
     primaryPhoneNumberSort: phones[0] ?? null,
     primaryWeb3WalletId: rows.web3Wallets[0]?.id ?? null,
     primaryWeb3WalletSort: wallets[0] ?? null,
-    ...metadata,
+    publicMetadata: metadata.public_metadata,
+    privateMetadata: metadata.private_metadata,
+    unsafeMetadata: metadata.unsafe_metadata,
     ...password,
     ...totp,
     ...codes?.columns,
@@ -301,17 +292,13 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
     values.imageId = image.id;
   }
 
-  if (input.public_metadata !== undefined || input.private_metadata !== undefined || input.unsafe_metadata !== undefined) {
-    const existing = metadataOf(current.user);
-    Object.assign(
-      values,
-      metadataColumns({
-        public_metadata: input.public_metadata ?? existing.public_metadata,
-        private_metadata: input.private_metadata ?? existing.private_metadata,
-        unsafe_metadata: input.unsafe_metadata ?? existing.unsafe_metadata,
-      }),
-    );
-  }
+  // Each metadata object sent replaces the stored one in the user's UPDATE; the others are not
+  // written. The limit on the three together is checked by a guard just before it (below).
+  const metadata = metadataWrite(
+    USER_METADATA_COLUMNS,
+    { public_metadata: input.public_metadata, private_metadata: input.private_metadata, unsafe_metadata: input.unsafe_metadata },
+    "replace",
+  );
 
   await assertIdentifiersFree(ctx, {
     emails: [],
@@ -336,12 +323,15 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   Object.assign(values, mfaTimestampColumns(mfaBefore, mfaAfter, now));
 
   values.updatedAt = now;
-  statements.unshift(updateUserStatement(ctx.db, userId, values));
+  statements.unshift(updateUserStatement(ctx.db, userId, { ...values, ...metadataAssignments(metadata) }));
+  // The size guard must stop the whole batch (backup codes too), so it aborts it rather than
+  // leaving the UPDATE to skip the row; in the one transaction nothing writes in between.
+  if (sendsMetadata(metadata)) statements.unshift(abortBatchUnlessMetadataFits(ctx.db, users, userId, metadata));
   // A wallet or image named above may be removed by a concurrent request after it was read;
   // the guard refuses the whole batch then, so the user never points at a row that is gone.
   if (pointsAt.length) statements.unshift(abortBatchUnless(ctx.db, userId, and(...pointsAt)!));
   try {
-    await runUserBatch(ctx, statements, userId);
+    await runWithMetadataLimit(ctx, users, userId, metadata, () => runUserBatch(ctx, statements, userId));
   } catch (error) {
     if (!d1ErrorText(error).includes(BATCH_GUARD_FAILED)) throw error;
     // Re-validate against what is stored now, which names the parameter whose row is gone.
@@ -364,18 +354,12 @@ export async function deleteUser(ctx: AppContext, userId: string): Promise<void>
 }
 
 /**
- * PATCH /metadata (merge: deep merge of each object sent, null removes keys at any level) and
- * PUT /metadata (replace: each object sent replaces the stored one, {} or null clears it).
+ * PATCH /metadata (merge: RFC 7396 merge-patch of each object sent, null removes keys at any
+ * level) and PUT /metadata (replace: each object sent replaces the stored one, {} or null
+ * clears it). One statement: concurrent updates each apply to what the other wrote.
  */
 export async function updateUserMetadata(ctx: AppContext, userId: string, input: MetadataInput, mode: MetadataMode): Promise<UserAggregate> {
-  const current = metadataOf(await requireUserRow(ctx, userId));
-  const next: MetadataSet = {
-    public_metadata: nextMetadata(current.public_metadata, input.public_metadata, mode),
-    private_metadata: nextMetadata(current.private_metadata, input.private_metadata, mode),
-    unsafe_metadata: nextMetadata(current.unsafe_metadata, input.unsafe_metadata, mode),
-  };
-  // The update returns the row it wrote; none means the user was deleted meanwhile (404).
-  const row = await updateUserReturning(ctx.db, userId, { ...metadataColumns(next), updatedAt: ctx.now() });
+  const row = await updateWithMetadata(ctx, users, userId, metadataWrite(USER_METADATA_COLUMNS, input, mode), { updatedAt: ctx.now() });
   if (!row) throw errors.userNotFound(userId);
   return aggregateOf(row);
 }

@@ -13,7 +13,7 @@ export async function listBackupCodes(db: Db, userId: string) {
 }
 
 export async function countBackupCodes(db: Db, userId: string): Promise<number> {
-  const row = await db.select({ count: sql<number>`count(*)` }).from(backupCodes).where(eq(backupCodes.userId, userId)).get();
+  const row = await db.select({ count: sql<number>`count(*)`.as("count") }).from(backupCodes).where(eq(backupCodes.userId, userId)).get();
   return Number(row?.count ?? 0);
 }
 

@@ -13,7 +13,7 @@ const byUserAndProvider = (userId: string, provider: string) =>
   and(eq(externalAccounts.userId, userId), eq(externalAccounts.provider, provider));
 
 export async function countExternalAccountsByProvider(db: Db, userId: string, provider: string): Promise<number> {
-  const row = await db.select({ n: count() }).from(externalAccounts).where(byUserAndProvider(userId, provider)).get();
+  const row = await db.select({ n: count().as("n") }).from(externalAccounts).where(byUserAndProvider(userId, provider)).get();
   return row?.n ?? 0;
 }
 

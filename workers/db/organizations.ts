@@ -316,7 +316,7 @@ export async function listMemberships(
       .limit(limit)
       .offset(offset)
       .all(),
-    db.select({ count: sql<number>`count(*)` }).from(organizationMemberships).where(where).all(),
+    db.select({ count: sql<number>`count(*)`.as("count") }).from(organizationMemberships).where(where).all(),
   ]);
   return { rows: rows as MembershipView[], total: Number(counts[0]?.count ?? 0) };
 }
@@ -432,7 +432,7 @@ export async function listInvitations(
       .limit(limit)
       .offset(offset)
       .all(),
-    db.select({ count: sql<number>`count(*)` }).from(organizationInvitations).where(where).all(),
+    db.select({ count: sql<number>`count(*)`.as("count") }).from(organizationInvitations).where(where).all(),
   ]);
   return { rows, total: Number(counts[0]?.count ?? 0) };
 }

@@ -20,7 +20,7 @@ export async function countMatching(db: Db, filter: UserFilter): Promise<number>
   if (filter.search.length === 0) {
     // Every user: the trigger-maintained total (migration 0005) is one row instead of all of them.
     const row = where
-      ? await db.select({ count: sql<number>`count(*)` }).from(users).where(where).get()
+      ? await db.select({ count: sql<number>`count(*)`.as("count") }).from(users).where(where).get()
       : await db.select({ count: userTotals.users }).from(userTotals).where(eq(userTotals.id, 1)).get();
     return Number(row?.count ?? 0);
   }
@@ -31,15 +31,15 @@ export async function countMatching(db: Db, filter: UserFilter): Promise<number>
     // matches are the users, one row read each.
     if (onlyFts) {
       return db
-        .select({ count: sql<number>`count(*)` })
+        .select({ count: sql<number>`count(*)`.as("count") })
         .from(sql`user_search`)
         .where(and(sql`user_search match ${ftsMatchExpression(fts)}`, ...rangeConditions(sql`user_search.rowid`, range)))
         .get();
     }
     const matches = matchesIn(filter.search, range);
     return where
-      ? db.select({ count: sql<number>`count(*)` }).from(matches).crossJoin(users).where(and(sql`${users.id} = m.user_id`, where)).get()
-      : db.select({ count: sql<number>`count(*)` }).from(matches).get();
+      ? db.select({ count: sql<number>`count(*)`.as("count") }).from(matches).crossJoin(users).where(and(sql`${users.id} = m.user_id`, where)).get()
+      : db.select({ count: sql<number>`count(*)`.as("count") }).from(matches).get();
   };
   const chunker = new Chunker(1, 1, SPAN_GROUP_MAX);
   let total = 0;

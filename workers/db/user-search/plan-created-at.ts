@@ -39,7 +39,9 @@ export async function createdAtPage(db: Db, filter: UserFilter, order: UserOrder
   const where = and(whereOf(filter), keyset(page, descending));
 
   const find = (range: DocRange, limit?: number) => {
-    const columns = full ? { ...getTableColumns(users), docId: sql<string>`cast(m.doc_id as text)` } : { docId: sql<string>`cast(m.doc_id as text)`, id: users.id, createdAt: users.createdAt };
+    // Aliased: a select field without a name cannot be metered (workers/db/metered-d1.ts).
+    const docId = sql<string>`cast(m.doc_id as text)`.as("docId");
+    const columns = full ? { ...getTableColumns(users), docId } : { docId, id: users.id, createdAt: users.createdAt };
     const query = db
       .select(columns)
       .from(matchesIn(filter.search, range))

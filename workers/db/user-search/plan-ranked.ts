@@ -74,7 +74,7 @@ export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, p
 
   const ranked = (range: DocRange) =>
     db
-      .select({ ...columns, sortKey: sql<string>`${keyColumn(order)}` })
+      .select({ ...columns, sortKey: sql<string>`${keyColumn(order)}`.as("sortKey") })
       .from(sql`user_search`)
       .crossJoin(users)
       .where(
@@ -96,7 +96,7 @@ export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, p
   // scripts/rebuild-derived-data.sql repairs the index.
   const sorted = (range: DocRange) =>
     db
-      .select({ ...columns, sortKey: sql<string>`${documentKey(order)}` })
+      .select({ ...columns, sortKey: sql<string>`${documentKey(order)}`.as("sortKey") })
       .from(matchesIn(filter.search, range))
       .crossJoin(users)
       .innerJoin(sql`user_search_documents d`, sql`d.user_id = ${users.id}`)

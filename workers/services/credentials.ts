@@ -9,6 +9,7 @@ import type { AppContext } from "../context";
 import { findMatchingBackupCode, newBackupCodeSalt, sealBackupCode } from "../crypto/backup-codes";
 import { decryptSecret, encryptSecret } from "../crypto/encryption";
 import { checkDigest, PASSWORD_HASHERS, verifyDigest } from "../crypto/hashers";
+import { BCRYPT_MAX_INPUT_BYTES } from "../crypto/hashers/bcrypt";
 import { newId } from "../crypto/ids";
 import { isPwnedPassword } from "../crypto/pwned-passwords";
 import { decodeBase32Secret, matchTotpStep, normalizeBase32Secret } from "../crypto/totp";
@@ -39,7 +40,7 @@ export interface CredentialInput {
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** bcrypt ignores every byte after the 72nd, so a longer password would be silently cut. */
-export const MAX_PASSWORD_BYTES = 72;
+export const MAX_PASSWORD_BYTES = BCRYPT_MAX_INPUT_BYTES;
 const MAX_DIGEST_LENGTH = 1024;
 
 const utf8Length = (text: string) => new TextEncoder().encode(text).length;
@@ -51,13 +52,17 @@ export async function hashPassword(ctx: AppContext, password: string): Promise<s
 }
 
 /**
- * Checks a plain password against the instance's rules unless `skip` is set: at least 8
- * characters, at most 72 UTF-8 bytes, and not on the bundled list of common breached passwords.
+ * Checks a plain password before it is stored. Whatever `skip` says, it must not be empty and
+ * must fit bcrypt's 72 UTF-8 bytes (a longer one would be stored cut, and any string with the
+ * same first 72 bytes would then verify). Unless `skip` is set (skip_password_checks, the
+ * instance's own rules) it also needs at least 8 characters and must not be on the bundled
+ * list of common breached passwords.
  */
 export function checkPasswordRules(password: string, skip: boolean): void {
+  if (password === "") throw errors.passwordTooShort("password", skip ? 1 : MIN_PASSWORD_LENGTH);
+  if (utf8Length(password) > MAX_PASSWORD_BYTES) throw errors.passwordSizeExceeded("password");
   if (skip) return;
   if (Array.from(password).length < MIN_PASSWORD_LENGTH) throw errors.passwordTooShort("password", MIN_PASSWORD_LENGTH);
-  if (utf8Length(password) > MAX_PASSWORD_BYTES) throw errors.passwordSizeExceeded("password");
   if (isPwnedPassword(password)) throw errors.passwordPwned("password");
 }
 

@@ -17,8 +17,16 @@ export function isBcryptDigest(text: string): boolean {
   return BCRYPT_RE.test(text);
 }
 
-/** bcryptjs compares in constant time. */
-export function verifyBcrypt(password: string, digest: string): Promise<boolean> {
+/** bcrypt reads at most this many bytes of its input and silently ignores the rest. */
+export const BCRYPT_MAX_INPUT_BYTES = 72;
+
+/**
+ * Whether `password` is the input `digest` was made from; bcryptjs compares in constant time.
+ * An input over 72 UTF-8 bytes never verifies: bcrypt would only compare its first 72 bytes, so
+ * it could not tell the password from any other string sharing them.
+ */
+export async function verifyBcrypt(password: string, digest: string): Promise<boolean> {
+  if (utf8(password).length > BCRYPT_MAX_INPUT_BYTES) return false;
   return bcrypt.compare(password, digest);
 }
 
@@ -35,7 +43,10 @@ export const bcryptPepperedHasher = defineHasher<{ digest: string; pepper: strin
     const base = digest.slice(0, 60);
     return isBcryptDigest(base) && pepper.length > 0 ? { digest: base, pepper } : null;
   },
-  verify: (password, parsed) => verifyBcrypt(password + parsed.pepper, parsed.digest),
+  // The password alone is held to bcrypt's 72 bytes; the pepper after it may be cut, as it was
+  // when Devise made the digest (its generated peppers are 128 characters).
+  verify: async (password, parsed) =>
+    utf8(password).length <= BCRYPT_MAX_INPUT_BYTES && bcrypt.compare(password + parsed.pepper, parsed.digest),
 });
 
 const DJANGO_PREFIX = "bcrypt_sha256$";

@@ -1,7 +1,9 @@
 import { env } from "cloudflare:test";
+import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
 import { PASSWORD_HASHERS } from "../../workers/crypto/hashers";
 import { call, createUser, expectError } from "../helpers";
+import { digestAtCost } from "../identifiers";
 import { VARIANT_DIGEST_VECTORS } from "../crypto/variant-vectors";
 import { DIGEST_VECTORS, MALFORMED_DIGESTS } from "../crypto/vectors";
 
@@ -84,6 +86,31 @@ describe("digest import refusals", () => {
     );
     expectError(await call("POST", "/v1/users", { password_digest: "", password_hasher: "bcrypt" }), 422, "form_password_digest_invalid_code");
     expectError(await call("POST", "/v1/users", { password_digest: `$2b$05$${"a".repeat(2000)}`, password_hasher: "bcrypt" }), 422, "form_password_digest_invalid_code");
+  });
+
+  it("refuses bcrypt-family digests outside costs 4..14 (one verify at cost 31 would take hours)", async () => {
+    const user = await createUser({});
+    for (const cost of [15, 20, 31]) {
+      for (const [hasher, digest] of [
+        ["bcrypt", digestAtCost(cost)],
+        ["bcrypt_peppered", `${digestAtCost(cost)}$pepper`],
+        ["bcrypt_sha256_django", `bcrypt_sha256$${digestAtCost(cost)}`],
+      ]) {
+        expectError(await call("POST", "/v1/users", { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code", "password_digest");
+        expectError(await call("PATCH", `/v1/users/${user.id}`, { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code");
+      }
+    }
+    for (const cost of [4, 14]) {
+      expect((await createUser({ password_digest: digestAtCost(cost), password_hasher: "bcrypt" })).password_enabled).toBe(true);
+    }
+  });
+
+  it("a bcrypt digest above cost 14 stored before the range existed verifies nothing, without computing it", async () => {
+    const user = await createUser({ password: "the right password" });
+    const slow = bcrypt.hashSync("the right password", 4).replace("$04$", "$20$");
+    await env.DB.prepare("update users set password_digest = ? where id = ?").bind(slow, user.id).run();
+    // Cost 20 is about a minute and a half of bcryptjs: the test's time limit would end first.
+    expectError(await call("POST", `/v1/users/${user.id}/verify_password`, { password: "the right password" }), 422, "incorrect_password");
   });
 
   it("replaces a password with an imported digest on update, keeping password_last_updated_at right", async () => {

@@ -6,7 +6,7 @@
  */
 import bcrypt from "bcryptjs";
 import type { AppContext } from "../context";
-import { findMatchingBackupCode, newBackupCodeSalt, sealBackupCode } from "../crypto/backup-codes";
+import { backupCodeDigestsProblem, findMatchingBackupCode, newBackupCodeSalt, sealBackupCode } from "../crypto/backup-codes";
 import { decryptSecret, encryptSecret } from "../crypto/encryption";
 import { checkDigest, PASSWORD_HASHERS, verifyDigest } from "../crypto/hashers";
 import { BCRYPT_MAX_INPUT_BYTES } from "../crypto/hashers/bcrypt";
@@ -137,6 +137,8 @@ export async function backupCodeRows(
   if (!isSet(input.backup_codes)) return undefined;
   const codes = [...new Set(input.backup_codes.map((c) => c.trim()))];
   if (codes.some((c) => c === "")) throw errors.paramValueInvalid("backup_codes", "backup_codes must not contain empty codes.");
+  const digestProblem = backupCodeDigestsProblem(codes);
+  if (digestProblem) throw errors.paramValueInvalid("backup_codes", digestProblem);
   const salt = newBackupCodeSalt();
   const now = ctx.now();
   return {

@@ -177,17 +177,17 @@ export function mfaFactorsOf(aggregate: UserAggregate): MfaFactors {
 
 /**
  * POST verify_password. Locked users get 403 without the password being checked; a wrong
- * password counts toward the lockout; a right one resets the count and, for a weak imported
- * hasher, replaces the digest with bcrypt.
+ * password counts toward the lockout; a right one resets the password's failure count (not the
+ * second factor's) and, for a weak imported hasher, replaces the digest with bcrypt.
  */
 export async function verifyUserPassword(ctx: AppContext, userId: string, password: string): Promise<void> {
   const user = await requireUserRow(ctx, userId);
   assertNotLocked(ctx, user);
   if (user.passwordDigest === null || user.passwordHasher === null) throw errors.noPasswordSet();
-  await beginVerification(ctx, user);
+  await beginVerification(ctx, user, "password");
   const result = await verifyDigest(user.passwordHasher, user.passwordDigest, password);
   if (!result.verified) throw await recordVerificationFailure(ctx, userId, errors.incorrectPassword());
-  await recordVerificationSuccess(ctx, user);
+  await recordVerificationSuccess(ctx, user, "password");
   // bcrypt would silently cut a longer password, so such digests stay as they are.
   if (result.rehash && utf8Length(password) <= MAX_PASSWORD_BYTES) {
     await replacePasswordDigest(ctx.db, userId, user.passwordDigest, { digest: await hashPassword(ctx, password), hasher: "bcrypt" });
@@ -208,20 +208,20 @@ export async function verifyUserTotp(ctx: AppContext, userId: string, rawCode: s
   const hasTotp = user.totpSecretEncrypted !== null;
   if (!hasTotp && stored.length === 0) throw errors.totpDisabled();
   if (stored.length === 0 && code.length !== 6) throw errors.totpInvalidLength();
-  await beginVerification(ctx, user);
+  await beginVerification(ctx, user, "second_factor");
 
   if (hasTotp) {
     const secret = await decryptSecret(ctx.config.encryptionKey, user.totpSecretEncrypted!, totpContext(userId));
     const step = matchTotpStep(decodeBase32Secret(secret)!, code, ctx.now());
     if (step !== null && (await claimTotpStep(ctx.db, userId, step))) {
-      await recordVerificationSuccess(ctx, user);
+      await recordVerificationSuccess(ctx, user, "second_factor");
       return "totp";
     }
   }
 
   const match = await findMatchingBackupCode(code, user.backupCodeSalt, stored);
   if (match && (await consumeBackupCode(ctx.db, userId, match.id))) {
-    await recordVerificationSuccess(ctx, user);
+    await recordVerificationSuccess(ctx, user, "second_factor");
     // Using up the last code can turn MFA off, which mfa_disabled_at records.
     if ((await countBackupCodes(ctx.db, userId)) === 0) await applyMfaChange(ctx, user, { backupCodes: true }, { backupCodes: false });
     return "backup_code";

@@ -7,6 +7,7 @@
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes } from "@noble/hashes/utils.js";
+import { turnEventLoop } from "./event-loop";
 import { defineHasher } from "./types";
 import { decodeBase64, decodeHex, equalBytes, parseCount, utf8 } from "./encoding";
 
@@ -54,9 +55,8 @@ export const sha512SymfonyHasher = defineHasher<{ iterations: number; salt: stri
     let digest = new Uint8Array(await crypto.subtle.digest("SHA-512", salted));
     for (let i = 1; i < iterations; i++) {
       digest = new Uint8Array(await crypto.subtle.digest("SHA-512", concatBytes(digest, salted)));
-      // Each awaited digest resolves without the event loop turning; let it turn now and then so
-      // the isolate's other requests (and the runtime's own I/O) are not starved for seconds.
-      if (i % YIELD_EVERY_ROUNDS === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      // Each awaited digest resolves without the event loop turning (see event-loop.ts).
+      if (i % YIELD_EVERY_ROUNDS === 0) await turnEventLoop();
     }
     return equalBytes(digest, hash);
   },

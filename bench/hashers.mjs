@@ -416,6 +416,10 @@ async function main() {
         writeFileSync(opts.out, `${markdown}\n`);
         console.log(`written to ${relative(process.cwd(), opts.out)}`);
       }
+    } catch (error) {
+      // A dropped connection is the dev server's doing: show what it printed.
+      console.error(`wrangler dev output (last 3000 characters):\n${worker.output().slice(-3000)}`);
+      throw error;
     } finally {
       await worker.stop();
     }

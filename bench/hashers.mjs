@@ -143,7 +143,7 @@ const hex = (n) => randomBytes(n).toString("hex");
 
 /**
  * The largest parameters each hasher accepts (workers/crypto/hashers/*: bcrypt cost 14, PBKDF2
- * 2,000,000 iterations with a 256-byte key, phpass 2^20 rounds, Symfony 1,000,000 iterations,
+ * 2,000,000 iterations × output blocks, phpass 2^20 rounds, Symfony 1,000,000 iterations,
  * scrypt and argon2 64 MiB with the most passes/lanes allowed), hash bytes random. Timed with a
  * wrong password.
  */
@@ -161,11 +161,12 @@ function worstDigests() {
     { label: "sha512_symfony 1,000,000 iterations", hasher: "sha512_symfony", digest: `sha512_symfony$1000000$${hex(10)}$${b64(randomBytes(64))}` },
     // 2^20 rounds: the rounds character is ITOA64[20].
     { label: "phpass 2^20 rounds", hasher: "phpass", digest: `$P$I${phpassSalt}${phpassTail}` },
-    { label: "pbkdf2_sha1 2M, 256-byte key", hasher: "pbkdf2_sha1", digest: `pbkdf2_sha1$2000000$${hex(16)}$${hex(256)}$256` },
-    { label: "pbkdf2_sha256 2M, 256-byte key", hasher: "pbkdf2_sha256", digest: `pbkdf2_sha256$2000000$${b64(randomBytes(16))}$${b64(randomBytes(256))}` },
-    { label: "pbkdf2_sha256_django 2M, 256-byte key", hasher: "pbkdf2_sha256_django", digest: `pbkdf2_sha256$2000000$${hex(11)}$${b64(randomBytes(256))}` },
-    { label: "pbkdf2_sha512 2M, 256-byte key", hasher: "pbkdf2_sha512", digest: `pbkdf2_sha512$2000000$${hex(8)}$${hex(256)}` },
-    { label: "pbkdf2_sha512_hex 2M, 256-byte key", hasher: "pbkdf2_sha512_hex", digest: `pbkdf2_sha512_hex$2000000$${hex(16)}$${hex(256)}` },
+    // PBKDF2's bound is iterations × output blocks: 2,000,000 iterations of one block.
+    { label: "pbkdf2_sha1 2M, one block", hasher: "pbkdf2_sha1", digest: `pbkdf2_sha1$2000000$${hex(16)}$${hex(20)}$20` },
+    { label: "pbkdf2_sha256 2M, one block", hasher: "pbkdf2_sha256", digest: `pbkdf2_sha256$2000000$${b64(randomBytes(16))}$${b64(randomBytes(32))}` },
+    { label: "pbkdf2_sha256_django 2M, one block", hasher: "pbkdf2_sha256_django", digest: `pbkdf2_sha256$2000000$${hex(11)}$${b64(randomBytes(32))}` },
+    { label: "pbkdf2_sha512 2M, one block", hasher: "pbkdf2_sha512", digest: `pbkdf2_sha512$2000000$${hex(8)}$${hex(64)}` },
+    { label: "pbkdf2_sha512_hex 2M, one block", hasher: "pbkdf2_sha512_hex", digest: `pbkdf2_sha512_hex$2000000$${hex(16)}$${hex(64)}` },
     { label: "scrypt_werkzeug N=2^16 r=8 p=16 (64 MiB)", hasher: "scrypt_werkzeug", digest: `scrypt:65536:8:16$${hex(8)}$${hex(64)}` },
     {
       label: "scrypt_firebase 2^16·8 (64 MiB)",

@@ -105,6 +105,27 @@ describe("digest import refusals", () => {
     }
   });
 
+  it("bounds PBKDF2's work as iterations × output blocks ≤ 2,000,000", async () => {
+    const hex = (bytes: number) => "ab".repeat(bytes);
+    const b64 = (bytes: number) => btoa("x".repeat(bytes));
+    const accepted = [
+      ["pbkdf2_sha512", `pbkdf2_sha512$2000000$salt$${hex(64)}`], // one SHA-512 block
+      ["pbkdf2_sha1", `pbkdf2_sha1$1000000$salt$${hex(32)}`], // the default 32-byte key: two SHA-1 blocks
+      ["pbkdf2_sha256", `pbkdf2_sha256$250000$${b64(16)}$${b64(256)}`], // eight SHA-256 blocks
+    ];
+    const refused = [
+      ["pbkdf2_sha512", `pbkdf2_sha512$2000000$salt$${hex(65)}`],
+      ["pbkdf2_sha1", `pbkdf2_sha1$1000001$salt$${hex(32)}`],
+      ["pbkdf2_sha1", `pbkdf2_sha1$2000000$00ff$${hex(256)}$256`],
+      ["pbkdf2_sha256_django", `pbkdf2_sha256$2000000$salt$${b64(33)}`],
+      ["pbkdf2_sha512_hex", `pbkdf2_sha512_hex$1000000$00ff$${hex(256)}`],
+    ];
+    for (const [hasher, digest] of accepted) expect((await createUser({ password_digest: digest, password_hasher: hasher })).password_enabled).toBe(true);
+    for (const [hasher, digest] of refused) {
+      expectError(await call("POST", "/v1/users", { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code", "password_digest");
+    }
+  });
+
   it("a bcrypt digest above cost 14 stored before the range existed verifies nothing, without computing it", async () => {
     const user = await createUser({ password: "the right password" });
     const slow = bcrypt.hashSync("the right password", 4).replace("$04$", "$20$");

@@ -7,8 +7,8 @@
  * whenever the clock advances (it does in local runtimes; a deployed Worker's clock stands still
  * during computation, which makes them run to the end, but that is the runtime's behaviour, not
  * a guarantee), so without a bound two concurrent verifications would hold 128 MiB between them
- * and take the isolate, and every request on it, down. Each computation therefore reserves the bytes it will allocate
- * before it starts, and waits (first come, first served) until they fit in
+ * and take the isolate, and every request on it, down. Each computation therefore reserves the
+ * bytes it will allocate before it starts, and waits (first come, first served) until they fit in
  * MEMORY_HARD_BUDGET_BYTES: one 64 MiB computation at a time, or three at OWASP's 19 MiB.
  * Waiting costs no CPU time; the request's answer is only later.
  *

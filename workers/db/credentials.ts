@@ -52,12 +52,11 @@ const lockoutColumns = {
   failedSecondFactorAttempts: users.failedSecondFactorAttempts,
 };
 
-/** The factor's own failure count column, and the other factor's. */
-function counters(factor: VerificationFactor) {
-  return factor === "password"
-    ? { own: users.failedPasswordAttempts, ownKey: "failedPasswordAttempts", other: users.failedSecondFactorAttempts, otherKey: "failedSecondFactorAttempts" }
-    : { own: users.failedSecondFactorAttempts, ownKey: "failedSecondFactorAttempts", other: users.failedPasswordAttempts, otherKey: "failedPasswordAttempts" } as const;
-}
+/** Per factor: its own failure count (column and key) and the other factor's. */
+const COUNTERS = {
+  password: { own: users.failedPasswordAttempts, ownKey: "failedPasswordAttempts", other: users.failedSecondFactorAttempts, otherKey: "failedSecondFactorAttempts" },
+  second_factor: { own: users.failedSecondFactorAttempts, ownKey: "failedSecondFactorAttempts", other: users.failedPasswordAttempts, otherKey: "failedPasswordAttempts" },
+} as const;
 
 /** Failures of both factors together: the count a lock is decided on. */
 const failedTotal = sql`(${users.failedPasswordAttempts} + ${users.failedSecondFactorAttempts})`;
@@ -78,7 +77,7 @@ export async function reserveVerificationAttempt(
   input: { maxAttempts: number; now: number },
 ): Promise<boolean> {
   const expired = lockExpired(input.now);
-  const { own, ownKey, other, otherKey } = counters(factor);
+  const { own, ownKey, other, otherKey } = COUNTERS[factor];
   const reserved = await db
     .update(users)
     .set({
@@ -133,7 +132,7 @@ export async function findLockoutColumns(db: Db, userId: string): Promise<Lockou
  */
 export async function resetFailedVerifications(db: Db, userId: string, factor: VerificationFactor, now: number): Promise<void> {
   const expired = lockExpired(now);
-  const { own, ownKey, other, otherKey } = counters(factor);
+  const { own, ownKey, other, otherKey } = COUNTERS[factor];
   await db
     .update(users)
     .set({ [ownKey]: 0, [otherKey]: sql`case when ${expired} then 0 else ${other} end`, lockedAt: null, lockedUntil: null })

@@ -13,17 +13,27 @@
  * user), i.e. roughly the hashing time. Native baselines: node:crypto for PBKDF2 and scrypt,
  * the `bcrypt` and `argon2` addons for bcrypt and argon2 (n/a if they do not load).
  *
+ * Then the worst case each hasher accepts (the largest parameters its parser takes, hash bytes
+ * random: a wrong password is timed, which costs what a right one does and never triggers the
+ * re-hash to bcrypt), the worst verify_totp (a wrong code against the largest accepted set of
+ * bcrypt backup codes), and the peak memory of one memory-hard verification at the largest
+ * accepted parameters, measured in Node child processes (process.memoryUsage() sampled while
+ * @noble's argon2/scrypt — the Worker's code — and node:crypto's scrypt run).
+ *
  * Needs the verify_password endpoint and password_digest import (the credentials work); fails
  * with a clear message when the endpoint is missing. Options: --calls / BENCH_HASHER_CALLS
- * (default 20), --only / BENCH_ONLY hasher names, --out / BENCH_OUT (default
+ * (default 20), --worst-calls / BENCH_WORST_CALLS (default 3, for the worst cases),
+ * --only / BENCH_ONLY hasher names (backup_codes and memory name those parts), --out / BENCH_OUT (default
  * bench/results/<date>-hashers.md; "-" prints only), --native-only (Node baselines alone, no Worker).
  */
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { pbkdf2Sync, randomBytes, scryptSync } from "node:crypto";
+import { pbkdf2Sync, randomBytes, scrypt, scryptSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { argon2id } from "@noble/hashes/argon2.js";
+import { argon2id, argon2idAsync } from "@noble/hashes/argon2.js";
+import { scryptAsync } from "@noble/hashes/scrypt.js";
 import bcryptjs from "bcryptjs";
 import { cliFlag } from "./cli-args.mjs";
 import { ROOT, applyMigrations, requestJson, startWrangler } from "./worker-launcher.mjs";
@@ -38,6 +48,7 @@ function options() {
   const date = new Date().toISOString().slice(0, 10);
   return {
     calls: Number(cliFlag("calls") ?? process.env.BENCH_HASHER_CALLS ?? 20),
+    worstCalls: Number(cliFlag("worst-calls") ?? process.env.BENCH_WORST_CALLS ?? 3),
     only: (cliFlag("only") ?? process.env.BENCH_ONLY ?? "").split(",").filter(Boolean),
     out: cliFlag("out") ?? process.env.BENCH_OUT ?? join(ROOT, "bench/results", `${date}-hashers.md`),
     // Only the Node baselines (no Worker): checks the digests and addons without the endpoint.
@@ -124,6 +135,49 @@ function productionDigests() {
   ];
 }
 
+const BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const randomBcryptTail = () => Array.from(randomBytes(53), (b) => BCRYPT_ALPHABET[b % 64]).join("");
+/** A digest in bcrypt's layout at `cost` with random salt and hash: verifying costs 2^cost rounds. */
+const bcryptAt = (cost) => `$2b$${String(cost).padStart(2, "0")}$${randomBcryptTail()}`;
+const hex = (n) => randomBytes(n).toString("hex");
+
+/**
+ * The largest parameters each hasher accepts (workers/crypto/hashers/*: bcrypt cost 14, PBKDF2
+ * 2,000,000 iterations × output blocks, phpass 2^20 rounds, Symfony 1,000,000 iterations,
+ * scrypt and argon2 64 MiB with the most passes/lanes allowed), hash bytes random. Timed with a
+ * wrong password.
+ */
+function worstDigests() {
+  const phpassSalt = Array.from(randomBytes(8), (b) => BCRYPT_ALPHABET[b % 64]).join("");
+  const phpassTail = Array.from(randomBytes(22), (b) => BCRYPT_ALPHABET[b % 64]).join("");
+  const b64Bytes = (n) => b64NoPad(randomBytes(n));
+  return [
+    { label: "bcrypt cost 14", hasher: "bcrypt", digest: bcryptAt(14) },
+    { label: "bcrypt_peppered cost 14", hasher: "bcrypt_peppered", digest: `${bcryptAt(14)}$${hex(64)}` },
+    { label: "bcrypt_sha256_django cost 14", hasher: "bcrypt_sha256_django", digest: `bcrypt_sha256$${bcryptAt(14)}` },
+    { label: "md5", hasher: "md5", digest: hex(16) },
+    { label: "sha256", hasher: "sha256", digest: hex(32) },
+    { label: "ldap_ssha, 700-byte salt", hasher: "ldap_ssha", digest: `{SSHA}${b64(randomBytes(720))}` },
+    { label: "sha512_symfony 1,000,000 iterations", hasher: "sha512_symfony", digest: `sha512_symfony$1000000$${hex(10)}$${b64(randomBytes(64))}` },
+    // 2^20 rounds: the rounds character is ITOA64[20].
+    { label: "phpass 2^20 rounds", hasher: "phpass", digest: `$P$I${phpassSalt}${phpassTail}` },
+    // PBKDF2's bound is iterations × output blocks: 2,000,000 iterations of one block.
+    { label: "pbkdf2_sha1 2M, one block", hasher: "pbkdf2_sha1", digest: `pbkdf2_sha1$2000000$${hex(16)}$${hex(20)}$20` },
+    { label: "pbkdf2_sha256 2M, one block", hasher: "pbkdf2_sha256", digest: `pbkdf2_sha256$2000000$${b64(randomBytes(16))}$${b64(randomBytes(32))}` },
+    { label: "pbkdf2_sha256_django 2M, one block", hasher: "pbkdf2_sha256_django", digest: `pbkdf2_sha256$2000000$${hex(11)}$${b64(randomBytes(32))}` },
+    { label: "pbkdf2_sha512 2M, one block", hasher: "pbkdf2_sha512", digest: `pbkdf2_sha512$2000000$${hex(8)}$${hex(64)}` },
+    { label: "pbkdf2_sha512_hex 2M, one block", hasher: "pbkdf2_sha512_hex", digest: `pbkdf2_sha512_hex$2000000$${hex(16)}$${hex(64)}` },
+    { label: "scrypt_werkzeug N=2^16 r=8 p=16 (64 MiB)", hasher: "scrypt_werkzeug", digest: `scrypt:65536:8:16$${hex(8)}$${hex(64)}` },
+    {
+      label: "scrypt_firebase 2^16·8 (64 MiB)",
+      hasher: "scrypt_firebase",
+      digest: `${b64(randomBytes(64))}$${b64(randomBytes(16))}$${b64(randomBytes(64))}$${b64(randomBytes(2))}$8$16`,
+    },
+    { label: "argon2i m=64 MiB t=16 p=16", hasher: "argon2i", digest: `$argon2i$v=19$m=65536,t=16,p=16$${b64Bytes(16)}$${b64Bytes(32)}` },
+    { label: "argon2id m=64 MiB t=16 p=16", hasher: "argon2id", digest: `$argon2id$v=19$m=65536,t=16,p=16$${b64Bytes(16)}$${b64Bytes(32)}` },
+  ].map((item) => ({ ...item, password: PASSWORD, worst: true }));
+}
+
 /** The first vector of each hasher in the shared test vectors. */
 function vectorDigests() {
   const vectors = JSON.parse(readFileSync(VECTORS, "utf8")).password_digests;
@@ -160,6 +214,72 @@ async function time(fn, calls) {
   return median(samples);
 }
 
+/** A worst case: the median time of a wrong password (422, no re-hash), minus a GET of the user. */
+async function measureWorst(url, item, calls) {
+  const created = await api(url, "POST", "/v1/users", { password_digest: item.digest, password_hasher: item.hasher });
+  if (created.status !== 200) return { ...item, na: `n/a (create: ${created.status} ${created.body?.errors?.[0]?.code ?? ""})` };
+  const userId = created.body.id;
+  const verifyMs = await time(async () => {
+    const r = await api(url, "POST", `/v1/users/${userId}/verify_password`, { password: "not the password" });
+    if (r.status !== 422) throw new Error(`verify_password for ${item.label} answered ${r.status}`);
+  }, calls);
+  const requestMs = await time(() => api(url, "GET", `/v1/users/${userId}`), calls);
+  return { ...item, verifyMs, workerMs: Math.max(0, verifyMs - requestMs) };
+}
+
+/** The worst verify_totp: a wrong code against ten bcrypt backup codes at cost 12 (the accepted bound). */
+async function measureBackupCodes(url, calls) {
+  const item = { label: "verify_totp, wrong code, 10 bcrypt backup codes at cost 12", hasher: "backup_codes", digest: "10 × $2b$12$…", worst: true };
+  const created = await api(url, "POST", "/v1/users", { backup_codes: Array.from({ length: 10 }, () => bcryptAt(12)) });
+  if (created.status !== 200) return { ...item, na: `n/a (create: ${created.status} ${created.body?.errors?.[0]?.code ?? ""})` };
+  const userId = created.body.id;
+  const verifyMs = await time(async () => {
+    const r = await api(url, "POST", `/v1/users/${userId}/verify_totp`, { code: "wrongcode" });
+    if (r.status !== 422) throw new Error(`verify_totp answered ${r.status}`);
+  }, calls);
+  const requestMs = await time(() => api(url, "GET", `/v1/users/${userId}`), calls);
+  return { ...item, verifyMs, workerMs: Math.max(0, verifyMs - requestMs) };
+}
+
+const MIB = 1024 * 1024;
+/** Memory-hard computations at the largest accepted memory (64 MiB), as the Worker runs them. */
+const MEMORY_CASES = {
+  "argon2id m=64 MiB (@noble, the Worker's argon2)": () =>
+    argon2idAsync(new TextEncoder().encode(PASSWORD), randomBytes(16), { m: 65536, t: 1, p: 1, dkLen: 32, onProgress: sampleMemory }),
+  "scrypt N=2^16 r=8 p=1 (node:crypto, the Worker's scrypt)": () =>
+    new Promise((resolve, reject) => scrypt(PASSWORD, "salt", 32, { N: 65536, r: 8, p: 1, maxmem: 256 * MIB }, (e, k) => (e ? reject(e) : resolve(k)))),
+  "scrypt N=2^16 r=8 p=16 (node:crypto)": () =>
+    new Promise((resolve, reject) => scrypt(PASSWORD, "salt", 32, { N: 65536, r: 8, p: 16, maxmem: 256 * MIB }, (e, k) => (e ? reject(e) : resolve(k)))),
+  "scrypt N=2^16 r=8 p=1 (@noble, the Worker's fallback)": () =>
+    scryptAsync(new TextEncoder().encode(PASSWORD), "salt", { N: 65536, r: 8, p: 1, dkLen: 32, onProgress: sampleMemory }),
+};
+
+let memoryPeak;
+function sampleMemory() {
+  const now = process.memoryUsage();
+  for (const key of Object.keys(now)) memoryPeak[key] = Math.max(memoryPeak[key], now[key]);
+}
+
+/** In a child process (a fresh heap): the peak growth of rss and ArrayBuffers while one case runs. */
+async function memoryProbe(name) {
+  globalThis.gc?.();
+  const base = process.memoryUsage();
+  memoryPeak = { ...base };
+  const timer = setInterval(sampleMemory, 2);
+  await MEMORY_CASES[name]();
+  sampleMemory();
+  clearInterval(timer);
+  console.log(JSON.stringify({ rss: memoryPeak.rss - base.rss, arrayBuffers: memoryPeak.arrayBuffers - base.arrayBuffers }));
+}
+
+function measureMemory() {
+  const self = new URL(import.meta.url).pathname;
+  return Object.keys(MEMORY_CASES).map((name) => {
+    const out = execFileSync(process.execPath, ["--expose-gc", self, "--memory-probe", name], { encoding: "utf8" });
+    return { name, ...JSON.parse(out.trim().split("\n").at(-1)) };
+  });
+}
+
 async function measure(url, item, calls) {
   const created = await api(url, "POST", "/v1/users", {
     password_digest: item.digest,
@@ -194,6 +314,26 @@ async function assertVerifyEndpoint(url) {
 
 const fmt = (n, digits = 1) => (n === undefined || !Number.isFinite(n) ? "n/a" : n.toFixed(digits));
 
+function worstTable(results, memory, opts) {
+  const lines = [
+    "### Worst accepted cases",
+    "",
+    `Median of ${opts.worstCalls} sequential wrong-password verifies each (a wrong one costs what a right one does and is never re-hashed).`,
+    "",
+    "| case | parameters | verify request ms | worker hashing ms |",
+    "|---|---|---:|---:|",
+  ];
+  for (const r of results) {
+    const params = r.digest.length > 48 ? `${r.digest.slice(0, 45)}…` : r.digest;
+    lines.push(r.na ? `| ${r.label} | \`${params}\` | ${r.na} | |` : `| ${r.label} | \`${params}\` | ${fmt(r.verifyMs)} | ${fmt(r.workerMs)} |`);
+  }
+  if (memory.length) {
+    lines.push("", "### Peak memory of one memory-hard verification (Node, fresh process each)", "", "| computation | peak rss growth MiB | peak ArrayBuffer growth MiB |", "|---|---:|---:|");
+    for (const m of memory) lines.push(`| ${m.name} | ${fmt(m.rss / MIB)} | ${fmt(m.arrayBuffers / MIB)} |`);
+  }
+  return lines.join("\n");
+}
+
 function table(results, opts, startedLoad) {
   const lines = [
     `## Password hashers — ${new Date().toISOString()}`,
@@ -226,7 +366,9 @@ async function main() {
   const startedLoad = loadavg()
     .map((n) => n.toFixed(2))
     .join(" ");
-  const items = [...productionDigests(), ...vectorDigests()].filter((i) => !opts.only.length || opts.only.includes(i.hasher));
+  const wanted = (name) => !opts.only.length || opts.only.includes(name);
+  const items = [...productionDigests(), ...vectorDigests()].filter((i) => wanted(i.hasher));
+  const worst = worstDigests().filter((i) => wanted(i.hasher));
   if (opts.nativeOnly) {
     for (const item of items) {
       const native = nativeVerifier(item.hasher, item.digest, item.password);
@@ -256,13 +398,29 @@ async function main() {
         console.log(`${item.label}: ${result.na ?? `${fmt(result.workerMs)} ms in the Worker, native ${fmt(result.nativeMs)} ms`}`);
         results.push(result);
       }
-      const markdown = table(results, opts, startedLoad);
+      const worstResults = [];
+      for (const item of worst) {
+        const result = await measureWorst(worker.url, item, opts.worstCalls);
+        console.log(`worst ${item.label}: ${result.na ?? `${fmt(result.workerMs)} ms in the Worker`}`);
+        worstResults.push(result);
+      }
+      if (wanted("backup_codes")) {
+        const result = await measureBackupCodes(worker.url, opts.worstCalls);
+        console.log(`worst ${result.label}: ${result.na ?? `${fmt(result.workerMs)} ms in the Worker`}`);
+        worstResults.push(result);
+      }
+      const memory = wanted("memory") ? measureMemory() : [];
+      const markdown = `${table(results, opts, startedLoad)}\n\n${worstTable(worstResults, memory, opts)}`;
       console.log(`\n${markdown}\n`);
       if (opts.out !== "-") {
         mkdirSync(dirname(opts.out), { recursive: true });
         writeFileSync(opts.out, `${markdown}\n`);
         console.log(`written to ${relative(process.cwd(), opts.out)}`);
       }
+    } catch (error) {
+      // A dropped connection is the dev server's doing: show what it printed.
+      console.error(`wrangler dev output (last 3000 characters):\n${worker.output().slice(-3000)}`);
+      throw error;
     } finally {
       await worker.stop();
     }
@@ -271,7 +429,8 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+const probe = process.argv.indexOf("--memory-probe");
+(probe >= 0 ? memoryProbe(process.argv[probe + 1]) : main()).catch((error) => {
   console.error(`bench:hashers: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 });

@@ -78,6 +78,8 @@ export async function startWrangler(options = {}) {
   }
   return {
     url,
+    /** What wrangler has printed so far (for a failure report). */
+    output: () => output,
     async stop() {
       stopGroup(child);
       await new Promise((r) => setTimeout(r, 200));
@@ -99,7 +101,17 @@ function stopGroup(child) {
  * not JSON) and the response headers.
  */
 export async function requestJson(url, method, path, body, headers) {
-  const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const send = () => fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let res;
+  try {
+    res = await send();
+  } catch (error) {
+    // A kept-alive connection the server closed while this process was busy (e.g. a native
+    // baseline blocking the event loop for seconds) fails before the request is sent: once more
+    // on a new connection.
+    if (error?.cause?.code !== "UND_ERR_SOCKET" && error?.cause?.code !== "ECONNRESET") throw error;
+    res = await send();
+  }
   const text = await res.text();
   let json;
   try {

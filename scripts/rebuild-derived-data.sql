@@ -48,7 +48,7 @@ END;
 UPDATE users SET children_json = (SELECT doc FROM user_children_documents d WHERE d.user_id = users.id);
 -- The user count of migrations/0005_user_totals.sql.
 INSERT OR REPLACE INTO user_totals (id, users) SELECT 1, count(*) FROM users;
--- The spans of migrations/0008_search_spans.sql, recomputed from the documents as that
+-- The spans of migrations/0009_search_spans.sql, recomputed from the documents as that
 -- migration's backfill does (every span_docs documents, at bucket starts).
 DELETE FROM search_spans;
 INSERT INTO search_spans (lo, docs) VALUES (-9223372036854775808, 0);

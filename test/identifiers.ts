@@ -11,3 +11,8 @@ export function newPhone(): string {
 export function newWallet(): string {
   return `0x${Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
+
+/** A well-formed bcrypt digest at `cost` that matches no code or password (`i` varies its salt). */
+export function digestAtCost(cost: number, i = 0): string {
+  return `$2b$${String(cost).padStart(2, "0")}$${String(i).padStart(22, "a")}${"b".repeat(31)}`;
+}

@@ -2,6 +2,8 @@
  * Bindings, vars and secrets of the Worker, and their parsed form. Every setting the README's
  * configuration table lists is read here and nowhere else.
  */
+import { BCRYPT_MAX_COST, BCRYPT_MIN_COST } from "./crypto/hashers/bcrypt";
+
 export interface Env {
   DB: D1Database;
   IMAGES: R2Bucket;
@@ -54,7 +56,8 @@ export function readConfig(env: Env): Config {
       .split(",")
       .map((k) => k.trim())
       .filter(Boolean),
-    bcryptCost: Math.min(intVar(env.BCRYPT_COST, 10, 4), 31),
+    // The range every bcrypt digest must be in to be verified (crypto/hashers/bcrypt.ts).
+    bcryptCost: Math.min(intVar(env.BCRYPT_COST, 10, BCRYPT_MIN_COST), BCRYPT_MAX_COST),
     userCreateRateLimit: intVar(env.USER_CREATE_RATE_LIMIT, 20, 1),
     userCreateRateWindowSeconds: intVar(env.USER_CREATE_RATE_WINDOW_SECONDS, 10, 1),
     lockoutMaxAttempts: intVar(env.LOCKOUT_MAX_ATTEMPTS, 10, 0),

@@ -157,3 +157,24 @@ describe("native scrypt and PBKDF2 (workerd's node:crypto) agree with @noble", (
     expect(hex(key!)).toBe("4b007901b765489abead49d926f721d065a429c1");
   });
 });
+
+describe("long verifications let the isolate's event loop turn", () => {
+  // A verify of the largest accepted digests (seconds of work) starved the isolate's other
+  // requests and the dev server's own I/O, which then answered 503 (found by bench:hashers).
+  it("sha512_symfony at 200,000 rounds lets a timer fire before it finishes", async () => {
+    // Every round awaits a WebCrypto digest that resolves without the event loop turning.
+    let fired = false;
+    setTimeout(() => (fired = true), 0);
+    const digest = `sha512_symfony$200000$salt$${btoa(String.fromCharCode(...new Uint8Array(64)))}`;
+    const firedBeforeEnd = await verifyDigest("sha512_symfony", digest, "password").then(() => fired);
+    expect(firedBeforeEnd).toBe(true);
+  });
+
+  it("phpass at 2^17 rounds lets a timer fire before it finishes", async () => {
+    let fired = false;
+    setTimeout(() => (fired = true), 0);
+    // "F" is 2^17 rounds in phpass's alphabet.
+    const firedBeforeEnd = await verifyDigest("phpass", `$P$F${"saltsalt"}${"c".repeat(22)}`, "password").then(() => fired);
+    expect(firedBeforeEnd).toBe(true);
+  });
+});

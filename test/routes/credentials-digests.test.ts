@@ -1,7 +1,9 @@
 import { env } from "cloudflare:test";
+import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
 import { PASSWORD_HASHERS } from "../../workers/crypto/hashers";
 import { call, createUser, expectError } from "../helpers";
+import { digestAtCost } from "../identifiers";
 import { VARIANT_DIGEST_VECTORS } from "../crypto/variant-vectors";
 import { DIGEST_VECTORS, MALFORMED_DIGESTS } from "../crypto/vectors";
 
@@ -84,6 +86,52 @@ describe("digest import refusals", () => {
     );
     expectError(await call("POST", "/v1/users", { password_digest: "", password_hasher: "bcrypt" }), 422, "form_password_digest_invalid_code");
     expectError(await call("POST", "/v1/users", { password_digest: `$2b$05$${"a".repeat(2000)}`, password_hasher: "bcrypt" }), 422, "form_password_digest_invalid_code");
+  });
+
+  it("refuses bcrypt-family digests outside costs 4..14 (one verify at cost 31 would take hours)", async () => {
+    const user = await createUser({});
+    for (const cost of [15, 20, 31]) {
+      for (const [hasher, digest] of [
+        ["bcrypt", digestAtCost(cost)],
+        ["bcrypt_peppered", `${digestAtCost(cost)}$pepper`],
+        ["bcrypt_sha256_django", `bcrypt_sha256$${digestAtCost(cost)}`],
+      ]) {
+        expectError(await call("POST", "/v1/users", { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code", "password_digest");
+        expectError(await call("PATCH", `/v1/users/${user.id}`, { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code");
+      }
+    }
+    for (const cost of [4, 14]) {
+      expect((await createUser({ password_digest: digestAtCost(cost), password_hasher: "bcrypt" })).password_enabled).toBe(true);
+    }
+  });
+
+  it("bounds PBKDF2's work as iterations × output blocks ≤ 2,000,000", async () => {
+    const hex = (bytes: number) => "ab".repeat(bytes);
+    const b64 = (bytes: number) => btoa("x".repeat(bytes));
+    const accepted = [
+      ["pbkdf2_sha512", `pbkdf2_sha512$2000000$salt$${hex(64)}`], // one SHA-512 block
+      ["pbkdf2_sha1", `pbkdf2_sha1$1000000$salt$${hex(32)}`], // the default 32-byte key: two SHA-1 blocks
+      ["pbkdf2_sha256", `pbkdf2_sha256$250000$${b64(16)}$${b64(256)}`], // eight SHA-256 blocks
+    ];
+    const refused = [
+      ["pbkdf2_sha512", `pbkdf2_sha512$2000000$salt$${hex(65)}`],
+      ["pbkdf2_sha1", `pbkdf2_sha1$1000001$salt$${hex(32)}`],
+      ["pbkdf2_sha1", `pbkdf2_sha1$2000000$00ff$${hex(256)}$256`],
+      ["pbkdf2_sha256_django", `pbkdf2_sha256$2000000$salt$${b64(33)}`],
+      ["pbkdf2_sha512_hex", `pbkdf2_sha512_hex$1000000$00ff$${hex(256)}`],
+    ];
+    for (const [hasher, digest] of accepted) expect((await createUser({ password_digest: digest, password_hasher: hasher })).password_enabled).toBe(true);
+    for (const [hasher, digest] of refused) {
+      expectError(await call("POST", "/v1/users", { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code", "password_digest");
+    }
+  });
+
+  it("a bcrypt digest above cost 14 stored before the range existed verifies nothing, without computing it", async () => {
+    const user = await createUser({ password: "the right password" });
+    const slow = bcrypt.hashSync("the right password", 4).replace("$04$", "$20$");
+    await env.DB.prepare("update users set password_digest = ? where id = ?").bind(slow, user.id).run();
+    // Cost 20 is about a minute and a half of bcryptjs: the test's time limit would end first.
+    expectError(await call("POST", `/v1/users/${user.id}/verify_password`, { password: "the right password" }), 422, "incorrect_password");
   });
 
   it("replaces a password with an imported digest on update, keeping password_last_updated_at right", async () => {

@@ -6,6 +6,7 @@ import { verifyUserPassword } from "../../workers/services/credentials";
 import { lockoutState } from "../../workers/services/lockout";
 import { call, createUser, expectError } from "../helpers";
 import { RFC6238_SECRET } from "../crypto/vectors";
+import { decodeBase32Secret, totpAt } from "../../workers/crypto/totp";
 
 const PASSWORD = "the right password";
 const verifyPassword = (id: string, password: string) => call("POST", `/v1/users/${id}/verify_password`, { password });
@@ -56,8 +57,8 @@ describe("lockout with the default policy (10 attempts, 3600 s)", () => {
     expect(await remaining(user.id)).toBe(9);
     expect((await verifyPassword(user.id, PASSWORD)).status).toBe(200);
     expect(await remaining(user.id)).toBe(10);
-    const row = await env.DB.prepare("select locked_at, locked_until, failed_verification_attempts from users where id = ?").bind(user.id).first();
-    expect(row).toEqual({ locked_at: null, locked_until: null, failed_verification_attempts: 0 });
+    const row = await env.DB.prepare("select locked_at, locked_until, failed_verification_attempts, failed_second_factor_attempts from users where id = ?").bind(user.id).first();
+    expect(row).toEqual({ locked_at: null, locked_until: null, failed_verification_attempts: 0, failed_second_factor_attempts: 0 });
   });
 
   it("a success resets the count", async () => {
@@ -110,6 +111,91 @@ describe("lockout with the default policy (10 attempts, 3600 s)", () => {
   });
 });
 
+describe("each factor keeps its own failure count; the lock is on their sum", () => {
+  const key = decodeBase32Secret(RFC6238_SECRET)!;
+  const verifyCode = (id: string, code: string) => call("POST", `/v1/users/${id}/verify_totp`, { code });
+  /** The current TOTP code; moves the clock one step on, so each call's code is new (replay protection). */
+  let step = 0;
+  const nextCode = () => {
+    step += 1;
+    at(2_200_000_000 + step * 30);
+    return totpAt(key, Date.now());
+  };
+  const counts = (id: string) =>
+    env.DB.prepare("select failed_verification_attempts as password, failed_second_factor_attempts as second from users where id = ?").bind(id).first();
+
+  it("knowing the password no longer buys unlimited code guesses: the observed attack locks after 10 wrong codes", async () => {
+    // Observed before: 9 wrong codes, then the right password (which reset the shared count),
+    // repeated — 90 wrong codes checked, never locked.
+    const user = await createUser({ password: PASSWORD, totp_secret: RFC6238_SECRET, backup_codes: ["attack-code-1"] });
+    const answers: number[] = [];
+    for (let round = 0; round < 10 && !answers.includes(403); round++) {
+      for (let i = 0; i < 9 && !answers.includes(403); i++) {
+        const guess = i % 2 ? `guess${round}${i}x` : String(100_000 + round * 10 + i);
+        answers.push((await verifyCode(user.id, guess)).status);
+      }
+      const password = await verifyPassword(user.id, PASSWORD);
+      if (!answers.includes(403)) expect(password.status).toBe(200);
+    }
+    // Nine wrong codes answer 422; the tenth applies the lock and says so.
+    expect(answers).toEqual([...Array(9).fill(422), 403]);
+    const locked = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body;
+    expect(locked).toMatchObject({ locked: true, verification_attempts_remaining: 0, lockout_expires_in_seconds: 3600 });
+    // Locked: neither factor is checked, not even right ones.
+    expectError(await verifyPassword(user.id, PASSWORD), 403, "user_locked");
+    expectError(await verifyCode(user.id, "attack-code-1"), 403, "user_locked");
+  });
+
+  it("a second-factor success leaves the password failures, and a password success the second-factor failures", async () => {
+    const user = await createUser({ password: PASSWORD, totp_secret: RFC6238_SECRET });
+    for (let i = 0; i < 3; i++) expectError(await verifyPassword(user.id, "wrong password"), 422, "incorrect_password");
+    for (let i = 0; i < 2; i++) expectError(await verifyCode(user.id, "000000"), 422, "totp_incorrect_code");
+    expect(await counts(user.id)).toEqual({ password: 3, second: 2 });
+    expect(await remaining(user.id)).toBe(5);
+    expect((await verifyCode(user.id, nextCode())).status).toBe(200);
+    expect(await counts(user.id)).toEqual({ password: 3, second: 0 });
+    expect(await remaining(user.id)).toBe(7);
+    for (let i = 0; i < 4; i++) expectError(await verifyCode(user.id, "000000"), 422, "totp_incorrect_code");
+    expect((await verifyPassword(user.id, PASSWORD)).status).toBe(200);
+    expect(await counts(user.id)).toEqual({ password: 0, second: 4 });
+    expect(await remaining(user.id)).toBe(6);
+    // Failures of both factors add up to the lock: 4 code failures + 6 password failures.
+    for (let i = 0; i < 5; i++) expectError(await verifyPassword(user.id, "wrong password"), 422, "incorrect_password");
+    expectError(await verifyPassword(user.id, "wrong password"), 403, "user_locked");
+  });
+
+  it("a concurrent burst of wrong passwords and wrong codes gets at most 10 checks between them", async () => {
+    for (let round = 0; round < 3; round++) {
+      const user = await createUser({ password: PASSWORD, totp_secret: RFC6238_SECRET });
+      const burst = Array.from({ length: 24 }, (_, i) => (i % 2 ? verifyPassword(user.id, `wrong ${i}`) : verifyCode(user.id, String(200_000 + i))));
+      const results = await Promise.all(burst);
+      for (const r of results) expect([422, 403]).toContain(r.status);
+      expect(results.filter((r) => r.status === 422).length).toBeLessThanOrEqual(10);
+      const after = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body;
+      expect(after).toMatchObject({ locked: true, verification_attempts_remaining: 0 });
+      const { password, second } = (await counts(user.id)) as { password: number; second: number };
+      expect(password + second).toBe(10);
+    }
+  });
+
+  it("an expired lock starts both counts again; unlock resets both", async () => {
+    const user = await createUser({ password: PASSWORD, totp_secret: RFC6238_SECRET });
+    for (let i = 0; i < 4; i++) await verifyPassword(user.id, "wrong password");
+    for (let i = 0; i < 6; i++) await verifyCode(user.id, "000000");
+    expect((await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body.locked).toBe(true);
+    at(2_200_000_000 + 3600);
+    expectError(await verifyCode(user.id, "000000"), 422, "totp_incorrect_code");
+    expect(await counts(user.id)).toEqual({ password: 0, second: 1 });
+    expect(await remaining(user.id)).toBe(9);
+
+    for (let i = 0; i < 3; i++) await verifyPassword(user.id, "wrong password");
+    expect(await counts(user.id)).toEqual({ password: 3, second: 1 });
+    const unlocked = await call("POST", `/v1/users/${user.id}/unlock`, undefined, { schema: "User" });
+    expect(unlocked.body.verification_attempts_remaining).toBe(10);
+    expect(await counts(user.id)).toEqual({ password: 0, second: 0 });
+  });
+});
+
 /** A context with another lockout policy, calling the service as the route does. */
 function contextWith(policy: { lockoutMaxAttempts: number; lockoutDurationSeconds: number }): AppContext {
   const base = createContext(env, new Request("https://api.test/"));
@@ -132,7 +218,8 @@ describe("other lockout policies", () => {
     for (let i = 0; i < 15; i++) expect(await codeOf(verifyUserPassword(ctx, user.id, "wrong password"))).toBe("incorrect_password");
     const row = await env.DB.prepare("select locked_at, locked_until, failed_verification_attempts from users where id = ?").bind(user.id).first<any>();
     expect(row.failed_verification_attempts).toBe(0);
-    expect(lockoutState({ lockedAt: null, lockedUntil: null, failedVerificationAttempts: 0 }, ctx.config, Date.now()).verificationAttemptsRemaining).toBeNull();
+    const none = { lockedAt: null, lockedUntil: null, failedPasswordAttempts: 0, failedSecondFactorAttempts: 0 };
+    expect(lockoutState(none, ctx.config, Date.now()).verificationAttemptsRemaining).toBeNull();
   });
 
   it("LOCKOUT_DURATION_SECONDS=0 locks until unlocked", async () => {

@@ -1,3 +1,4 @@
+import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
 import { isPwnedPassword } from "../../workers/crypto/pwned-passwords";
 import { PWNED_PASSWORD_COUNT } from "../../workers/crypto/pwned-passwords-data";
@@ -27,11 +28,27 @@ describe("plain password rules at create and update", () => {
     await createUser({ password: "Password-is-not-on-the-list" });
   });
 
-  it("skip_password_checks skips all three rules", async () => {
-    for (const password of ["short", "password", "x".repeat(100)]) {
+  it("skip_password_checks skips the length minimum and the breached list", async () => {
+    for (const password of ["short", "password", "x", "x".repeat(72)]) {
       const user = await createUser({ password, skip_password_checks: true });
       expect((await call("POST", `/v1/users/${user.id}/verify_password`, { password })).status).toBe(200);
     }
+  });
+
+  it("refuses an empty or over-72-byte password whatever skip_password_checks says, at create and update", async () => {
+    const user = await createUser({ password: "the first password" });
+    for (const skip of [true, false, undefined]) {
+      const empty = expectError(await call("POST", "/v1/users", { password: "", skip_password_checks: skip }), 422, "form_password_length_too_short", "password");
+      expect(empty.message).toBe(skip ? "Passwords must be 1 character or more." : "Passwords must be 8 characters or more.");
+      expectError(await call("PATCH", `/v1/users/${user.id}`, { password: "", skip_password_checks: skip }), 422, "form_password_length_too_short", "password");
+      // 92 bytes: bcrypt would keep the first 72 and ignore the rest.
+      const long = "p".repeat(72) + "q".repeat(20);
+      expectError(await call("POST", "/v1/users", { password: long, skip_password_checks: skip }), 422, "form_password_size_in_bytes_exceeded", "password");
+      expectError(await call("PATCH", `/v1/users/${user.id}`, { password: long, skip_password_checks: skip }), 422, "form_password_size_in_bytes_exceeded", "password");
+    }
+    // Nothing was stored: the first password still verifies, "" does not.
+    expect((await call("POST", `/v1/users/${user.id}/verify_password`, { password: "the first password" })).status).toBe(200);
+    expectError(await call("POST", `/v1/users/${user.id}/verify_password`, { password: "" }), 422, "incorrect_password");
   });
 
   it("stores new passwords as bcrypt and sets password_last_updated_at", async () => {
@@ -70,6 +87,26 @@ describe("POST /v1/users/:id/verify_password", () => {
     // Unicode normalisation is not applied: a different byte sequence is a different password.
     const nfc = await createUser({ password: "caf\u00e9 au lait!" });
     expectError(await call("POST", `/v1/users/${nfc.id}/verify_password`, { password: "cafe\u0301 au lait!" }), 422, "incorrect_password");
+  });
+
+  it("never verifies a candidate over 72 bytes against bcrypt, even when its first 72 bytes are the password", async () => {
+    const password = "a".repeat(60) + "é".repeat(6); // exactly 72 bytes
+    const user = await createUser({ password, skip_password_checks: true });
+    expect((await call("POST", `/v1/users/${user.id}/verify_password`, { password })).status).toBe(200);
+    for (const extra of ["b", "b".repeat(20)]) {
+      expectError(await call("POST", `/v1/users/${user.id}/verify_password`, { password: password + extra }), 422, "incorrect_password");
+    }
+    // The same for an imported bcrypt digest and for Devise's peppered variant (whose pepper may
+    // push bcrypt's input past 72 bytes, as it did when Devise made the digest).
+    const imported = await createUser({ password_digest: bcrypt.hashSync(password, 4), password_hasher: "bcrypt" });
+    expect((await call("POST", `/v1/users/${imported.id}/verify_password`, { password })).status).toBe(200);
+    expectError(await call("POST", `/v1/users/${imported.id}/verify_password`, { password: `${password}!` }), 422, "incorrect_password");
+    const pepper = "f".repeat(128);
+    const peppered = await createUser({ password_digest: `${bcrypt.hashSync(password + pepper, 4)}$${pepper}`, password_hasher: "bcrypt_peppered" });
+    expect((await call("POST", `/v1/users/${peppered.id}/verify_password`, { password })).status).toBe(200);
+    expectError(await call("POST", `/v1/users/${peppered.id}/verify_password`, { password: `${password}!` }), 422, "incorrect_password");
+    const shortPeppered = await createUser({ password_digest: `${bcrypt.hashSync("short one" + pepper, 4)}$${pepper}`, password_hasher: "bcrypt_peppered" });
+    expect((await call("POST", `/v1/users/${shortPeppered.id}/verify_password`, { password: "short one" })).status).toBe(200);
   });
 
   it("answers 400 no_password_set for a user without a password", async () => {

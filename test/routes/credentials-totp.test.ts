@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { decodeBase32Secret, hotp, totpAt, totpStep } from "../../workers/crypto/totp";
 import { call, createUser, expectError } from "../helpers";
+import { digestAtCost } from "../identifiers";
 import { BACKUP_CODE_VECTORS, RFC6238_SECRET, RFC6238_SHA1, TOTP_VECTORS } from "../crypto/vectors";
 
 const verify = (userId: string, code: string) => call("POST", `/v1/users/${userId}/verify_totp`, { code });
@@ -180,6 +181,24 @@ describe("backup codes", () => {
     expect(cleared.body.backup_code_enabled).toBe(false);
     expect(cleared.body.mfa_disabled_at).toBeGreaterThan(0);
     expectError(await call("POST", "/v1/users", { backup_codes: ["ok", "  "] }), 422, "form_param_value_invalid", "backup_codes");
+  });
+});
+
+describe("bcrypt backup-code digests are bounded", () => {
+  it("refuses a digest outside costs 4..14, and a set costlier than ten digests at cost 12, at create and update", async () => {
+    const user = await createUser({ backup_codes: ["kept-code-1"] });
+    const tooCostly = Array.from({ length: 11 }, (_, i) => digestAtCost(12, i));
+    for (const codes of [[digestAtCost(15)], [digestAtCost(31), "plain-code"], tooCostly]) {
+      const created = expectError(await call("POST", "/v1/users", { backup_codes: codes }), 422, "form_param_value_invalid", "backup_codes");
+      expect(created.long_message).toMatch(/cost/);
+      expect(JSON.stringify(created)).not.toContain(codes[0]);
+      expectError(await call("PATCH", `/v1/users/${user.id}`, { backup_codes: codes }), 422, "form_param_value_invalid", "backup_codes");
+    }
+    // Nothing was replaced.
+    expect((await verify(user.id, "kept-code-1")).body).toEqual({ verified: true, code_type: "backup_code" });
+    // Exactly at the bound, and at both ends of the cost range, the codes are accepted.
+    expect((await createUser({ backup_codes: tooCostly.slice(1) })).backup_code_enabled).toBe(true);
+    expect((await createUser({ backup_codes: [digestAtCost(4), digestAtCost(14)] })).backup_code_enabled).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { createContext } from "../../workers/context";
-import { encryptSecret } from "../../workers/crypto/encryption";
+import { decryptSecret, encryptSecret } from "../../workers/crypto/encryption";
 import { ApiError } from "../../workers/http/errors";
 import { tokenContext } from "../../workers/services/identities";
 import { listOAuthAccessTokens } from "../../workers/services/oauth-tokens";
@@ -375,6 +375,45 @@ describe("an account removed while its refresh is in flight", () => {
       for (const spy of spies) spy.mockRestore();
     }
   });
+});
+
+describe("new tokens the database refuses to store", () => {
+  it("release the lease at once and keep the rotated refresh token, so the next request refreshes with it", async () => {
+    const logged: string[] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" "))),
+    );
+    try {
+      const user = await createUser();
+      const base = unique("huge-");
+      const account = await addAccount(user.id, { refresh_token: base, access_token: "old-access", expires_at: Date.now() - MINUTE });
+      const before = await storedRow(account.id);
+      // The provider issues a 6 MB access token, which D1 refuses to store (SQLITE_TOOBIG).
+      const failed = await getTokens(user.id);
+      expectError(failed, 500, "internal_clerk_error");
+      const after = await storedRow(account.id);
+      // The lease is free, the old access token is still there, and the refresh token is the new
+      // one (the provider has spent the old one).
+      expect(after.refresh_lease_until).toBeNull();
+      expect(after.access_token_encrypted).toBe(before.access_token_encrypted);
+      const calls = await providerCalls(base);
+      expect(calls.map((c) => c.refreshToken)).toEqual([base]);
+      const kept = await decryptSecret(env.CREDENTIALS_ENCRYPTION_KEY, after.refresh_token_encrypted as string, tokenContext(account.id, "refresh_token"));
+      expect(kept).toMatch(new RegExp(`^${base}~\\d+$`));
+
+      // The next request does not wait for a lease to lapse, and refreshes with the kept token.
+      const next = await getTokens(user.id);
+      expect(next.status, JSON.stringify(next.body)).toBe(200);
+      expect(next.body[0].token).toMatch(new RegExp(`^access-${base}-\\d+$`));
+      expect((await providerCalls(base)).map((c) => c.refreshToken)).toEqual([base, kept]);
+      for (const line of logged) {
+        expect(line).not.toContain(base);
+        expect(line).not.toContain("hhhhhhhh");
+      }
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  }, 30_000);
 });
 
 describe("refresh failures leave the stored tokens as they were", () => {

@@ -8,6 +8,8 @@
  *   fail400-…  → 400 invalid_grant          fail503-…  → 503 with an HTML body
  *   slow-…     → answers after SLOW_MS      norotate-… → no refresh_token, no scope, no expires_in
  *   badjson-…  → 200 without access_token   hold-…     → answers after HOLD_MS (inside the timeout)
+ *   huge-…     → on its first use (no "~" yet), an access token of HUGE_TOKEN_BYTES, more than D1
+ *                stores in one value; later, rotated refresh tokens get ordinary ones
  * GET /__calls returns every token request received so far (tests filter by refresh token).
  */
 
@@ -19,6 +21,8 @@ export const VAR_CLIENT_SECRET = "client-secret-from-var";
 export const SLOW_MS = 3_000;
 /** Long enough for a test to act while a refresh is in flight, short of the 1 s refresh timeout. */
 export const HOLD_MS = 600;
+/** Larger than D1 stores in one value (2 MB deployed; a few MB locally), even before encryption. */
+export const HUGE_TOKEN_BYTES = 6_000_000;
 
 export interface ProviderCall {
   path: string;
@@ -79,7 +83,7 @@ export function createOAuthProvider() {
 
     issued += 1;
     const base = refreshToken.split("~")[0];
-    const accessToken = `access-${base}-${issued}`;
+    const accessToken = refreshToken.startsWith("huge-") && !refreshToken.includes("~") ? "h".repeat(HUGE_TOKEN_BYTES) : `access-${base}-${issued}`;
     if (refreshToken.startsWith("norotate-")) return json({ access_token: accessToken, token_type: "Bearer" });
     // Rotation: the old refresh token is spent; a second use is refused like Google/Okta do.
     spent.add(refreshToken);

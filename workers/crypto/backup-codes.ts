@@ -9,7 +9,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { timingSafeEqualStrings } from "./constant-time";
 import { fromBase64, toBase64 } from "./encryption";
-import { isBcryptDigest, verifyBcrypt } from "./hashers/bcrypt";
+import { BCRYPT_MAX_COST, BCRYPT_MIN_COST, bcryptDigestCost, verifyBcrypt } from "./hashers/bcrypt";
 
 export type BackupCodeKind = "hmac" | "bcrypt";
 
@@ -24,17 +24,52 @@ export function newBackupCodeSalt(): string {
   return toBase64(crypto.getRandomValues(new Uint8Array(16)));
 }
 
-/** How a code supplied at create/update is stored. */
+/**
+ * The most bcrypt work (the sum of 2^cost over a user's bcrypt digests) that one verify_totp may
+ * do: a wrong code is compared with every digest, since each has its own salt. 10 × 2^12 is ten
+ * digests at cost 12, the largest real-world set (Rails' and Django's default cost, ten codes),
+ * or forty at Go's cost 10 (Clerk's); a wrong code then costs about 3.5 s of CPU (README).
+ * Larger sets are refused at import.
+ */
+export const MAX_BACKUP_CODE_BCRYPT_WORK = 10 * 2 ** 12;
+
+/** Why the bcrypt digests among `codes` cannot be stored, as an error text; undefined when they can. */
+export function backupCodeDigestsProblem(codes: readonly string[]): string | undefined {
+  let work = 0;
+  for (const code of codes) {
+    const cost = bcryptDigestCost(code);
+    if (cost === undefined) continue;
+    if (cost < BCRYPT_MIN_COST || cost > BCRYPT_MAX_COST) {
+      return `backup_codes contains a bcrypt digest of cost ${cost}; the accepted costs are ${BCRYPT_MIN_COST} to ${BCRYPT_MAX_COST}.`;
+    }
+    work += 2 ** cost;
+  }
+  if (work > MAX_BACKUP_CODE_BCRYPT_WORK) {
+    return (
+      "The bcrypt digests in backup_codes are too costly to check, since every code tried is compared with each of them: " +
+      "their summed work (2^cost each) may be at most that of ten digests at cost 12 or forty at cost 10."
+    );
+  }
+  return undefined;
+}
+
+/** How a code supplied at create/update is stored (bcrypt digests already checked by backupCodeDigestsProblem). */
 export function sealBackupCode(code: string, salt: string): { kind: BackupCodeKind; digest: string } {
-  if (isBcryptDigest(code)) return { kind: "bcrypt", digest: code };
+  if (bcryptDigestCost(code) !== undefined) return { kind: "bcrypt", digest: code };
   return { kind: "hmac", digest: bytesToHex(hmac(sha256, fromBase64(salt), new TextEncoder().encode(code))) };
 }
 
 /**
  * The stored code that `code` matches, or undefined. HMAC rows are checked first (all of
- * them, in constant time each); bcrypt rows only when no HMAC row matched.
+ * them, in constant time each); bcrypt rows only when no HMAC row matched, and only up to
+ * `maxBcryptWork` (Σ 2^cost) in total, so rows stored before that bound cannot exceed it either.
  */
-export async function findMatchingBackupCode<T extends StoredBackupCode>(code: string, salt: string | null, rows: T[]): Promise<T | undefined> {
+export async function findMatchingBackupCode<T extends StoredBackupCode>(
+  code: string,
+  salt: string | null,
+  rows: T[],
+  maxBcryptWork = MAX_BACKUP_CODE_BCRYPT_WORK,
+): Promise<T | undefined> {
   let found: T | undefined;
   if (salt) {
     const candidate = sealBackupCode(code, salt);
@@ -43,8 +78,12 @@ export async function findMatchingBackupCode<T extends StoredBackupCode>(code: s
     }
   }
   if (found) return found;
+  let work = 0;
   for (const row of rows) {
-    if (row.kind === "bcrypt" && (await verifyBcrypt(code, row.digest))) return row;
+    if (row.kind !== "bcrypt") continue;
+    work += 2 ** (bcryptDigestCost(row.digest) ?? 0);
+    if (work > maxBcryptWork) break;
+    if (await verifyBcrypt(code, row.digest)) return row;
   }
   return undefined;
 }

@@ -41,21 +41,48 @@ export async function claimTotpStep(db: Db, userId: string, step: number): Promi
   return claimed.length === 1;
 }
 
-type LockoutColumns = Pick<UserRow, "lockedAt" | "lockedUntil" | "failedVerificationAttempts">;
-const lockoutColumns = { lockedAt: users.lockedAt, lockedUntil: users.lockedUntil, failedVerificationAttempts: users.failedVerificationAttempts };
+/** The factor a verification checks; each has its own failure count (see services/lockout.ts). */
+export type VerificationFactor = "password" | "second_factor";
+
+type LockoutColumns = Pick<UserRow, "lockedAt" | "lockedUntil" | "failedPasswordAttempts" | "failedSecondFactorAttempts">;
+const lockoutColumns = {
+  lockedAt: users.lockedAt,
+  lockedUntil: users.lockedUntil,
+  failedPasswordAttempts: users.failedPasswordAttempts,
+  failedSecondFactorAttempts: users.failedSecondFactorAttempts,
+};
+
+/** Per factor: its own failure count (column and key) and the other factor's. */
+const COUNTERS = {
+  password: { own: users.failedPasswordAttempts, ownKey: "failedPasswordAttempts", other: users.failedSecondFactorAttempts, otherKey: "failedSecondFactorAttempts" },
+  second_factor: { own: users.failedSecondFactorAttempts, ownKey: "failedSecondFactorAttempts", other: users.failedPasswordAttempts, otherKey: "failedPasswordAttempts" },
+} as const;
+
+/** Failures of both factors together: the count a lock is decided on. */
+const failedTotal = sql`(${users.failedPasswordAttempts} + ${users.failedSecondFactorAttempts})`;
+/** A lock that was applied and has run out at `now` (its counts are stale). */
+const lockExpired = (now: number) => sql`(${users.lockedAt} is not null and ${users.lockedUntil} is not null and ${users.lockedUntil} <= ${now})`;
 
 /**
- * Takes one verification attempt before the secret is checked, in a single UPDATE: the count
- * goes up by one (restarting at one when a lock has run out) unless the user is locked or the
- * count, which includes attempts still being checked, has reached `maxAttempts`. So concurrent
- * requests can never get more than `maxAttempts` secrets checked. True when the attempt was taken.
+ * Takes one attempt of `factor` before its secret is checked, in a single UPDATE: the factor's
+ * count goes up by one (restarting at one, and the other factor's at zero, when a lock has run
+ * out) unless the user is locked or the failures of both factors together, which include
+ * attempts still being checked, have reached `maxAttempts`. So concurrent requests, of either
+ * factor, can never get more than `maxAttempts` secrets checked. True when the attempt was taken.
  */
-export async function reserveVerificationAttempt(db: Db, userId: string, input: { maxAttempts: number; now: number }): Promise<boolean> {
-  const expired = sql`(${users.lockedAt} is not null and ${users.lockedUntil} is not null and ${users.lockedUntil} <= ${input.now})`;
+export async function reserveVerificationAttempt(
+  db: Db,
+  userId: string,
+  factor: VerificationFactor,
+  input: { maxAttempts: number; now: number },
+): Promise<boolean> {
+  const expired = lockExpired(input.now);
+  const { own, ownKey, other, otherKey } = COUNTERS[factor];
   const reserved = await db
     .update(users)
     .set({
-      failedVerificationAttempts: sql`case when ${expired} then 1 else ${users.failedVerificationAttempts} + 1 end`,
+      [ownKey]: sql`case when ${expired} then 1 else ${own} + 1 end`,
+      [otherKey]: sql`case when ${expired} then 0 else ${other} end`,
       lockedAt: sql`case when ${expired} then null else ${users.lockedAt} end`,
       lockedUntil: sql`case when ${expired} then null else ${users.lockedUntil} end`,
     })
@@ -63,7 +90,7 @@ export async function reserveVerificationAttempt(db: Db, userId: string, input: 
       and(
         eq(users.id, userId),
         or(isNull(users.lockedAt), expired),
-        sql`(case when ${expired} then 0 else ${users.failedVerificationAttempts} end) < ${input.maxAttempts}`,
+        sql`(case when ${expired} then 0 else ${failedTotal} end) < ${input.maxAttempts}`,
       ),
     )
     .returning({ id: users.id })
@@ -73,14 +100,15 @@ export async function reserveVerificationAttempt(db: Db, userId: string, input: 
 
 /**
  * After a failed check (its attempt already counted by reserveVerificationAttempt): applies the
- * lock if the count has reached `maxAttempts` and no lock is set. Returns the lockout columns.
+ * lock if the failures of both factors together have reached `maxAttempts` and no lock is set.
+ * Returns the lockout columns.
  */
 export async function lockIfAttemptsExhausted(
   db: Db,
   userId: string,
   input: { maxAttempts: number; now: number; lockedUntil: number | null },
 ): Promise<LockoutColumns | undefined> {
-  const applies = sql`(${users.lockedAt} is null and ${users.failedVerificationAttempts} >= ${input.maxAttempts})`;
+  const applies = sql`(${users.lockedAt} is null and ${failedTotal} >= ${input.maxAttempts})`;
   const [row] = await db
     .update(users)
     .set({
@@ -97,17 +125,23 @@ export async function findLockoutColumns(db: Db, userId: string): Promise<Lockou
   return db.select(lockoutColumns).from(users).where(eq(users.id, userId)).get();
 }
 
-/** A successful verification clears the failure count (and a lock that has run out). */
-export async function resetFailedVerifications(db: Db, userId: string, now: number): Promise<void> {
+/**
+ * A successful verification of `factor` clears that factor's failure count, and only that one:
+ * knowing the password must not buy more guesses at the second factor, nor the reverse. A lock
+ * that has run out is cleared too, with the other factor's stale count.
+ */
+export async function resetFailedVerifications(db: Db, userId: string, factor: VerificationFactor, now: number): Promise<void> {
+  const expired = lockExpired(now);
+  const { own, ownKey, other, otherKey } = COUNTERS[factor];
   await db
     .update(users)
-    .set({ failedVerificationAttempts: 0, lockedAt: null, lockedUntil: null })
+    .set({ [ownKey]: 0, [otherKey]: sql`case when ${expired} then 0 else ${other} end`, lockedAt: null, lockedUntil: null })
     .where(
       and(
         eq(users.id, userId),
         // Never lifts a lock still in force (one a concurrent failure or POST /lock just applied).
-        or(isNull(users.lockedAt), and(sql`${users.lockedUntil} is not null`, sql`${users.lockedUntil} <= ${now}`)),
-        or(sql`${users.failedVerificationAttempts} <> 0`, sql`${users.lockedAt} is not null`),
+        or(isNull(users.lockedAt), expired),
+        or(sql`${own} <> 0`, sql`${users.lockedAt} is not null`),
       ),
     )
     .run();

@@ -97,3 +97,26 @@ export async function endRefreshLease(db: Db, accountId: string, leaseId: string
     .set({ refreshLeaseId: outcome, refreshLeaseUntil: now })
     .where(and(eq(externalAccounts.id, accountId), eq(externalAccounts.refreshLeaseId, leaseId)));
 }
+
+/**
+ * After a refresh whose tokens could not all be stored: keeps the refresh token the provider
+ * issued (a rotating provider has already spent the old one, so without it the account could
+ * never be refreshed again) and releases the lease, in one statement fenced on the lease id.
+ * Small on purpose, so it is written even when the full store was refused (e.g. an access token
+ * larger than D1 stores). True when written.
+ */
+export async function keepRefreshTokenAndReleaseLease(
+  db: Db,
+  accountId: string,
+  leaseId: string,
+  refreshTokenEncrypted: string,
+  now: number,
+): Promise<boolean> {
+  const rows = await db
+    .update(externalAccounts)
+    .set({ refreshTokenEncrypted, refreshLeaseId: null, refreshLeaseUntil: null, updatedAt: now })
+    .where(and(eq(externalAccounts.id, accountId), eq(externalAccounts.refreshLeaseId, leaseId)))
+    .returning({ id: externalAccounts.id })
+    .all();
+  return rows.length === 1;
+}

@@ -63,7 +63,10 @@ export const users = sqliteTable(
     // Lockout: when the lock was applied and when it ends (null = indefinite while lockedAt is set).
     lockedAt: integer("locked_at"),
     lockedUntil: integer("locked_until"),
-    failedVerificationAttempts: integer("failed_verification_attempts").notNull().default(0),
+    // Failed attempts per factor (workers/services/lockout.ts): verify_password, and verify_totp
+    // (TOTP and backup codes). The password's column keeps the name it had when it counted both.
+    failedPasswordAttempts: integer("failed_verification_attempts").notNull().default(0),
+    failedSecondFactorAttempts: integer("failed_second_factor_attempts").notNull().default(0),
     deleteSelfEnabled: integer("delete_self_enabled", { mode: "boolean" }).notNull().default(true),
     createOrganizationEnabled: integer("create_organization_enabled", { mode: "boolean" }).notNull().default(true),
     createOrganizationsLimit: integer("create_organizations_limit"),

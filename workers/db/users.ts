@@ -8,7 +8,7 @@
  */
 import { and, eq, getTableColumns, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
+import type { SQLiteTable, SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import {
   backupCodes,
@@ -154,13 +154,29 @@ export interface NewUserRows {
   backupCodes: (typeof backupCodes.$inferInsert)[];
 }
 
-export function insertUserStatements(db: Db, rows: NewUserRows): Statement[] {
-  const statements: Statement[] = [db.insert(users).values(rows.user)];
-  if (rows.emailAddresses.length) statements.push(db.insert(emailAddresses).values(rows.emailAddresses));
-  if (rows.phoneNumbers.length) statements.push(db.insert(phoneNumbers).values(rows.phoneNumbers));
-  if (rows.web3Wallets.length) statements.push(db.insert(web3Wallets).values(rows.web3Wallets));
-  if (rows.backupCodes.length) statements.push(db.insert(backupCodes).values(rows.backupCodes));
+/** D1 refuses a statement with more than this many bound parameters. */
+const D1_MAX_BOUND_PARAMETERS = 100;
+
+/**
+ * INSERTs of `rows` into `table`, as few as D1 allows: drizzle binds every column of every row,
+ * so each statement takes at most 100 ÷ (the table's column count) rows (11 email addresses, 20
+ * backup codes). Run them in one batch with the rest of the write, so they land all or nothing.
+ */
+export function insertRowsStatements<T extends SQLiteTable>(db: Db, table: T, rows: T["$inferInsert"][]): Statement[] {
+  const perStatement = Math.max(1, Math.floor(D1_MAX_BOUND_PARAMETERS / Object.keys(getTableColumns(table)).length));
+  const statements: Statement[] = [];
+  for (let i = 0; i < rows.length; i += perStatement) statements.push(db.insert(table).values(rows.slice(i, i + perStatement)));
   return statements;
+}
+
+export function insertUserStatements(db: Db, rows: NewUserRows): Statement[] {
+  return [
+    db.insert(users).values(rows.user),
+    ...insertRowsStatements(db, emailAddresses, rows.emailAddresses),
+    ...insertRowsStatements(db, phoneNumbers, rows.phoneNumbers),
+    ...insertRowsStatements(db, web3Wallets, rows.web3Wallets),
+    ...insertRowsStatements(db, backupCodes, rows.backupCodes),
+  ];
 }
 
 /** Updates the user row and returns it as written, or undefined when there is no such user. */

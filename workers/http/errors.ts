@@ -134,8 +134,8 @@ export const errors = {
     new ApiError(
       422,
       "form_password_length_too_short",
-      `Passwords must be ${min} characters or more.`,
-      `Passwords must be ${min} characters or more.`,
+      `Passwords must be ${min} character${min === 1 ? "" : "s"} or more.`,
+      `Passwords must be ${min} character${min === 1 ? "" : "s"} or more.`,
       withParam(param),
     ),
   oauthTokenProviderNotEnabled: () =>

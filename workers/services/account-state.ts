@@ -55,7 +55,7 @@ export async function lockUser(ctx: AppContext, userId: string): Promise<UserAgg
   return updateAccountState(ctx, userId, { lockedAt: now, lockedUntil: lockedUntilFrom(ctx, now) });
 }
 
-/** Lifts any lock and resets the failed-attempt counter, so all attempts are available again. */
+/** Lifts any lock and resets the failed-attempt counts of both factors, so all attempts are available again. */
 export async function unlockUser(ctx: AppContext, userId: string): Promise<UserAggregate> {
-  return updateAccountState(ctx, userId, { lockedAt: null, lockedUntil: null, failedVerificationAttempts: 0 });
+  return updateAccountState(ctx, userId, { lockedAt: null, lockedUntil: null, failedPasswordAttempts: 0, failedSecondFactorAttempts: 0 });
 }

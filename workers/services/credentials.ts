@@ -6,9 +6,10 @@
  */
 import bcrypt from "bcryptjs";
 import type { AppContext } from "../context";
-import { findMatchingBackupCode, newBackupCodeSalt, sealBackupCode } from "../crypto/backup-codes";
+import { backupCodeDigestsProblem, findMatchingBackupCode, newBackupCodeSalt, sealBackupCode } from "../crypto/backup-codes";
 import { decryptSecret, encryptSecret } from "../crypto/encryption";
 import { checkDigest, PASSWORD_HASHERS, verifyDigest } from "../crypto/hashers";
+import { BCRYPT_MAX_INPUT_BYTES } from "../crypto/hashers/bcrypt";
 import { newId } from "../crypto/ids";
 import { isPwnedPassword } from "../crypto/pwned-passwords";
 import { decodeBase32Secret, matchTotpStep, normalizeBase32Secret } from "../crypto/totp";
@@ -39,7 +40,7 @@ export interface CredentialInput {
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** bcrypt ignores every byte after the 72nd, so a longer password would be silently cut. */
-export const MAX_PASSWORD_BYTES = 72;
+export const MAX_PASSWORD_BYTES = BCRYPT_MAX_INPUT_BYTES;
 const MAX_DIGEST_LENGTH = 1024;
 
 const utf8Length = (text: string) => new TextEncoder().encode(text).length;
@@ -51,13 +52,17 @@ export async function hashPassword(ctx: AppContext, password: string): Promise<s
 }
 
 /**
- * Checks a plain password against the instance's rules unless `skip` is set: at least 8
- * characters, at most 72 UTF-8 bytes, and not on the bundled list of common breached passwords.
+ * Checks a plain password before it is stored. Whatever `skip` says, it must not be empty and
+ * must fit bcrypt's 72 UTF-8 bytes (a longer one would be stored cut, and any string with the
+ * same first 72 bytes would then verify). Unless `skip` is set (skip_password_checks, the
+ * instance's own rules) it also needs at least 8 characters and must not be on the bundled
+ * list of common breached passwords.
  */
 export function checkPasswordRules(password: string, skip: boolean): void {
+  if (password === "") throw errors.passwordTooShort("password", skip ? 1 : MIN_PASSWORD_LENGTH);
+  if (utf8Length(password) > MAX_PASSWORD_BYTES) throw errors.passwordSizeExceeded("password");
   if (skip) return;
   if (Array.from(password).length < MIN_PASSWORD_LENGTH) throw errors.passwordTooShort("password", MIN_PASSWORD_LENGTH);
-  if (utf8Length(password) > MAX_PASSWORD_BYTES) throw errors.passwordSizeExceeded("password");
   if (isPwnedPassword(password)) throw errors.passwordPwned("password");
 }
 
@@ -132,6 +137,8 @@ export async function backupCodeRows(
   if (!isSet(input.backup_codes)) return undefined;
   const codes = [...new Set(input.backup_codes.map((c) => c.trim()))];
   if (codes.some((c) => c === "")) throw errors.paramValueInvalid("backup_codes", "backup_codes must not contain empty codes.");
+  const digestProblem = backupCodeDigestsProblem(codes);
+  if (digestProblem) throw errors.paramValueInvalid("backup_codes", digestProblem);
   const salt = newBackupCodeSalt();
   const now = ctx.now();
   return {
@@ -170,17 +177,17 @@ export function mfaFactorsOf(aggregate: UserAggregate): MfaFactors {
 
 /**
  * POST verify_password. Locked users get 403 without the password being checked; a wrong
- * password counts toward the lockout; a right one resets the count and, for a weak imported
- * hasher, replaces the digest with bcrypt.
+ * password counts toward the lockout; a right one resets the password's failure count (not the
+ * second factor's) and, for a weak imported hasher, replaces the digest with bcrypt.
  */
 export async function verifyUserPassword(ctx: AppContext, userId: string, password: string): Promise<void> {
   const user = await requireUserRow(ctx, userId);
   assertNotLocked(ctx, user);
   if (user.passwordDigest === null || user.passwordHasher === null) throw errors.noPasswordSet();
-  await beginVerification(ctx, user);
+  await beginVerification(ctx, user, "password");
   const result = await verifyDigest(user.passwordHasher, user.passwordDigest, password);
   if (!result.verified) throw await recordVerificationFailure(ctx, userId, errors.incorrectPassword());
-  await recordVerificationSuccess(ctx, user);
+  await recordVerificationSuccess(ctx, user, "password");
   // bcrypt would silently cut a longer password, so such digests stay as they are.
   if (result.rehash && utf8Length(password) <= MAX_PASSWORD_BYTES) {
     await replacePasswordDigest(ctx.db, userId, user.passwordDigest, { digest: await hashPassword(ctx, password), hasher: "bcrypt" });
@@ -201,20 +208,20 @@ export async function verifyUserTotp(ctx: AppContext, userId: string, rawCode: s
   const hasTotp = user.totpSecretEncrypted !== null;
   if (!hasTotp && stored.length === 0) throw errors.totpDisabled();
   if (stored.length === 0 && code.length !== 6) throw errors.totpInvalidLength();
-  await beginVerification(ctx, user);
+  await beginVerification(ctx, user, "second_factor");
 
   if (hasTotp) {
     const secret = await decryptSecret(ctx.config.encryptionKey, user.totpSecretEncrypted!, totpContext(userId));
     const step = matchTotpStep(decodeBase32Secret(secret)!, code, ctx.now());
     if (step !== null && (await claimTotpStep(ctx.db, userId, step))) {
-      await recordVerificationSuccess(ctx, user);
+      await recordVerificationSuccess(ctx, user, "second_factor");
       return "totp";
     }
   }
 
   const match = await findMatchingBackupCode(code, user.backupCodeSalt, stored);
   if (match && (await consumeBackupCode(ctx.db, userId, match.id))) {
-    await recordVerificationSuccess(ctx, user);
+    await recordVerificationSuccess(ctx, user, "second_factor");
     // Using up the last code can turn MFA off, which mfa_disabled_at records.
     if ((await countBackupCodes(ctx.db, userId)) === 0) await applyMfaChange(ctx, user, { backupCodes: true }, { backupCodes: false });
     return "backup_code";

@@ -2,14 +2,30 @@
  * Lockout state derived from stored timestamps, so a lock expires with no background job.
  * A user is locked while `lockedAt` is set and `lockedUntil` is null (indefinite) or in the future.
  *
- * Counting: each verify_password / verify_totp takes an attempt (adds one to
- * `failedVerificationAttempts` in a single conditional UPDATE) before it checks the secret, so
- * concurrent guesses cannot get more than LOCKOUT_MAX_ATTEMPTS checks between them. A failure
- * that leaves the count at the limit sets `lockedAt` and `lockedUntil` (now +
- * LOCKOUT_DURATION_SECONDS, or null when that is 0 = indefinite); a success resets the count.
+ * Counting: failures are counted per factor — the password (verify_password) and the second
+ * factor (verify_totp: TOTP and backup codes) — and the user is locked when the failures of both
+ * together reach LOCKOUT_MAX_ATTEMPTS. A success resets only its own factor's count: before,
+ * one shared count reset by any success let someone who knows the password guess codes without
+ * end (nine wrong codes, the right password, nine more…); now they get LOCKOUT_MAX_ATTEMPTS wrong
+ * codes, minus the password failures not yet cleared. Locking on the sum rather than on either
+ * count keeps the rule "LOCKOUT_MAX_ATTEMPTS failures lock" whatever factors they were on, and
+ * `verification_attempts_remaining` is exactly the failures left before a lock:
+ * LOCKOUT_MAX_ATTEMPTS − (password failures + second-factor failures).
+ *
+ * Each verify takes an attempt of its factor (one conditional UPDATE on the sum) before it checks
+ * the secret, so concurrent guesses of either factor cannot get more than LOCKOUT_MAX_ATTEMPTS
+ * checks between them. A failure that leaves the sum at the limit sets `lockedAt` and
+ * `lockedUntil` (now + LOCKOUT_DURATION_SECONDS, or null when that is 0 = indefinite). An expired
+ * lock's counts are stale and start again at zero; unlock resets both.
  */
 import type { AppContext } from "../context";
-import { findLockoutColumns, lockIfAttemptsExhausted, reserveVerificationAttempt, resetFailedVerifications } from "../db/credentials";
+import {
+  findLockoutColumns,
+  lockIfAttemptsExhausted,
+  reserveVerificationAttempt,
+  resetFailedVerifications,
+  type VerificationFactor,
+} from "../db/credentials";
 import type { UserRow } from "../db/schema";
 import type { Config } from "../env";
 import { errors, type ApiError } from "../http/errors";
@@ -18,21 +34,19 @@ export interface LockoutState {
   locked: boolean;
   /** Whole seconds until the lock ends; null when not locked or locked indefinitely. */
   lockoutExpiresInSeconds: number | null;
-  /** Attempts left before a lock; null when attempt counting is disabled. */
+  /** Failures (of either factor) left before a lock; null when attempt counting is disabled. */
   verificationAttemptsRemaining: number | null;
   /** True when a lock was recorded but has run out (its counters are stale and reset). */
   expired: boolean;
 }
 
-export function lockoutState(
-  user: Pick<UserRow, "lockedAt" | "lockedUntil" | "failedVerificationAttempts">,
-  config: Pick<Config, "lockoutMaxAttempts">,
-  now: number,
-): LockoutState {
+type LockoutColumns = Pick<UserRow, "lockedAt" | "lockedUntil" | "failedPasswordAttempts" | "failedSecondFactorAttempts">;
+
+export function lockoutState(user: LockoutColumns, config: Pick<Config, "lockoutMaxAttempts">, now: number): LockoutState {
   const hasLock = user.lockedAt !== null && user.lockedAt !== undefined;
   const expired = hasLock && user.lockedUntil !== null && user.lockedUntil !== undefined && user.lockedUntil <= now;
   const locked = hasLock && !expired;
-  const failed = expired ? 0 : user.failedVerificationAttempts;
+  const failed = expired ? 0 : user.failedPasswordAttempts + user.failedSecondFactorAttempts;
   return {
     locked,
     lockoutExpiresInSeconds: locked && user.lockedUntil != null ? Math.max(1, Math.ceil((user.lockedUntil - now) / 1000)) : null,
@@ -42,7 +56,7 @@ export function lockoutState(
 }
 
 /** Throws 403 user_locked while `user` is locked; the secret is then not checked at all. */
-export function assertNotLocked(ctx: AppContext, user: Pick<UserRow, "lockedAt" | "lockedUntil" | "failedVerificationAttempts">): void {
+export function assertNotLocked(ctx: AppContext, user: LockoutColumns): void {
   const state = lockoutState(user, ctx.config, ctx.now());
   if (state.locked) throw errors.userLocked(state.lockoutExpiresInSeconds);
 }
@@ -52,16 +66,17 @@ export const lockedUntilFrom = (ctx: Pick<AppContext, "config">, now: number) =>
   ctx.config.lockoutDurationSeconds > 0 ? now + ctx.config.lockoutDurationSeconds * 1000 : null;
 
 /**
- * Called right before a password or code is checked: 403 user_locked while the user is locked,
- * and otherwise takes one attempt (unless LOCKOUT_MAX_ATTEMPTS is 0). When the attempts left are
- * all taken by requests still being checked, this one is refused as locked too.
+ * Called right before a password (`factor` "password") or code ("second_factor") is checked:
+ * 403 user_locked while the user is locked, and otherwise takes one attempt of that factor
+ * (unless LOCKOUT_MAX_ATTEMPTS is 0). When the attempts left are all taken by requests still
+ * being checked, this one is refused as locked too.
  */
-export async function beginVerification(ctx: AppContext, user: Pick<UserRow, "id" | "lockedAt" | "lockedUntil" | "failedVerificationAttempts">): Promise<void> {
+export async function beginVerification(ctx: AppContext, user: LockoutColumns & Pick<UserRow, "id">, factor: VerificationFactor): Promise<void> {
   assertNotLocked(ctx, user);
   const { lockoutMaxAttempts } = ctx.config;
   if (lockoutMaxAttempts === 0) return;
   const now = ctx.now();
-  if (await reserveVerificationAttempt(ctx.db, user.id, { maxAttempts: lockoutMaxAttempts, now })) return;
+  if (await reserveVerificationAttempt(ctx.db, user.id, factor, { maxAttempts: lockoutMaxAttempts, now })) return;
   const row = await findLockoutColumns(ctx.db, user.id);
   const state = row ? lockoutState(row, ctx.config, now) : undefined;
   if (state?.locked) throw errors.userLocked(state.lockoutExpiresInSeconds);
@@ -85,9 +100,13 @@ export async function recordVerificationFailure(ctx: AppContext, userId: string,
   return state.locked ? errors.userLocked(state.lockoutExpiresInSeconds) : failure;
 }
 
-/** A successful verification resets the failure count (including the attempt it took). */
-export async function recordVerificationSuccess(ctx: AppContext, user: Pick<UserRow, "id" | "lockedAt" | "failedVerificationAttempts">): Promise<void> {
+/**
+ * A successful verification of `factor` resets that factor's failure count (including the
+ * attempt it took), not the other factor's.
+ */
+export async function recordVerificationSuccess(ctx: AppContext, user: LockoutColumns & Pick<UserRow, "id">, factor: VerificationFactor): Promise<void> {
+  const own = factor === "password" ? user.failedPasswordAttempts : user.failedSecondFactorAttempts;
   // Without counting no attempt was taken; only a stale count or run-out lock needs clearing.
-  if (ctx.config.lockoutMaxAttempts === 0 && user.failedVerificationAttempts === 0 && user.lockedAt === null) return;
-  await resetFailedVerifications(ctx.db, user.id, ctx.now());
+  if (ctx.config.lockoutMaxAttempts === 0 && own === 0 && user.lockedAt === null) return;
+  await resetFailedVerifications(ctx.db, user.id, factor, ctx.now());
 }

@@ -14,8 +14,10 @@ import {
   countExternalAccountsByProvider,
   endRefreshLease,
   findExternalAccountById,
+  keepRefreshTokenAndReleaseLease,
   listExternalAccountsByProvider,
   storeRefreshedTokens,
+  type RefreshedColumns,
 } from "../db/oauth-tokens";
 import type { ExternalAccountRow } from "../db/schema";
 import { errors, type ApiErrorMeta } from "../http/errors";
@@ -163,17 +165,29 @@ async function refreshUnderLease(ctx: AppContext, config: OAuthProviderConfig, r
   }
   const now = ctx.now();
   const seal = (field: Parameters<typeof tokenContext>[1], value: string) => encryptSecret(key, value, tokenContext(row.id, field));
-  const columns = {
-    accessTokenEncrypted: await seal("access_token", refreshed.accessToken),
-    // §6: keep the old refresh token unless the provider issued a new one.
-    refreshTokenEncrypted: refreshed.refreshToken ? await seal("refresh_token", refreshed.refreshToken) : row.refreshTokenEncrypted!,
-    idTokenEncrypted: refreshed.idToken ? await seal("id_token", refreshed.idToken) : row.idTokenEncrypted,
-    // No expires_in: the expiry is unknown, so the token is served until the provider rejects it.
-    tokenExpiresAt: refreshed.expiresIn !== undefined ? now + refreshed.expiresIn * 1000 : null,
-    approvedScopes: refreshed.scope ?? row.approvedScopes,
-    updatedAt: now,
-  };
-  const stored = await storeRefreshedTokens(ctx.db, row.id, leaseId, columns);
+  // §6: keep the old refresh token unless the provider issued a new one.
+  let newRefreshToken: string | undefined;
+  let stored: ExternalAccountRow | undefined;
+  let columns: RefreshedColumns;
+  try {
+    newRefreshToken = refreshed.refreshToken ? await seal("refresh_token", refreshed.refreshToken) : undefined;
+    columns = {
+      accessTokenEncrypted: await seal("access_token", refreshed.accessToken),
+      refreshTokenEncrypted: newRefreshToken ?? row.refreshTokenEncrypted!,
+      idTokenEncrypted: refreshed.idToken ? await seal("id_token", refreshed.idToken) : row.idTokenEncrypted,
+      // No expires_in: the expiry is unknown, so the token is served until the provider rejects it.
+      tokenExpiresAt: refreshed.expiresIn !== undefined ? now + refreshed.expiresIn * 1000 : null,
+      approvedScopes: refreshed.scope ?? row.approvedScopes,
+      updatedAt: now,
+    };
+    stored = await storeRefreshedTokens(ctx.db, row.id, leaseId, columns);
+  } catch (error) {
+    // The provider answered but its tokens could not be stored (a D1 error, or a token larger
+    // than D1 stores): release the lease now rather than leave waiters until it lapses, keep
+    // the new refresh token if there is one, and fail this request (500, the cause logged).
+    await releaseAfterFailedStore(ctx, row.id, leaseId, newRefreshToken);
+    throw error;
+  }
   if (stored) return stored;
   // The account was removed (or its user deleted) during the refresh: the UPDATE wrote nothing,
   // so nothing is resurrected, and the new tokens are not handed out for an unlinked account.
@@ -182,6 +196,21 @@ async function refreshUnderLease(ctx: AppContext, config: OAuthProviderConfig, r
   // this response, but the newer holder's write wins. Logged without any token.
   console.warn(`oauth refresh: lease on external account ${row.id} lapsed before its tokens were stored`);
   return { ...row, ...columns, refreshLeaseId: null, refreshLeaseUntil: null };
+}
+
+/**
+ * A refresh's tokens could not be stored: keeps the provider's new refresh token (the old one
+ * may be spent) and releases the lease in one fenced write; with no new refresh token, only
+ * releases it. Requests waiting on the lease then refresh themselves with what is stored. If
+ * even this write fails the lease lapses on its own; that is logged, without any token.
+ */
+async function releaseAfterFailedStore(ctx: AppContext, accountId: string, leaseId: string, newRefreshToken: string | undefined): Promise<void> {
+  try {
+    if (newRefreshToken) await keepRefreshTokenAndReleaseLease(ctx.db, accountId, leaseId, newRefreshToken, ctx.now());
+    else await endRefreshLease(ctx.db, accountId, leaseId, "released", ctx.now());
+  } catch {
+    console.error(`oauth refresh: could not release the lease on external account ${accountId} after a failed store; it lapses by itself`);
+  }
 }
 
 async function openTokens(ctx: AppContext, row: ExternalAccountRow): Promise<OAuthTokenView> {

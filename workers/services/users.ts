@@ -16,6 +16,7 @@ import {
   deleteUserStatement,
   findTakenIdentifiers,
   findUserAggregateById,
+  insertRowsStatements,
   insertUserStatements,
   ownedRowExists,
   runBatch,
@@ -316,7 +317,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   const statements: Statement[] = [];
   if (codes) {
     statements.push(deleteBackupCodesStatement(ctx.db, userId));
-    if (codes.rows.length) statements.push(ctx.db.insert(backupCodes).values(codes.rows));
+    statements.push(...insertRowsStatements(ctx.db, backupCodes, codes.rows));
   }
   const mfaBefore = mfaFactorsOf(current);
   const mfaAfter = { ...mfaBefore, totp: mfaBefore.totp || Boolean(totp), backupCodes: codes ? codes.rows.length > 0 : mfaBefore.backupCodes };

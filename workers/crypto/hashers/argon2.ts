@@ -2,11 +2,12 @@
  * Argon2i and Argon2id from PHC strings: `$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>`
  * (salt and hash in unpadded base64). The reference library writes m,t,p; node-argon2 writes
  * m,p,t, so the three are accepted in any order, each exactly once. Computed with @noble/hashes'
- * pure-JS Argon2.
+ * pure-JS Argon2, within the isolate's memory budget for such hashing (memory-gate.ts).
  */
 import { argon2iAsync, argon2idAsync } from "@noble/hashes/argon2.js";
 import { defineHasher } from "./types";
 import { decodeBase64, equalBytes, parseCount, utf8 } from "./encoding";
+import { withHashingMemory } from "./memory-gate";
 
 // 64 MiB of a Worker's 128 MB; OWASP's recommended settings use 19–46 MiB.
 const MAX_MEMORY_KIB = 64 * 1024;
@@ -42,7 +43,8 @@ function argon2Hasher(variant: "argon2i" | "argon2id") {
       return { version: match[1] === "16" ? 0x10 : 0x13, m, t, p, salt, hash };
     },
     async verify(password, { version, m, t, p, salt, hash }) {
-      const derived = await derive(utf8(password), salt, { m, t, p, version, dkLen: hash.length });
+      // @noble allocates one 1 KiB block per KiB of m (rounded down to 4·p blocks), held until it ends.
+      const derived = await withHashingMemory(m * 1024, () => derive(utf8(password), salt, { m, t, p, version, dkLen: hash.length }));
       return equalBytes(derived, hash);
     },
   });

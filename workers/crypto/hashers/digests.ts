@@ -7,6 +7,7 @@
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes } from "@noble/hashes/utils.js";
+import { turnEventLoop } from "./event-loop";
 import { defineHasher } from "./types";
 import { decodeBase64, decodeHex, equalBytes, parseCount, utf8 } from "./encoding";
 
@@ -32,6 +33,9 @@ export const ldapSshaHasher = defineHasher<{ hash: Uint8Array; salt: Uint8Array 
   verify: async (password, { hash, salt }) => equalBytes(sha1(concatBytes(utf8(password), salt)), hash),
 });
 
+/** Rounds of the Symfony loop between two turns of the event loop (about 50 ms of work). */
+const YIELD_EVERY_ROUNDS = 10_000;
+
 // More rounds than any real Symfony configuration; bounds the CPU one verify can cost.
 const SYMFONY_MAX_ITERATIONS = 1_000_000;
 
@@ -49,7 +53,11 @@ export const sha512SymfonyHasher = defineHasher<{ iterations: number; salt: stri
     // WebCrypto's native SHA-512 is about five times faster here than pure JS, even awaited per round.
     const salted = utf8(salt === "" ? password : `${password}{${salt}}`);
     let digest = new Uint8Array(await crypto.subtle.digest("SHA-512", salted));
-    for (let i = 1; i < iterations; i++) digest = new Uint8Array(await crypto.subtle.digest("SHA-512", concatBytes(digest, salted)));
+    for (let i = 1; i < iterations; i++) {
+      digest = new Uint8Array(await crypto.subtle.digest("SHA-512", concatBytes(digest, salted)));
+      // Each awaited digest resolves without the event loop turning (see event-loop.ts).
+      if (i % YIELD_EVERY_ROUNDS === 0) await turnEventLoop();
+    }
     return equalBytes(digest, hash);
   },
 });

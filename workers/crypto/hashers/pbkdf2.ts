@@ -17,9 +17,16 @@ type Digest = "SHA-1" | "SHA-256" | "SHA-512";
 
 /** workerd's WebCrypto refuses PBKDF2 above this many iterations. */
 export const WEBCRYPTO_PBKDF2_MAX_ITERATIONS = 100_000;
-/** Django 5.x uses 1,000,000; twice that bounds the CPU one verify can cost. */
+/**
+ * Django 5.x uses 1,000,000; twice that bounds the CPU one verify can cost. PBKDF2 runs its
+ * iterations once per output block (ceil(key length / hash length)), so the bound is on
+ * iterations × blocks: a 256-byte SHA-1 key at 2,000,000 iterations would be 13 times the work
+ * (seconds of native computation that cannot yield). Real digests have one block (Django's
+ * 32-byte SHA-256) or two (pbkdf2_sha1's default 32-byte key).
+ */
 export const PBKDF2_MAX_ITERATIONS = 2_000_000;
 const MAX_KEY_BYTES = 256;
+const HASH_BYTES = { "SHA-1": 20, "SHA-256": 32, "SHA-512": 64 } as const;
 
 const NOBLE = { "SHA-1": sha1, "SHA-256": sha256, "SHA-512": sha512 } as const;
 
@@ -50,6 +57,7 @@ function pbkdf2Hasher(digest: Digest, parseParts: (parts: string[]) => Parsed | 
     parse(text) {
       const parsed = parseParts(text.split("$"));
       if (!parsed || parsed.hash.length === 0 || parsed.hash.length > MAX_KEY_BYTES) return null;
+      if (parsed.iterations * Math.ceil(parsed.hash.length / HASH_BYTES[digest]) > PBKDF2_MAX_ITERATIONS) return null;
       return parsed;
     },
     async verify(password, { iterations, salt, hash }) {

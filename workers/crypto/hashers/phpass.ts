@@ -5,6 +5,7 @@
  */
 import { md5 } from "@noble/hashes/legacy.js";
 import { concatBytes } from "@noble/hashes/utils.js";
+import { turnEventLoop } from "./event-loop";
 import { defineHasher } from "./types";
 import { equalBytes, utf8 } from "./encoding";
 
@@ -29,6 +30,9 @@ function encode64(input: Uint8Array): string {
   return out;
 }
 
+/** Rounds between two turns of the event loop (a few tens of milliseconds of MD5). */
+const YIELD_EVERY_ROUNDS = 2 ** 15;
+
 // phpass accepts 2^7..2^30 rounds; real digests use 2^8..2^13 ($P$B is WordPress's 2^13).
 // 2^20 bounds the CPU one verify can cost.
 const MIN_LOG2_ROUNDS = 7;
@@ -45,7 +49,11 @@ export const phpassHasher = defineHasher<{ rounds: number; salt: string; checksu
   async verify(password, { rounds, salt, checksum }) {
     const secret = utf8(password);
     let hash = md5(concatBytes(utf8(salt), secret));
-    for (let i = 0; i < rounds; i++) hash = md5(concatBytes(hash, secret));
+    for (let i = 1; i <= rounds; i++) {
+      hash = md5(concatBytes(hash, secret));
+      // 2^20 rounds are seconds of pure JS: let the event loop turn between slices (event-loop.ts).
+      if (i % YIELD_EVERY_ROUNDS === 0) await turnEventLoop();
+    }
     return equalBytes(utf8(encode64(hash)), utf8(checksum));
   },
 });

@@ -7,6 +7,7 @@
  */
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { concatBytes } from "@noble/hashes/utils.js";
+import { withHashingMemory } from "./memory-gate";
 import { nativeScrypt } from "./native-kdf";
 import { defineHasher } from "./types";
 import { decodeBase64, decodeHex, equalBytes, parseCount, utf8 } from "./encoding";
@@ -16,9 +17,14 @@ import { decodeBase64, decodeHex, equalBytes, parseCount, utf8 } from "./encodin
 const MAX_SCRYPT_MEMORY = 64 * 1024 * 1024;
 const MAX_PARALLELISM = 16;
 
-/** scrypt natively (node:crypto, see native-kdf.ts), or in @noble's pure JS when that fails. */
+/**
+ * scrypt natively (node:crypto, see native-kdf.ts), or in @noble's pure JS when that fails, within
+ * the isolate's memory budget for such hashing (memory-gate.ts).
+ */
 export async function deriveScrypt(password: Uint8Array, salt: Uint8Array, params: { N: number; r: number; p: number; dkLen: number }): Promise<Uint8Array> {
-  return (await nativeScrypt(password, salt, params)) ?? scryptAsync(password, salt, params);
+  // Both implementations hold 128·r·N bytes of V plus 128·r·p of B and a block or two of scratch.
+  const bytes = 128 * params.r * (params.N + params.p + 2);
+  return withHashingMemory(bytes, async () => (await nativeScrypt(password, salt, params)) ?? scryptAsync(password, salt, params));
 }
 
 function scryptParamsOk(n: number, r: number, p: number): boolean {

@@ -4,7 +4,7 @@
  * D1 runs one statement at a time per database, so one long statement stalls every other request.
  * The search documents' doc_ids (the FTS rowids; they follow created_at, migration 0002) are cut
  * into spans of search_settings.span_docs to twice as many documents, kept by triggers
- * (migrations/0008_search_spans.sql). A statement restricted to a group of spans touches at most
+ * (migrations/0009_search_spans.sql). A statement restricted to a group of spans touches at most
  * their documents, whatever the search; groups start at one span and grow or shrink with how
  * long the previous statement took (Chunker), so a cheap search needs few statements and an
  * expensive one never holds the database for long.

@@ -1,0 +1,1 @@
+ALTER TABLE `users` ADD `failed_second_factor_attempts` integer DEFAULT 0 NOT NULL;

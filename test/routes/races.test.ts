@@ -355,3 +355,36 @@ describe("identities and images racing the user's deletion", () => {
     expectBothOrders(trials, (t) => t.a.status === 200);
   });
 });
+
+describe("removals of a user's last two identifications", () => {
+  it("PATCH username: null racing DELETE of the only passkey: exactly one succeeds, the other answers 400 identification_deletion_failed", async () => {
+    const setups = await Promise.all(
+      Array.from({ length: TRIALS }, async () => {
+        const user = await call("POST", "/v1/users", { username: unique("last") }, { schema: "User" });
+        ok(user);
+        const passkey = await call("POST", `/v1/users/${user.body.id}/passkeys`, { name: "Key", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" });
+        ok(passkey);
+        return { user: user.body, passkey: passkey.body };
+      }),
+    );
+    const trials = await race(setups, (s) => [
+      () => call("PATCH", `/v1/users/${s.user.id}`, { username: null }, { schema: "User" }),
+      () => call("DELETE", `/v1/users/${s.user.id}/passkeys/${s.passkey.id}`, undefined, { schema: "DeletedObject" }),
+    ]);
+    const { results: left } = await env.DB.prepare(
+      "select u.id, u.username, (select count(*) from passkeys p where p.user_id = u.id) as passkeys from users u where u.id in (select value from json_each(?))",
+    )
+      .bind(JSON.stringify(userIds(trials)))
+      .all<{ id: string; username: string | null; passkeys: number }>();
+    for (const { setup, a, b } of trials) {
+      const [won, lost] = a.status === 200 ? [a, b] : [b, a];
+      ok(won);
+      expectError(lost, 400, "identification_deletion_failed");
+      // The loser changed nothing: the user keeps exactly the identification the loser tried to remove.
+      const row = left.find((r) => r.id === setup.user.id)!;
+      expect([row.username, row.passkeys]).toEqual(a.status === 200 ? [null, 1] : [setup.user.username, 0]);
+    }
+    expectBothOrders(trials, (t) => t.a.status === 200);
+  });
+});
+

@@ -27,6 +27,7 @@ import {
 import { errors, type ApiError } from "../http/errors";
 import type { CreateUserInput, MetadataInput, UpdateUserInput } from "../schemas/users";
 import { deleteImagesOfUserStatement } from "../db/images";
+import { canRemoveUsername, usernameRemovable } from "../db/identities";
 import { deleteImageObjects } from "../storage/images";
 import { backupCodeRows, mfaFactorsOf, mfaTimestampColumns, passwordColumns, totpColumns } from "./credentials";
 import { deleteBackupCodesStatement } from "../db/credentials";
@@ -268,8 +269,11 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   set("bypassClientTrust", input.bypass_client_trust ?? undefined);
   if (input.created_at !== undefined && input.created_at !== null) values.createdAt = input.created_at;
 
-  // Rows the update points the user at: re-checked when the batch runs (see below).
+  // Rows the update points the user at, and that removing the username leaves the user an
+  // identification: re-checked when the batch runs (see below).
   const pointsAt: SQL[] = [];
+  const removesUsername = values.username === null;
+  if (removesUsername) pointsAt.push(usernameRemovable(userId));
   const email = choosePrimary(current.emailAddresses, input.primary_email_address_id, "primary_email_address_id");
   if (email) {
     pointsAt.push(ownedRowExists(emailAddresses, email.id, userId));
@@ -337,8 +341,9 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
 
   values.updatedAt = now;
   statements.unshift(updateUserStatement(ctx.db, userId, values));
-  // A wallet or image named above may be removed by a concurrent request after it was read;
-  // the guard refuses the whole batch then, so the user never points at a row that is gone.
+  // A wallet or image named above may be removed by a concurrent request after it was read, and
+  // another identification may go while the username is being removed; the guard refuses the
+  // whole batch then, so the user never points at a row that is gone nor loses its last identification.
   if (pointsAt.length) statements.unshift(abortBatchUnless(ctx.db, userId, and(...pointsAt)!));
   try {
     await runUserBatch(ctx, statements, userId);
@@ -349,7 +354,10 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
     choosePrimary(latest.emailAddresses, input.primary_email_address_id, "primary_email_address_id");
     choosePrimary(latest.phoneNumbers, input.primary_phone_number_id, "primary_phone_number_id");
     choosePrimary(latest.web3Wallets, input.primary_web3_wallet_id, "primary_web3_wallet_id");
-    // Every primary still holds, so the image is the row that went.
+    // Every primary still holds, so the username's removal or the image is what failed.
+    if (removesUsername && (input.profile_image_id === undefined || !(await canRemoveUsername(ctx.db, userId)))) {
+      throw errors.lastIdentificationDeletionFailed();
+    }
     throw errors.formResourceNotFound("profile_image_id");
   }
   return getUser(ctx, userId);

@@ -6,7 +6,7 @@
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
 import { isForeignKeyViolation } from "../db/constraint-errors";
-import { normalizeIdentifier } from "../db/normalize";
+import { normalizeEmail } from "../db/normalize";
 import {
   acceptInvitationRows,
   findInvitation,
@@ -93,7 +93,7 @@ export async function createInvitation(ctx: AppContext, organizationIdOrSlug: st
   const metadata = nextMetadataColumns({ publicMetadata: "{}", privateMetadata: "{}" }, input, "replace");
   const now = ctx.now();
   const id = newId("orginv", now);
-  const normalized = normalizeIdentifier(input.email_address);
+  const normalized = normalizeEmail(input.email_address);
   const inserted = await insertInvitationIfAllowed(
     ctx.db,
     {
@@ -139,7 +139,7 @@ export async function listOrganizationInvitations(ctx: AppContext, organizationI
   const email = firstValue(query.email_address)?.trim();
   const { rows, total } = await listInvitations(
     ctx.db,
-    { organizationId: organization.id, statuses: parseStatuses(query), emailAddressNormalized: email ? normalizeIdentifier(email) : undefined },
+    { organizationId: organization.id, statuses: parseStatuses(query), emailAddressNormalized: email ? normalizeEmail(email) : undefined },
     order,
     ctx.now(),
     limit,

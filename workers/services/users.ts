@@ -6,7 +6,7 @@ import { d1ErrorText, isForeignKeyViolation, isUniqueViolation } from "../db/con
 import { and, eq, type SQL } from "drizzle-orm";
 import type { AppContext } from "../context";
 import { newId, newIds } from "../crypto/ids";
-import { normalizeIdentifier } from "../db/normalize";
+import { normalizeEmail, normalizeUsername } from "../db/normalize";
 import { backupCodes, emailAddresses, images, phoneNumbers, web3Wallets, type UserRow } from "../db/schema";
 import {
   abortBatchUnless,
@@ -131,8 +131,8 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
   const wallets = input.web3_wallet ?? [];
   const emailStatuses = statusesFor(emails, input.email_address_identification_status, "email_address_identification_status", "email_address");
   const phoneStatuses = statusesFor(phones, input.phone_number_identification_status, "phone_number_identification_status", "phone_number");
-  const normalizedEmails = emails.map(normalizeIdentifier);
-  const usernameNormalized = input.username ? normalizeIdentifier(input.username) : null;
+  const normalizedEmails = emails.map(normalizeEmail);
+  const usernameNormalized = input.username ? normalizeUsername(input.username) : null;
 
   await assertIdentifiersFree(ctx, {
     emails: normalizedEmails,
@@ -260,7 +260,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   if (input.username !== undefined) {
     const name = input.username === "" ? null : input.username;
     values.username = name;
-    values.usernameNormalized = name ? normalizeIdentifier(name) : null;
+    values.usernameNormalized = name ? normalizeUsername(name) : null;
   }
   set("deleteSelfEnabled", input.delete_self_enabled ?? undefined);
   set("createOrganizationEnabled", input.create_organization_enabled ?? undefined);

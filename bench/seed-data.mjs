@@ -7,10 +7,12 @@
  * workerd (against env.DB, see test/perf-helpers.ts): plain JS, no node: imports.
  *
  * The columns written follow what the API writes on create (workers/services/users.ts):
- * `*_normalized` and the `primary_*_sort` copies are NFC + lower-cased (workers/db/normalize.ts).
+ * `*_normalized` and the `primary_*_sort` copies are folded by the API's own rules
+ * (workers/db/identifier-folding.mjs).
  * Search-index rows are NOT written here: the index is kept by triggers on these tables, so
  * plain INSERTs keep it in step.
  */
+import { foldEmail, foldUsername } from "../workers/db/identifier-folding.mjs";
 
 /** The plain password of every seeded user that has one (its digest is reused for all). */
 export const SEED_PASSWORD = "seed-password-1";
@@ -50,7 +52,7 @@ const idWords = new Float64Array(5);
 const idDigits = new Array(27);
 const BASE62_CODES = Array.from(BASE62, (c) => c.charCodeAt(0));
 
-const normalize = (value) => value.normalize("NFC").toLowerCase();
+
 /** ASCII form for email local parts and usernames: "Łukasz Dvořák" → "lukaszdvorak" (memoised: few names). */
 const asciiCache = new Map();
 const ascii = (value) => {
@@ -182,8 +184,8 @@ export function* seedChunks(options) {
         let address = `${base}${e === 0 ? "" : `+${e}`}.${n}@${pick(DOMAINS)}`;
         if (random() < 0.1) address = address.replace(/^./, (c) => c.toUpperCase());
         const id = seedId("idn", created);
-        userEmails.push({ id, normalized: normalize(address) });
-        emails.push([id, userId, address, normalize(address), 0, "verified", "admin", created, created]);
+        userEmails.push({ id, normalized: foldEmail(address) });
+        emails.push([id, userId, address, foldEmail(address), 0, "verified", "admin", created, created]);
       }
       let phone = null;
       if (random() < 0.4) {
@@ -199,7 +201,7 @@ export function* seedChunks(options) {
         userId,
         random() < 0.3 ? `ext_${n}` : null,
         username,
-        username ? normalize(username) : null,
+        username ? foldUsername(username) : null,
         first,
         last,
         userEmails[0].id,

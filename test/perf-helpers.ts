@@ -14,8 +14,9 @@ export { SEED_PASSWORD, parseServerTiming, type DbTiming };
 /**
  * Seeds `users` realistic users (see bench/seed-data.mjs) into this test file's D1 and returns
  * their ids, oldest first. Users with a password have SEED_PASSWORD (bcrypt cost 4 here).
+ * `organizations: 0` seeds no organizations (and so no memberships).
  */
-export async function seedUsers(users: number, options: { startIndex?: number; now?: number } = {}): Promise<string[]> {
+export async function seedUsers(users: number, options: { startIndex?: number; now?: number; organizations?: number } = {}): Promise<string[]> {
   const passwordDigest = bcrypt.hashSync(SEED_PASSWORD, 4);
   return seedD1(env.DB, { users, passwordDigest, chunkSize: 500, ...options });
 }

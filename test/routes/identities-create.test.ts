@@ -52,6 +52,45 @@ describe("POST /v1/users/:id/external_accounts", () => {
   });
 });
 
+describe("POST /v1/users/:id/external_accounts image_url", () => {
+  const add = (userId: string, imageUrl: unknown) =>
+    call("POST", `/v1/users/${userId}/external_accounts`, { provider: "google", provider_user_id: unique("gid"), image_url: imageUrl }, { schema: "ExternalAccountWithVerification" });
+
+  it("stores and returns http(s) URLs as sent", async () => {
+    const user = await createUser({ username: unique("img") });
+    for (const url of ["https://lh3.googleusercontent.com/a/photo.jpg?sz=96", "HTTP://Example.com/Avatar.PNG"]) {
+      const created = await add(user.id, url);
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      expect(created.body.image_url).toBe(url);
+    }
+  });
+
+  it("refuses any other scheme with 422 invalid_url_scheme naming image_url, and stores nothing", async () => {
+    const user = await createUser({ username: unique("xss") });
+    const refused = [
+      "javascript:alert(document.cookie)",
+      // URL parsers (and browsers) strip leading spaces and tabs anywhere, so these are javascript: too.
+      " javascript:alert(1)",
+      "java\tscript:alert(1)",
+      "JavaScript:alert(1)",
+      "data:text/html,<script>alert(1)</script>",
+      "vbscript:msgbox(1)",
+      "file:///etc/passwd",
+      "ftp://example.com/a.png",
+    ];
+    for (const url of refused) {
+      const error = expectError(await add(user.id, url), 422, "invalid_url_scheme", "image_url");
+      expect(error.long_message).toBe("Please provide a URL with one of the following schemes: http, https");
+    }
+    for (const url of ["not a url", "//example.com/a.png", "/images/a.png", "https://"]) {
+      expectError(await add(user.id, url), 422, "form_param_format_invalid", "image_url");
+    }
+    expectError(await add(user.id, `https://example.com/${"a".repeat(2048)}`), 422, "form_param_max_length_exceeded", "image_url");
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM external_accounts WHERE user_id = ?").bind(user.id).first();
+    expect(rows).toEqual({ n: 0 });
+  });
+});
+
 describe("POST /v1/users/:id/passkeys", () => {
   it("answers 404 for an unknown user and 422 for a credential id already registered", async () => {
     const body = { name: "Key", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" };

@@ -64,12 +64,30 @@ describe("PATCH /v1/users/{user_id}: fields", () => {
 
   it("removes the username when it is null or an empty string", async () => {
     for (const removal of [null, ""]) {
-      const user = await createUser({ username: unique("gone") });
+      const user = await createUser({ username: unique("gone"), email_address: [`${unique("gone")}@example.com`] });
       const result = await patch(user.id, { username: removal });
       expect(result.body.username).toBeNull();
       // The name is free again.
       expect((await call("POST", "/v1/users", { username: user.username }, { schema: "User" })).status).toBe(200);
     }
+  });
+
+  it("refuses to remove the username when it is the user's last identification, as the identity removal routes do", async () => {
+    for (const removal of [null, ""]) {
+      const user = await createUser({ username: unique("only") });
+      const error = expectError(await patch(user.id, { username: removal, first_name: "Changed" }), 400, "identification_deletion_failed");
+      expect(error.long_message).toBe("You cannot delete your last identification.");
+      const after = (await call("GET", `/v1/users/${user.id}`, undefined, { schema: "User" })).body;
+      expect([after.username, after.first_name]).toEqual([user.username, null]);
+    }
+    // A passkey or an external account counts as an identification too, as for the removal routes.
+    const withPasskey = await createUser({ username: unique("pk") });
+    const passkey = { name: "Key", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" };
+    expect((await call("POST", `/v1/users/${withPasskey.id}/passkeys`, passkey)).status).toBe(200);
+    expect((await patch(withPasskey.id, { username: null })).body.username).toBeNull();
+    // Without a username there is nothing to remove, even for a user with no identification at all.
+    const bare = await createUser({ password: "correct horse battery staple", skip_password_checks: true });
+    expect((await patch(bare.id, { username: null, first_name: "Bare" })).body.first_name).toBe("Bare");
   });
 
   it("validates the new username, and lets a user change the case of their own", async () => {

@@ -38,6 +38,31 @@ function identificationCount(userId: string): SQL {
   return sql`(${countOf(emailAddresses)} + ${countOf(phoneNumbers)} + ${countOf(web3Wallets)} + ${countOf(passkeys)} + ${countOf(externalAccounts)} + (select count(*) from ${users} where ${users.id} = ${userId} and ${users.username} is not null))`;
 }
 
+/** SQL: the user has another identification besides the one being removed. */
+function notLastIdentification(userId: string): SQL {
+  return sql`${identificationCount(userId)} > 1`;
+}
+
+/**
+ * SQL, for a statement that clears `users.username`: true unless that removes the user's last
+ * identification (the rule of the identity removal endpoints). A user without a username loses
+ * nothing. Evaluated by the writing batch itself (see abortBatchUnless), so of two concurrent
+ * removals of the last two identifications only one can pass.
+ */
+export function usernameRemovable(userId: string): SQL {
+  return sql`(${users.username} is null or ${notLastIdentification(userId)})`;
+}
+
+/** Whether clearing the user's username now would keep them an identification (see usernameRemovable). */
+export async function canRemoveUsername(db: Db, userId: string): Promise<boolean> {
+  const row = await db
+    .select({ removable: sql<number>`${usernameRemovable(userId)}` })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  return Boolean(row?.removable);
+}
+
 /** Whether `id` is a row of `table` owned by `userId`. */
 export async function identityBelongsTo(db: Db, table: RemovableIdentityTable, userId: string, id: string): Promise<boolean> {
   const row = await db
@@ -61,7 +86,7 @@ export async function deleteIdentityUnlessLast(
   now: number,
   userValues: SQLiteUpdateSetSource<typeof users> = {},
 ): Promise<boolean> {
-  const notLast = sql`${identificationCount(userId)} > 1`;
+  const notLast = notLastIdentification(userId);
   const owned = ownedRowExists(table, id, userId);
   const [, deleted] = await db.batch([
     db

@@ -1,8 +1,11 @@
 /**
- * The folded form of an email address or username used for case-insensitive uniqueness and
- * exact matching: NFC-normalised, then lower-cased with full Unicode case mapping
- * (SQLite's NOCASE folds ASCII only, so "ÉLODIE" and "élodie" would otherwise differ).
+ * The folded forms used for case-insensitive uniqueness and exact matching: emails and
+ * usernames fold differently (see identifier-folding.mjs for the rules and why).
  */
-export function normalizeIdentifier(value: string): string {
-  return value.normalize("NFC").toLowerCase();
-}
+import { foldEmail, foldUsername } from "./identifier-folding.mjs";
+
+/** An email address's folded form (`email_address_normalized`): NFC, lower-cased. */
+export const normalizeEmail: (value: string) => string = foldEmail;
+
+/** A username's folded form (`username_normalized`): NFKC and lower-cased, so "ｅｘａｍｐｌｅ" is "example". */
+export const normalizeUsername: (value: string) => string = foldUsername;

@@ -4,8 +4,9 @@
  *
  * Rules that must hold under concurrent requests (the membership quota, one pending invitation
  * per address, accept-once) are written as single conditional statements: D1 runs each
- * statement atomically, so "INSERT … SELECT … WHERE <rule holds>" cannot be raced, and the
- * caller learns from `changes` whether the rule allowed the write.
+ * statement atomically, so "INSERT … SELECT … WHERE <rule holds>" cannot be raced. Writes
+ * return the rows they wrote (RETURNING): nothing returned means the rule, or a concurrent
+ * delete, refused the write, and the caller never reads back a row that may be gone by then.
  */
 import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { isUniqueViolation } from "./constraint-errors";
@@ -24,7 +25,7 @@ import {
   type OrganizationRow,
 } from "./schema";
 import { userIdsQuery, type UserFilter } from "./user-search";
-import { inJsonList, runBatch, type Statement } from "./users";
+import { inJsonList, rowFromSql, type Statement } from "./users";
 
 export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
 export type MembershipOrderField = "created_at" | "email_address" | "phone_number" | "first_name" | "last_name" | "username";
@@ -129,10 +130,6 @@ async function runRawBatch(db: Db, statements: SQL[]): Promise<D1Result[]> {
   );
 }
 
-function changesOf(result: unknown): number {
-  return Number((result as { meta?: { changes?: number } })?.meta?.changes ?? 0);
-}
-
 // ---------------------------------------------------------------- organizations
 
 export async function findOrganizationByIdOrSlug(db: Db, idOrSlug: string): Promise<OrganizationRow | undefined> {
@@ -152,15 +149,20 @@ export async function isSlugTaken(db: Db, slug: string, exceptOrganizationId?: s
   return row !== undefined;
 }
 
-/** The organization and (when it has a creator) the creator's admin membership, in one batch. */
+/**
+ * The organization and (when it has a creator) the creator's admin membership, in one batch;
+ * returns the organization as inserted. A creator deleted meanwhile fails the batch with a
+ * FOREIGN KEY violation, and nothing is written.
+ */
 export async function insertOrganization(
   db: Db,
   row: typeof organizations.$inferInsert,
   creatorMembership: typeof organizationMemberships.$inferInsert | null,
-): Promise<void> {
-  const statements: Statement[] = [db.insert(organizations).values(row)];
-  if (creatorMembership) statements.push(db.insert(organizationMemberships).values(creatorMembership));
-  await runBatch(db, statements);
+): Promise<OrganizationRow> {
+  const insert = db.insert(organizations).values(row).returning();
+  const statements: Statement[] = creatorMembership ? [db.insert(organizationMemberships).values(creatorMembership)] : [];
+  const [inserted] = await db.batch([insert, ...statements]);
+  return inserted[0]!;
 }
 
 export async function updateOrganizationRow(db: Db, id: string, values: Partial<typeof organizations.$inferInsert>): Promise<void> {
@@ -329,28 +331,37 @@ export async function findMembership(db: Db, organizationId: string, userId: str
 }
 
 /**
- * Inserts the membership only while the organization has room (see hasRoom). Returns false when
- * the quota refused it; a duplicate (organization, user) pair throws a UNIQUE violation.
+ * Inserts the membership only while the organization exists and has room (see hasRoom), and
+ * returns it as inserted; undefined when the organization is gone or full. A duplicate
+ * (organization, user) pair throws a UNIQUE violation, a user deleted meanwhile a FOREIGN KEY one.
  */
-export async function insertMembershipIfRoom(db: Db, row: typeof organizationMemberships.$inferInsert, now: number): Promise<boolean> {
-  const result = await db.run(sql`
+export async function insertMembershipIfRoom(
+  db: Db,
+  row: typeof organizationMemberships.$inferInsert,
+  now: number,
+): Promise<OrganizationMembershipRow | undefined> {
+  const inserted = await db.get<Record<string, unknown> | undefined>(sql`
     insert into organization_memberships (id, organization_id, user_id, role, public_metadata, private_metadata, created_at, updated_at)
     select ${row.id}, o.id, ${row.userId}, ${row.role}, ${row.publicMetadata ?? "{}"}, ${row.privateMetadata ?? "{}"}, ${row.createdAt}, ${row.updatedAt}
     from organizations o
-    where o.id = ${row.organizationId} and ${hasRoom(now, null)}`);
-  return changesOf(result) === 1;
+    where o.id = ${row.organizationId} and ${hasRoom(now, null)}
+    returning *`);
+  return rowFromSql(organizationMemberships, inserted);
 }
 
+/** Updates the membership and returns it as written; undefined when it no longer exists. */
 export async function updateMembershipRow(
   db: Db,
   id: string,
   values: Partial<Pick<typeof organizationMemberships.$inferInsert, "role" | "publicMetadata" | "privateMetadata" | "updatedAt">>,
-): Promise<void> {
-  await db.update(organizationMemberships).set(values).where(eq(organizationMemberships.id, id));
+): Promise<OrganizationMembershipRow | undefined> {
+  return db.update(organizationMemberships).set(values).where(eq(organizationMemberships.id, id)).returning().get();
 }
 
-export async function deleteMembershipRow(db: Db, id: string): Promise<void> {
-  await db.delete(organizationMemberships).where(eq(organizationMemberships.id, id));
+/** Deletes the membership; false when it was already gone. */
+export async function deleteMembershipRow(db: Db, id: string): Promise<boolean> {
+  const deleted = await db.delete(organizationMemberships).where(eq(organizationMemberships.id, id)).returning({ id: organizationMemberships.id }).get();
+  return deleted !== undefined;
 }
 
 // ---------------------------------------------------------------- public user data
@@ -461,11 +472,16 @@ export async function hasLivePendingInvitation(db: Db, organizationId: string, e
 }
 
 /**
- * Inserts the invitation only if the address has no live pending invitation in the organization
- * and the organization has room. Returns false when either rule refused it.
+ * Inserts the invitation only if the organization exists, the address has no live pending
+ * invitation in it and it has room; returns the invitation as inserted, or undefined when a rule
+ * refused it.
  */
-export async function insertInvitationIfAllowed(db: Db, row: typeof organizationInvitations.$inferInsert, now: number): Promise<boolean> {
-  const result = await db.run(sql`
+export async function insertInvitationIfAllowed(
+  db: Db,
+  row: typeof organizationInvitations.$inferInsert,
+  now: number,
+): Promise<OrganizationInvitationRow | undefined> {
+  const inserted = await db.get<Record<string, unknown> | undefined>(sql`
     insert into organization_invitations (id, organization_id, email_address, email_address_normalized, role, inviter_user_id,
       status, public_metadata, private_metadata, url, expires_at, created_at, updated_at)
     select ${row.id}, o.id, ${row.emailAddress}, ${row.emailAddressNormalized}, ${row.role}, ${row.inviterUserId ?? null},
@@ -476,25 +492,28 @@ export async function insertInvitationIfAllowed(db: Db, row: typeof organization
       and not exists (select 1 from organization_invitations d where d.organization_id = o.id
         and d.email_address_normalized = ${row.emailAddressNormalized} and d.status = 'pending'
         and (d.expires_at is null or d.expires_at > ${now}))
-      and ${hasRoom(now, null)}`);
-  return changesOf(result) === 1;
+      and ${hasRoom(now, null)}
+    returning *`);
+  return rowFromSql(organizationInvitations, inserted);
 }
 
-/** Marks a live pending invitation revoked; false when it was not live and pending. */
-export async function revokeInvitationRow(db: Db, invitationId: string, now: number): Promise<boolean> {
-  const result = await db
+/** Marks a live pending invitation revoked and returns it; undefined when it was not live and pending (or is gone). */
+export async function revokeInvitationRow(db: Db, invitationId: string, now: number): Promise<OrganizationInvitationRow | undefined> {
+  return db
     .update(organizationInvitations)
     .set({ status: "revoked", updatedAt: now })
-    .where(and(eq(organizationInvitations.id, invitationId), livePending(now)));
-  return changesOf(result) === 1;
+    .where(and(eq(organizationInvitations.id, invitationId), livePending(now)))
+    .returning()
+    .get();
 }
 
 /**
  * Accepts a live pending invitation for `userId` in one transaction: the membership (role and
  * metadata taken from the invitation) is inserted only while the invitation is live and the
  * organization has room (the invitation itself does not count against it), and the invitation
- * is marked accepted only if that membership now exists. Returns false when nothing was written;
- * an existing membership throws a UNIQUE violation and rolls the batch back.
+ * is marked accepted only if that membership now exists. Returns the accepted invitation, or
+ * undefined when nothing was written; an existing membership throws a UNIQUE violation and a
+ * user deleted meanwhile a FOREIGN KEY one, either rolling the batch back.
  */
 export async function acceptInvitationRows(
   db: Db,
@@ -502,8 +521,8 @@ export async function acceptInvitationRows(
   membershipId: string,
   userId: string,
   now: number,
-): Promise<boolean> {
-  const [inserted] = await runRawBatch(db, [
+): Promise<OrganizationInvitationRow | undefined> {
+  const [, accepted] = await runRawBatch(db, [
     sql`
       insert into organization_memberships (id, organization_id, user_id, role, public_metadata, private_metadata, created_at, updated_at)
       select ${membershipId}, o.id, ${userId}, inv.role, inv.public_metadata, inv.private_metadata, ${now}, ${now}
@@ -513,7 +532,8 @@ export async function acceptInvitationRows(
     sql`
       update organization_invitations set status = 'accepted', updated_at = ${now}
       where id = ${invitationId} and status = 'pending'
-        and exists (select 1 from organization_memberships where id = ${membershipId})`,
+        and exists (select 1 from organization_memberships where id = ${membershipId})
+      returning *`,
   ]);
-  return changesOf(inserted) === 1;
+  return rowFromSql(organizationInvitations, accepted.results[0] as Record<string, unknown> | undefined);
 }

@@ -3,8 +3,8 @@
  * boolean an integer 0/1, every metadata object a JSON text column.
  *
  * Case-insensitive uniqueness: SQLite's NOCASE folds ASCII only, so each email address
- * and username also stores a lower-cased, NFC-normalised copy (`*_normalized`) that the
- * unique index is built on. See `normalizeIdentifier` in workers/db/normalize.ts.
+ * and username also stores a folded copy (`*_normalized`: lower-cased, NFC for emails, NFKC for
+ * usernames) that the unique index is built on. See workers/db/identifier-folding.mjs.
  *
  * Hand-written SQL depends on these tables and is invisible to drizzle-kit: the search index's
  * documents and triggers (migrations 0001/0002/0007, with the sort keys), the children_json view

@@ -96,6 +96,25 @@ function byCreation(a: { createdAt: number; id: string }, b: { createdAt: number
   return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** `element` (keyed by SQL column name, values as SQLite stores them) keyed like drizzle's rows, with its column mapping (0/1 → boolean). */
+function decodeFields(fields: readonly (readonly [string, Column])[], element: Record<string, unknown>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of fields) {
+    const value = element[column.name];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row;
+}
+
+/**
+ * A row that hand-written SQL returned (e.g. `insert … select … returning *`), as drizzle would
+ * have returned it; undefined for none.
+ */
+export function rowFromSql<T extends Table>(table: T, element: Record<string, unknown> | undefined): T["$inferSelect"] | undefined {
+  if (!element) return undefined;
+  return decodeFields(Object.entries(getTableColumns(table) as Record<string, Column>), element) as T["$inferSelect"];
+}
+
 /**
  * A decoder from children_json elements (keyed by SQL column name, values as SQLite stores
  * them) to rows keyed like drizzle's, with drizzle's own column mapping (0/1 → boolean).
@@ -105,14 +124,7 @@ function childDecoder<T extends Table, K extends keyof T["$inferSelect"] & strin
   const fields = keys.map((key) => [key, columns[key]!] as const);
   return (list: unknown): Pick<T["$inferSelect"], K>[] => {
     if (!Array.isArray(list)) return [];
-    const rows = list.map((element: Record<string, unknown>) => {
-      const row: Record<string, unknown> = {};
-      for (const [key, column] of fields) {
-        const value = element[column.name];
-        row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-      }
-      return row as Pick<T["$inferSelect"], K>;
-    });
+    const rows = list.map((element: Record<string, unknown>) => decodeFields(fields, element) as Pick<T["$inferSelect"], K>);
     return (rows as unknown as { createdAt: number; id: string }[]).sort(byCreation) as unknown as Pick<T["$inferSelect"], K>[];
   };
 }

@@ -112,6 +112,15 @@ export const errors = {
       "This identification needs to be verified before you can perform this action.",
       withParam(param),
     ),
+  /** An URL with a scheme we do not store (e.g. `javascript:`); Clerk's InvalidURLScheme. */
+  urlSchemeInvalid: (param: string, schemes: readonly string[]) =>
+    new ApiError(
+      422,
+      "invalid_url_scheme",
+      "Invalid URL scheme",
+      `Please provide a URL with one of the following schemes: ${schemes.join(", ")}`,
+      withParam(param),
+    ),
   formResourceNotFound: (param: string) =>
     new ApiError(422, "form_resource_not_found", "is missing", `The resource associated with the supplied ${param} was not found.`, withParam(param)),
   usernameInvalidLength: (param: string, min: number, max: number) =>

@@ -55,6 +55,29 @@ export const username = z.string().superRefine((value, ctx) => {
   else if (!USERNAME_CHARS_RE.test(value)) fail(ctx, errors.usernameInvalidCharacter(paramOf(ctx)));
 });
 
+const HTTP_SCHEMES = ["http", "https"] as const;
+
+/**
+ * An absolute http(s) URL, for URLs the API stores and hands back to clients to load or link to
+ * (an external account's image_url). Parsed with the WHATWG URL parser, as a browser will parse
+ * it, so a scheme it would run — `javascript:`, `data:`, or one hidden behind leading spaces or
+ * tabs, which the parser strips — cannot pass as a link. The value is stored as sent.
+ */
+export const httpUrl = (max = 2048) =>
+  z
+    .string()
+    .max(max)
+    .superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        fail(ctx, errors.paramFormatInvalid(paramOf(ctx), `${paramOf(ctx)} must be an absolute URL.`));
+        return;
+      }
+      if (!(HTTP_SCHEMES as readonly string[]).includes(url.protocol.slice(0, -1))) fail(ctx, errors.urlSchemeInvalid(paramOf(ctx), HTTP_SCHEMES));
+    });
+
 /**
  * Epoch milliseconds of an RFC3339 date-time, or NaN. Every field is range-checked, because
  * Date.parse quietly rolls "2024-02-30" over into March instead of refusing it.

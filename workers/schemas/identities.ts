@@ -3,7 +3,7 @@
  * backend endpoint for either; they serve migrations from other systems).
  */
 import { z } from "zod";
-import { emailAddress, metadataObject, shortText } from "./common";
+import { emailAddress, httpUrl, metadataObject, shortText } from "./common";
 
 export const createPasskeyBody = z
   .object({
@@ -27,7 +27,7 @@ export const createExternalAccountBody = z
     first_name: shortText().nullable().optional(),
     last_name: shortText().nullable().optional(),
     username: shortText().nullable().optional(),
-    image_url: z.string().url().max(2048).nullable().optional(),
+    image_url: httpUrl().nullable().optional(),
     phone_number: shortText(32).nullable().optional(),
     approved_scopes: z.string().max(4096).nullable().optional(),
     access_token: token,

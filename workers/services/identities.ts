@@ -18,6 +18,7 @@ import { externalAccounts, passkeys, web3Wallets, type ExternalAccountRow, type 
 import { ApiError, errors } from "../http/errors";
 import type { CreateExternalAccountInput, CreatePasskeyInput } from "../schemas/identities";
 import { requireUserRow } from "./require-user";
+import { deletedUserConflict } from "./users";
 
 /** Providers are stored with the `oauth_` prefix, as Clerk names them (oauth_google). */
 export function normalizeProvider(provider: string): string {
@@ -47,7 +48,8 @@ export async function createPasskey(ctx: AppContext, userId: string, input: Crea
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw errors.identifierExists("credential_id", "passkey");
-    throw error;
+    // The user was deleted after the check above: the insert failed its foreign key → 404.
+    throw deletedUserConflict(error, userId) ?? error;
   }
 }
 
@@ -91,7 +93,8 @@ export async function createExternalAccount(ctx: AppContext, userId: string, inp
         { param_name: "provider_user_id" },
       );
     }
-    throw error;
+    // The user was deleted after the check above: the insert failed its foreign key → 404.
+    throw deletedUserConflict(error, userId) ?? error;
   }
 }
 

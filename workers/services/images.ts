@@ -7,13 +7,12 @@
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
 import { clearUserImage, replaceUserImage } from "../db/images";
-import type { UserAggregate } from "../db/users";
+import { aggregateOf, type UserAggregate } from "../db/users";
 import { ifNoneMatchMatches } from "../http/conditional";
 import { errors } from "../http/errors";
 import { sniffImageType, SUPPORTED_IMAGE_TYPES } from "../storage/image-types";
 import { deleteImageObjects, getImageObject, headImageObject, putImageObject } from "../storage/images";
 import { requireUserRow } from "./require-user";
-import { getUser } from "./users";
 
 /** Clerk's limit: "more than 10MB" is refused with 413 image_too_large. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -27,7 +26,8 @@ function describeClaimedType(claimedType: string): string {
 /**
  * Sets the user's profile image from uploaded bytes. No file (or an empty one) → 400
  * form_param_missing; bytes that are not PNG/JPEG/GIF/WebP → 400 request_body_invalid whatever
- * the client claimed. The previous image's row and R2 object are deleted.
+ * the client claimed. The previous image's row and R2 object are deleted. Returns the user as
+ * the write left it; a user deleted meanwhile → 404.
  */
 export async function setUserProfileImage(
   ctx: AppContext,
@@ -50,21 +50,26 @@ export async function setUserProfileImage(
     await deleteImageObjects(ctx, [imageId]);
     throw error;
   }
-  if (!replaced.userExists) {
+  if (!replaced.user) {
     // The user was deleted after the check above; the batch kept no row for the image.
     await deleteImageObjects(ctx, [imageId, ...replaced.dropped]);
     throw errors.userNotFound(userId);
   }
   await deleteImageObjects(ctx, replaced.dropped);
-  return getUser(ctx, userId);
+  return aggregateOf(replaced.user);
 }
 
-/** Removes the user's profile image (row and object); none set → 404 image_not_found. */
+/**
+ * Removes the user's profile image (row and object); none set → 404 image_not_found. Returns
+ * the user as the write left it; a user deleted meanwhile → 404.
+ */
 export async function deleteUserProfileImage(ctx: AppContext, userId: string): Promise<UserAggregate> {
   const user = await requireUserRow(ctx, userId);
   if (!user.imageId) throw errors.imageNotFound();
-  await deleteImageObjects(ctx, await clearUserImage(ctx.db, userId, ctx.now()));
-  return getUser(ctx, userId);
+  const cleared = await clearUserImage(ctx.db, userId, ctx.now());
+  await deleteImageObjects(ctx, cleared.dropped);
+  if (!cleared.user) throw errors.userNotFound(userId);
+  return aggregateOf(cleared.user);
 }
 
 /** What the public image route serves: the object, or "not modified" for a matching If-None-Match. */

@@ -5,11 +5,13 @@
  */
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
-import { normalizeIdentifier } from "../db/normalize";
+import { isForeignKeyViolation } from "../db/constraint-errors";
+import { normalizeEmail } from "../db/normalize";
 import {
   acceptInvitationRows,
   findInvitation,
   findMembership,
+  findOrganizationByIdOrSlug,
   findPublicUsers,
   hasLivePendingInvitation,
   insertInvitationIfAllowed,
@@ -70,9 +72,19 @@ async function assertAdmin(ctx: AppContext, organization: OrganizationRow, userI
 }
 
 /**
+ * 404 for an invitation that is not (or no longer) there: the organization's own 404 when the
+ * organization went with it (a concurrent delete), as a request arriving after that delete gets.
+ */
+async function missingInvitationError(ctx: AppContext, organizationId: string, invitationId: string) {
+  if (!(await findOrganizationByIdOrSlug(ctx.db, organizationId))) return errors.organizationNotFound();
+  return errors.organizationInvitationNotFound(invitationId);
+}
+
+/**
  * Creates a pending invitation. A live pending invitation for the same address (compared
  * case-insensitively) → 400 organization_invitation_not_unique; no room under the quota →
- * 403 organization_membership_quota_exceeded. Both rules are checked by the insert itself.
+ * 403 organization_membership_quota_exceeded. Both rules are checked by the insert itself, which
+ * returns the invitation it wrote (nothing when the organization was deleted meanwhile → 404).
  * `redirect_url` and `notify` are accepted and have no effect (no emails are sent).
  */
 export async function createInvitation(ctx: AppContext, organizationIdOrSlug: string, input: CreateInvitationInput): Promise<OrganizationInvitationRow> {
@@ -81,7 +93,7 @@ export async function createInvitation(ctx: AppContext, organizationIdOrSlug: st
   const metadata = newMetadataColumns(input);
   const now = ctx.now();
   const id = newId("orginv", now);
-  const normalized = normalizeIdentifier(input.email_address);
+  const normalized = normalizeEmail(input.email_address);
   const inserted = await insertInvitationIfAllowed(
     ctx.db,
     {
@@ -101,11 +113,12 @@ export async function createInvitation(ctx: AppContext, organizationIdOrSlug: st
     now,
   );
   if (!inserted) {
-    // Which rule refused it: a duplicate is reported before the quota, as the more specific cause.
+    // Which rule refused it: a deleted organization first, then a duplicate before the quota, as the more specific cause.
+    if (!(await findOrganizationByIdOrSlug(ctx.db, organization.id))) throw errors.organizationNotFound();
     if (await hasLivePendingInvitation(ctx.db, organization.id, normalized, now)) throw errors.organizationInvitationNotUnique();
     throw errors.organizationMembershipQuotaExceeded(organization.maxAllowedMemberships);
   }
-  return (await findInvitation(ctx.db, organization.id, id))!;
+  return inserted;
 }
 
 /** The invitation in this organization, or 404. */
@@ -126,7 +139,7 @@ export async function listOrganizationInvitations(ctx: AppContext, organizationI
   const email = firstValue(query.email_address)?.trim();
   const { rows, total } = await listInvitations(
     ctx.db,
-    { organizationId: organization.id, statuses: parseStatuses(query), emailAddressNormalized: email ? normalizeIdentifier(email) : undefined },
+    { organizationId: organization.id, statuses: parseStatuses(query), emailAddressNormalized: email ? normalizeEmail(email) : undefined },
     order,
     ctx.now(),
     limit,
@@ -153,7 +166,10 @@ export async function listUserInvitations(ctx: AppContext, userId: string, query
   return { data: rows, total, inviters: await loadInviters(ctx, rows.map((r) => r.invitation)) };
 }
 
-/** Revokes a pending, unexpired invitation; anything else → 404 organization_invitation_not_pending. */
+/**
+ * Revokes a pending, unexpired invitation and returns it as revoked; anything else → 404
+ * organization_invitation_not_pending, and one deleted meanwhile (with its organization) → 404.
+ */
 export async function revokeInvitation(
   ctx: AppContext,
   organizationIdOrSlug: string,
@@ -163,8 +179,10 @@ export async function revokeInvitation(
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
   if (!(await findInvitation(ctx.db, organization.id, invitationId))) throw errors.organizationInvitationNotFound(invitationId);
   if (requestingUserId) await assertAdmin(ctx, organization, requestingUserId, "Requesting user");
-  if (!(await revokeInvitationRow(ctx.db, invitationId, ctx.now()))) throw errors.organizationInvitationNotPending();
-  return (await findInvitation(ctx.db, organization.id, invitationId))!;
+  const revoked = await revokeInvitationRow(ctx.db, invitationId, ctx.now());
+  if (revoked) return revoked;
+  if (!(await findInvitation(ctx.db, organization.id, invitationId))) throw await missingInvitationError(ctx, organization.id, invitationId);
+  throw errors.organizationInvitationNotPending();
 }
 
 /** Why a pending-only operation cannot proceed on this invitation as it reads now. */
@@ -179,7 +197,8 @@ function notPendingError(invitation: OrganizationInvitationRow, now: number) {
  * Extension (Clerk accepts through its frontend): `userId` accepts the invitation. The user
  * must have a verified email address equal (case-insensitively) to the invited one. In one
  * transaction the membership is created, with the invitation's role and metadata, and the
- * invitation becomes `accepted`.
+ * invitation becomes `accepted`; that transaction returns the accepted invitation. A user or
+ * organization deleted by a concurrent request answers 404, as when it had been gone first.
  */
 export async function acceptInvitation(
   ctx: AppContext,
@@ -192,24 +211,27 @@ export async function acceptInvitation(
   if (!invitation) throw errors.organizationInvitationNotFound(invitationId);
   const now = ctx.now();
   if (invitationStatusOf(invitation, now) !== "pending") throw notPendingError(invitation, now);
-  await requireUserRow(ctx, userId);
   if (!(await userHasVerifiedEmail(ctx.db, userId, invitation.emailAddressNormalized))) {
+    // No such user (or one deleted meanwhile, its addresses with it) is a 404, not a mismatch.
+    await requireUserRow(ctx, userId);
     throw errors.paramValueInvalid("user_id", "The user has no verified email address matching this invitation.");
   }
   if (await findMembership(ctx.db, organization.id, userId)) throw errors.alreadyAMemberInOrganization(userId);
-  let accepted: boolean;
+  let accepted: OrganizationInvitationRow | undefined;
   try {
     accepted = await acceptInvitationRows(ctx.db, invitationId, newId("orgmem", now), userId, now);
   } catch (error) {
     if (isUniqueViolationOn(error, "organization_memberships")) throw errors.alreadyAMemberInOrganization(userId);
+    // The user was deleted after it was read above.
+    if (isForeignKeyViolation(error)) throw errors.userNotFound(userId);
     throw error;
   }
   if (!accepted) {
-    // Either a concurrent request changed the invitation, or the organization is full.
+    // A concurrent request changed or deleted the invitation (or its organization), or the organization is full.
     const current = await findInvitation(ctx.db, organization.id, invitationId);
-    if (!current) throw errors.organizationInvitationNotFound(invitationId);
+    if (!current) throw await missingInvitationError(ctx, organization.id, invitationId);
     if (invitationStatusOf(current, now) !== "pending") throw notPendingError(current, now);
     throw errors.organizationMembershipQuotaExceeded(organization.maxAllowedMemberships);
   }
-  return (await findInvitation(ctx.db, organization.id, invitationId))!;
+  return accepted;
 }

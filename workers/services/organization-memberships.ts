@@ -4,9 +4,12 @@
  */
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
+import { isForeignKeyViolation } from "../db/constraint-errors";
 import {
   deleteMembershipRow,
   findMembership,
+  findOrganizationByIdOrSlug,
+  findPublicUsers,
   insertMembershipIfRoom,
   isUniqueViolationOn,
   listMemberships,
@@ -17,7 +20,6 @@ import {
 } from "../db/organizations";
 import { organizationMemberships } from "../db/schema";
 import type { UserFilter } from "../db/user-search";
-import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
 import { includeExcludeParam, listParam, pagination, type Query } from "../http/query";
 import type { CreateMembershipInput, OrganizationMetadataInput } from "../schemas/organizations";
@@ -42,18 +44,26 @@ async function page(ctx: AppContext, query: Query, filter: MembershipFilter): Pr
   return { data: rows, total };
 }
 
+/** 404 for a membership that does not exist (or no longer does). */
+function membershipNotFound(organizationId: string, userId: string) {
+  return errors.notFound(`No membership was found for user ${userId} in organization ${organizationId}.`);
+}
+
 /**
- * Adds `user_id` to the organization. Already a member → 400 already_a_member_in_organization;
- * no room under max_allowed_memberships → 403 organization_membership_quota_exceeded. The quota
- * is enforced by the insert itself, so concurrent adds cannot overshoot it.
+ * Adds `user_id` to the organization. Unknown user → 422 form_resource_not_found; already a
+ * member → 400 already_a_member_in_organization; no room under max_allowed_memberships → 403
+ * organization_membership_quota_exceeded. The quota is enforced by the insert itself, so
+ * concurrent adds cannot overshoot it. The membership returned is the row the insert wrote; a
+ * user or organization deleted by a concurrent request answers as if it had been gone first.
  */
 export async function createMembership(ctx: AppContext, organizationIdOrSlug: string, input: CreateMembershipInput): Promise<MembershipView> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
-  if (!(await findUserRowById(ctx.db, input.user_id))) throw errors.formResourceNotFound("user_id");
+  const member = (await findPublicUsers(ctx.db, [input.user_id])).get(input.user_id);
+  if (!member) throw errors.formResourceNotFound("user_id");
   if (await findMembership(ctx.db, organization.id, input.user_id)) throw errors.alreadyAMemberInOrganization(input.user_id);
   const metadata = newMetadataColumns(input);
   const now = ctx.now();
-  let inserted: boolean;
+  let inserted: Awaited<ReturnType<typeof insertMembershipIfRoom>>;
   try {
     inserted = await insertMembershipIfRoom(
       ctx.db,
@@ -71,17 +81,23 @@ export async function createMembership(ctx: AppContext, organizationIdOrSlug: st
   } catch (error) {
     // A concurrent add of the same user won the race.
     if (isUniqueViolationOn(error, "organization_memberships")) throw errors.alreadyAMemberInOrganization(input.user_id);
+    // The user was deleted after it was read above.
+    if (isForeignKeyViolation(error)) throw errors.formResourceNotFound("user_id");
     throw error;
   }
-  if (!inserted) throw errors.organizationMembershipQuotaExceeded(organization.maxAllowedMemberships);
-  return (await findMembership(ctx.db, organization.id, input.user_id))!;
+  if (!inserted) {
+    // The insert selects from the organization: nothing written means it is full, or was deleted meanwhile.
+    if (!(await findOrganizationByIdOrSlug(ctx.db, organization.id))) throw errors.organizationNotFound();
+    throw errors.organizationMembershipQuotaExceeded(organization.maxAllowedMemberships);
+  }
+  return { membership: inserted, organization, member };
 }
 
 /** The membership of `userId` in the organization, or 404. */
 export async function requireMembership(ctx: AppContext, organizationIdOrSlug: string, userId: string): Promise<MembershipView> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
   const membership = await findMembership(ctx.db, organization.id, userId);
-  if (!membership) throw errors.notFound(`No membership was found for user ${userId} in organization ${organization.id}.`);
+  if (!membership) throw membershipNotFound(organization.id, userId);
   return membership;
 }
 
@@ -138,10 +154,19 @@ export async function listUserMemberships(ctx: AppContext, userId: string, query
   return { data: rows, total };
 }
 
+/**
+ * The membership as an update returned it (with the organization and member read before it);
+ * none returned means a concurrent request removed it (the membership, its user or its
+ * organization) → 404.
+ */
+function updatedView(view: MembershipView, updated: MembershipView["membership"] | undefined, userId: string): MembershipView {
+  if (!updated) throw membershipNotFound(view.organization.id, userId);
+  return { ...view, membership: updated };
+}
+
 export async function updateMembershipRole(ctx: AppContext, organizationIdOrSlug: string, userId: string, role: string): Promise<MembershipView> {
   const view = await requireMembership(ctx, organizationIdOrSlug, userId);
-  await updateMembershipRow(ctx.db, view.membership.id, { role, updatedAt: ctx.now() });
-  return (await findMembership(ctx.db, view.organization.id, userId))!;
+  return updatedView(view, await updateMembershipRow(ctx.db, view.membership.id, { role, updatedAt: ctx.now() }), userId);
 }
 
 /** A membership's metadata columns: the 8 KB limit counts the two together. */
@@ -163,14 +188,13 @@ export async function mergeMembershipMetadata(
   const view = await requireMembership(ctx, organizationIdOrSlug, userId);
   const metadata = metadataWrite(MEMBERSHIP_METADATA_COLUMNS, input, "merge");
   const membership = await updateWithMetadata(ctx, organizationMemberships, view.membership.id, metadata, { updatedAt: ctx.now() });
-  // Removed since it was looked up.
-  if (!membership) throw errors.notFound(`No membership was found for user ${userId} in organization ${view.organization.id}.`);
-  return { ...view, membership };
+  // None returned: removed since it was looked up (404).
+  return updatedView(view, membership, userId);
 }
 
-/** Removes the membership and returns it as it was. */
+/** Removes the membership and returns it as it was; one already removed (e.g. by a concurrent request) → 404. */
 export async function deleteMembership(ctx: AppContext, organizationIdOrSlug: string, userId: string): Promise<MembershipView> {
   const view = await requireMembership(ctx, organizationIdOrSlug, userId);
-  await deleteMembershipRow(ctx.db, view.membership.id);
+  if (!(await deleteMembershipRow(ctx.db, view.membership.id))) throw membershipNotFound(view.organization.id, userId);
   return view;
 }

@@ -4,6 +4,7 @@
  */
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
+import { isForeignKeyViolation } from "../db/constraint-errors";
 import {
   countOrganizationMembers,
   deleteOrganizationRow,
@@ -75,8 +76,10 @@ const ORGANIZATION_METADATA_COLUMNS = { publicMetadata: organizations.publicMeta
 
 /**
  * Creates an organization. `created_by` must be an existing user and becomes an `org:admin`
- * member in the same batch. A given slug that is taken → 422 form_identifier_exists; a derived
- * slug that is taken gets a random suffix instead.
+ * member in the same batch (a creator deleted meanwhile → 400 organization_creator_not_found, as
+ * when it had been gone first, with nothing written). A given slug that is taken → 422
+ * form_identifier_exists; a derived slug that is taken gets a random suffix instead. Returns the
+ * organization as the insert wrote it, whatever a concurrent request does to it next.
  */
 export async function createOrganization(ctx: AppContext, input: CreateOrganizationInput): Promise<OrganizationRow> {
   const now = ctx.now();
@@ -91,7 +94,7 @@ export async function createOrganization(ctx: AppContext, input: CreateOrganizat
     if (givenSlug && (await isSlugTaken(ctx.db, slug))) throw errors.identifierExists("slug", "slug");
     const id = newId("org", createdAt);
     try {
-      await insertOrganization(
+      return await insertOrganization(
         ctx.db,
         {
           id,
@@ -118,8 +121,8 @@ export async function createOrganization(ctx: AppContext, input: CreateOrganizat
             }
           : null,
       );
-      return (await findOrganizationByIdOrSlug(ctx.db, id))!;
     } catch (error) {
+      if (input.created_by && isForeignKeyViolation(error)) throw errors.organizationCreatorNotFound(input.created_by);
       // A concurrent create took the slug between the check and the insert.
       if (!isUniqueViolationOn(error, "organizations")) throw error;
       if (givenSlug) throw errors.identifierExists("slug", "slug");

@@ -4,7 +4,7 @@
  * because the SDK adds its own), then run the index-backed queries in db/user-search.ts.
  */
 import type { AppContext } from "../context";
-import { normalizeIdentifier } from "../db/normalize";
+import { normalizeEmail, normalizeUsername } from "../db/normalize";
 import {
   countUsersMatching,
   findUserCreatedAt,
@@ -134,9 +134,9 @@ export function parseUserFilter(query: Query): UserFilter {
   if (providerValue && providerUserIds.length === 0) throw errors.paramMissing("provider_user_id");
   if (!providerValue && providerUserIds.length > 0) throw errors.paramMissing("provider");
   return {
-    emailAddresses: listParam(query, "email_address").map(normalizeIdentifier),
+    emailAddresses: listParam(query, "email_address").map(normalizeEmail),
     phoneNumbers: listParam(query, "phone_number"),
-    usernames: listParam(query, "username").map(normalizeIdentifier),
+    usernames: listParam(query, "username").map(normalizeUsername),
     web3Wallets: listParam(query, "web3_wallet"),
     externalIds: includeExcludeParam(query, "external_id"),
     userIds: includeExcludeParam(query, "user_id"),

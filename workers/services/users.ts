@@ -6,7 +6,7 @@ import { d1ErrorText, isForeignKeyViolation, isUniqueViolation } from "../db/con
 import { and, eq, type SQL } from "drizzle-orm";
 import type { AppContext } from "../context";
 import { newId, newIds } from "../crypto/ids";
-import { normalizeIdentifier } from "../db/normalize";
+import { normalizeEmail, normalizeUsername } from "../db/normalize";
 import { backupCodes, emailAddresses, images, phoneNumbers, users, web3Wallets, type UserRow } from "../db/schema";
 import { abortBatchUnlessMetadataFits, metadataAssignments, sendsMetadata } from "../db/metadata";
 import {
@@ -28,6 +28,7 @@ import {
 import { errors, type ApiError } from "../http/errors";
 import type { CreateUserInput, MetadataInput, UpdateUserInput } from "../schemas/users";
 import { deleteImagesOfUserStatement } from "../db/images";
+import { canRemoveUsername, usernameRemovable } from "../db/identities";
 import { deleteImageObjects } from "../storage/images";
 import { backupCodeRows, mfaFactorsOf, mfaTimestampColumns, passwordColumns, totpColumns } from "./credentials";
 import { deleteBackupCodesStatement } from "../db/credentials";
@@ -120,8 +121,8 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
   const wallets = input.web3_wallet ?? [];
   const emailStatuses = statusesFor(emails, input.email_address_identification_status, "email_address_identification_status", "email_address");
   const phoneStatuses = statusesFor(phones, input.phone_number_identification_status, "phone_number_identification_status", "phone_number");
-  const normalizedEmails = emails.map(normalizeIdentifier);
-  const usernameNormalized = input.username ? normalizeIdentifier(input.username) : null;
+  const normalizedEmails = emails.map(normalizeEmail);
+  const usernameNormalized = input.username ? normalizeUsername(input.username) : null;
 
   await assertIdentifiersFree(ctx, {
     emails: normalizedEmails,
@@ -251,7 +252,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   if (input.username !== undefined) {
     const name = input.username === "" ? null : input.username;
     values.username = name;
-    values.usernameNormalized = name ? normalizeIdentifier(name) : null;
+    values.usernameNormalized = name ? normalizeUsername(name) : null;
   }
   set("deleteSelfEnabled", input.delete_self_enabled ?? undefined);
   set("createOrganizationEnabled", input.create_organization_enabled ?? undefined);
@@ -260,8 +261,11 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   set("bypassClientTrust", input.bypass_client_trust ?? undefined);
   if (input.created_at !== undefined && input.created_at !== null) values.createdAt = input.created_at;
 
-  // Rows the update points the user at: re-checked when the batch runs (see below).
+  // Rows the update points the user at, and that removing the username leaves the user an
+  // identification: re-checked when the batch runs (see below).
   const pointsAt: SQL[] = [];
+  const removesUsername = values.username === null;
+  if (removesUsername) pointsAt.push(usernameRemovable(userId));
   const email = choosePrimary(current.emailAddresses, input.primary_email_address_id, "primary_email_address_id");
   if (email) {
     pointsAt.push(ownedRowExists(emailAddresses, email.id, userId));
@@ -328,8 +332,9 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   // The size guard must stop the whole batch (backup codes too), so it aborts it rather than
   // leaving the UPDATE to skip the row; in the one transaction nothing writes in between.
   if (sendsMetadata(metadata)) statements.unshift(abortBatchUnlessMetadataFits(ctx.db, users, userId, metadata));
-  // A wallet or image named above may be removed by a concurrent request after it was read;
-  // the guard refuses the whole batch then, so the user never points at a row that is gone.
+  // A wallet or image named above may be removed by a concurrent request after it was read, and
+  // another identification may go while the username is being removed; the guard refuses the
+  // whole batch then, so the user never points at a row that is gone nor loses its last identification.
   if (pointsAt.length) statements.unshift(abortBatchUnless(ctx.db, userId, and(...pointsAt)!));
   try {
     await runWithMetadataLimit(ctx, users, userId, metadata, () => runUserBatch(ctx, statements, userId));
@@ -340,7 +345,10 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
     choosePrimary(latest.emailAddresses, input.primary_email_address_id, "primary_email_address_id");
     choosePrimary(latest.phoneNumbers, input.primary_phone_number_id, "primary_phone_number_id");
     choosePrimary(latest.web3Wallets, input.primary_web3_wallet_id, "primary_web3_wallet_id");
-    // Every primary still holds, so the image is the row that went.
+    // Every primary still holds, so the username's removal or the image is what failed.
+    if (removesUsername && (input.profile_image_id === undefined || !(await canRemoveUsername(ctx.db, userId)))) {
+      throw errors.lastIdentificationDeletionFailed();
+    }
     throw errors.formResourceNotFound("profile_image_id");
   }
   return getUser(ctx, userId);

@@ -40,6 +40,21 @@ describe("username uniqueness under compatibility forms", () => {
     }
   });
 
+  it("finds a username by a compatibility form of a part of it in username_query and query", async () => {
+    const base = unique("wide");
+    const user = await createUser({ username: fullwidth(base) });
+    const part = base.slice(0, 6);
+    for (const [param, value] of [
+      ["username_query", part],
+      ["username_query", fullwidth(part)],
+      ["query", fullwidth(part.toUpperCase())],
+      ["username_query", fullwidth(part.slice(0, 2))],
+    ]) {
+      const got = await call("GET", `/v1/users?${new URLSearchParams({ [param]: value, user_id: user.id })}`, undefined, { schema: ["User"] });
+      expect(got.body.map((u: { id: string }) => u.id), `${param}=${value}`).toEqual([user.id]);
+    }
+  });
+
   it("keeps email addresses apart from their compatibility forms (they name different mailboxes)", async () => {
     const local = unique("mail");
     const ascii = await createUser({ email_address: [`${local}@example.com`] });

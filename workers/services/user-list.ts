@@ -88,7 +88,8 @@ function searchTerms(raw: string, fields: readonly SearchField[]): SearchTerm[] 
     .split(/\s+/u)
     .filter((t) => t !== "")
     .map((term) => {
-      const variants = [...new Set([term, term.normalize("NFD")])];
+      // NFKC too: usernames are stored folded by it (db/normalize.ts), so `ｅｘａ` finds `example`.
+      const variants = [...new Set([term, term.normalize("NFD"), term.normalize("NFKC")])];
       const short = [...term].length < TRIGRAM;
       const spellings = short ? [...new Set(variants.flatMap(caseSpellings))] : [];
       return { fields, variants, short, spellings };

@@ -33,6 +33,8 @@ export function hostileScenarios() {
     ["1-character term, order_by=username, offset=50000", `/v1/users?query=a&order_by=username&offset=50000`],
     ["256-character term", `/v1/users?query=${q("example.com".repeat(24).slice(0, 256))}`],
     ["no search, order_by=first_name, offset=90000", `/v1/users?order_by=first_name&offset=90000`],
+    ["all organization memberships, order_by=first_name", `/v1/organization_memberships?order_by=first_name`],
+    ["all organization memberships, 1-character member search", `/v1/organization_memberships?query=a&order_by=-created_at`],
   ];
 }
 

@@ -4,6 +4,7 @@
  * because the SDK adds its own), then run the index-backed queries in db/user-search.ts.
  */
 import type { AppContext } from "../context";
+import { SEARCH_FIELDS } from "../db/derived/constants";
 import { normalizeIdentifier } from "../db/normalize";
 import {
   countUsersMatching,
@@ -37,7 +38,7 @@ const TRIGRAM = 3;
  */
 export const MAX_SEARCH_TERMS = 10;
 
-const ALL_FIELDS: readonly SearchField[] = ["user_id", "name", "username", "emails", "phones", "wallets"];
+const ALL_FIELDS: readonly SearchField[] = SEARCH_FIELDS;
 
 /** Each search parameter and the document fields it matches. */
 const SEARCH_PARAMS: readonly [string, readonly SearchField[]][] = [

@@ -28,7 +28,6 @@ import { HIGHEST_SPAN, rangeConditions } from "./spans";
 
 export * from "./filter";
 export { walkBudget } from "./plan-walk";
-export { FIRST_SORT_COLUMN, SEARCH_SORT_ORDERS } from "./plan-ranked";
 
 export type PlanName = "plain" | "created_at" | "walk" | "ranked" | "scan";
 

@@ -108,8 +108,9 @@ if (!isEmpty(plan)) {
   const header = [
     "-- Derived objects (workers/db/derived/), placed by npm run db:generate around drizzle-kit's statements:",
     ...(recreateAll ? ["-- every view and trigger re-created as defined there (--recreate), no data recomputed"] : []),
-    ...(touched.size ? [`-- re-created around the change to ${[...touched].join(", ")}: ${plan.recreated.filter((n) => !plan.changed.includes(n)).join(", ") || "none"}`] : []),
+    ...(touched.size ? [`-- tables drizzle-kit copies, drops or renames: ${[...touched].join(", ")}`] : []),
     ...(plan.changed.length ? [`-- new or changed: ${plan.changed.join(", ")}`] : []),
+    `-- dropped and re-created: ${plan.recreated.join(", ") || "none"}`,
     ...(plan.removed.length ? [`-- removed: ${plan.removed.join(", ")}`] : []),
     ...(plan.refilled.length ? [`-- refilled: ${plan.refilled.join(", ")}`] : []),
   ].join("\n");

@@ -4,13 +4,13 @@
  * because the SDK adds its own), then run the index-backed queries in db/user-search.ts.
  */
 import type { AppContext } from "../context";
-import { SEARCH_FIELDS } from "../db/derived/constants";
 import { normalizeIdentifier } from "../db/normalize";
 import {
   countUsersMatching,
   findUserCreatedAt,
   findUserRowsMatching,
   ORDER_FIELDS,
+  SEARCH_FIELDS,
   type IncludeExclude,
   type OrderField,
   type SearchField,

@@ -27,6 +27,7 @@ import { anchorTerms, ftsMatchExpression, longTerms, matchesIn, needsFtsPerUser 
 import { HIGHEST_SPAN, rangeConditions } from "./spans";
 
 export * from "./filter";
+export { SEARCH_FIELDS } from "../derived/constants";
 export { walkBudget } from "./plan-walk";
 
 export type PlanName = "plain" | "created_at" | "walk" | "ranked" | "scan";

@@ -6,13 +6,15 @@
  * and username also stores a folded copy (`*_normalized`: lower-cased, NFC for emails, NFKC for
  * usernames) that the unique index is built on. See workers/db/identifier-folding.mjs.
  *
- * Hand-written SQL depends on these tables and is invisible to drizzle-kit: the search index's
- * documents and triggers (migrations 0001/0002/0007, with the sort keys), the children_json view
- * and triggers (0004) and the user count triggers (0005). When drizzle-kit has to recreate a table
- * to change it (the `__new_<table>` copy-and-rename it emits for SQLite), the table's triggers are
- * dropped with it, and the views that read it (user_children_documents, user_sort_keys) make the
- * rename fail: drop the views first and re-create views and triggers in the same migration. test/routes/denormalized.test.ts and user-list-search.test.ts fail if
- * they go missing.
+ * Derived SQL objects read these tables and are invisible to drizzle-kit: the search index, its
+ * spans, the children_json view and triggers, the user count triggers. They are defined once, in
+ * workers/db/derived/. After changing this file, run `npm run db:generate` (never `drizzle-kit
+ * generate` alone): when drizzle-kit recreates a table to change it (the `__new_<table>`
+ * copy-and-rename it emits for SQLite, which would drop the table's triggers and fail on the views
+ * that read it), the wrapper drops and re-creates every derived object that depends on the table
+ * around it. It warns when the copied table is a parent of ON DELETE CASCADE keys: on D1 a
+ * migration cannot turn foreign keys off, so dropping such a table deletes its children's rows;
+ * such a migration has to be written by hand. CI fails while a change here has no migration.
  */
 
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
@@ -76,7 +78,7 @@ export const users = sqliteTable(
     lastSignInAt: integer("last_sign_in_at"),
     // JSON copy of the serialised columns of the user's child rows (emails, phones, wallets,
     // passkeys, external accounts) and the backup-code count, rebuilt by triggers on every child
-    // write (migration 0004) so a page of users is read without touching the child tables.
+    // write (workers/db/derived/children.ts) so a page of users is read without touching the child tables.
     // NULL until the user has had a child row. Decoded by workers/db/users.ts aggregateOf.
     childrenJson: text("children_json"),
     createdAt: createdAt(),
@@ -100,8 +102,8 @@ export const users = sqliteTable(
 );
 
 /**
- * One row (id 1): how many users exist, kept by triggers on users (migration 0005), so counting
- * every user reads one row (see userCountQuery in db/user-search.ts).
+ * One row (id 1): how many users exist, kept by triggers on users (workers/db/derived/totals.ts),
+ * so counting every user reads one row (see userCountQuery in db/user-search.ts).
  */
 export const userTotals = sqliteTable("user_totals", {
   id: integer("id").primaryKey(),

@@ -26,44 +26,9 @@ import {
   type UserRow,
   type Web3WalletRow,
 } from "./schema";
+import { CHILD_COLUMNS } from "./derived/constants";
 
 export type Statement = BatchItem<"sqlite">;
-
-/**
- * The columns of each child row that the User JSON is built from: exactly those copied into
- * users.children_json by the view in migrations/0004_children_json.sql (keep the two in step;
- * test/routes/denormalized.test.ts compares them with the child tables).
- */
-const CHILD_COLUMNS = {
-  e: ["id", "emailAddress", "emailAddressNormalized", "reserved", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
-  p: ["id", "phoneNumber", "reserved", "reservedForSecondFactor", "defaultSecondFactor", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
-  w: ["id", "web3Wallet", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
-  k: ["id", "name", "lastUsedAt", "createdAt", "updatedAt"],
-  x: [
-    "id",
-    "provider",
-    "identificationId",
-    "providerUserId",
-    "approvedScopes",
-    "emailAddress",
-    "firstName",
-    "lastName",
-    "username",
-    "imageUrl",
-    "phoneNumber",
-    "label",
-    "publicMetadata",
-    "tokenExpiresAt",
-    "createdAt",
-    "updatedAt",
-  ],
-} as const satisfies {
-  e: readonly (keyof EmailAddressRow)[];
-  p: readonly (keyof PhoneNumberRow)[];
-  w: readonly (keyof Web3WalletRow)[];
-  k: readonly (keyof PasskeyRow)[];
-  x: readonly (keyof ExternalAccountRow)[];
-};
 
 export type EmailAddressView = Pick<EmailAddressRow, (typeof CHILD_COLUMNS.e)[number]>;
 export type PhoneNumberView = Pick<PhoneNumberRow, (typeof CHILD_COLUMNS.p)[number]>;

@@ -10,6 +10,7 @@ import {
   findUserCreatedAt,
   findUserRowsMatching,
   ORDER_FIELDS,
+  SEARCH_FIELDS,
   type IncludeExclude,
   type OrderField,
   type SearchField,
@@ -37,7 +38,7 @@ const TRIGRAM = 3;
  */
 export const MAX_SEARCH_TERMS = 10;
 
-const ALL_FIELDS: readonly SearchField[] = ["user_id", "name", "username", "emails", "phones", "wallets"];
+const ALL_FIELDS: readonly SearchField[] = SEARCH_FIELDS;
 
 /** Each search parameter and the document fields it matches. */
 const SEARCH_PARAMS: readonly [string, readonly SearchField[]][] = [

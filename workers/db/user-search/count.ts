@@ -18,7 +18,7 @@ import { anchorTerms, ftsMatchExpression, matchesIn } from "./terms";
 export async function countMatching(db: Db, filter: UserFilter): Promise<number> {
   const where = whereOf(filter);
   if (filter.search.length === 0) {
-    // Every user: the trigger-maintained total (migration 0005) is one row instead of all of them.
+    // Every user: the trigger-maintained total (workers/db/derived/totals.ts) is one row instead of all of them.
     const row = where
       ? await db.select({ count: sql<number>`count(*)`.as("count") }).from(users).where(where).get()
       : await db.select({ count: userTotals.users }).from(userTotals).where(eq(userTotals.id, 1)).get();

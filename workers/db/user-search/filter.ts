@@ -9,10 +9,11 @@
  */
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import { emailAddresses, externalAccounts, organizationMemberships, phoneNumbers, users, web3Wallets } from "../schema";
+import type { SEARCH_FIELDS } from "../derived/constants";
 import { inJsonList } from "../users";
 
 /** The searchable columns of user_search / user_search_documents. */
-export type SearchField = "user_id" | "name" | "username" | "emails" | "phones" | "wallets";
+export type SearchField = (typeof SEARCH_FIELDS)[number];
 
 /**
  * One whitespace-free search term and where it may match. `variants` are the forms to try as FTS

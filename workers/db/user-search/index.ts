@@ -27,8 +27,8 @@ import { anchorTerms, ftsMatchExpression, longTerms, matchesIn, needsFtsPerUser 
 import { HIGHEST_SPAN, rangeConditions } from "./spans";
 
 export * from "./filter";
+export { SEARCH_FIELDS } from "../derived/constants";
 export { walkBudget } from "./plan-walk";
-export { FIRST_SORT_COLUMN, SEARCH_SORT_ORDERS } from "./plan-ranked";
 
 export type PlanName = "plain" | "created_at" | "walk" | "ranked" | "scan";
 

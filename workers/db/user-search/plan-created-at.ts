@@ -1,7 +1,7 @@
 /**
  * A search in created_at order (the default), span by span.
  *
- * FTS rowids (doc_ids) follow created_at in millisecond buckets (migrations/0002), so the matches
+ * FTS rowids (doc_ids) follow created_at in millisecond buckets (workers/db/derived/), so the matches
  * come out of FTS5 (or, for a search of only 1–2 character terms, out of the documents' primary
  * key) in created_at order bucket by bucket; only inside one bucket (users created in the same
  * millisecond) is the order not the API's (created_at, id). So: walk the spans from the newest

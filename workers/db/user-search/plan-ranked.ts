@@ -2,7 +2,7 @@
  * A search with terms of 3+ characters in an order other than created_at: FTS5 sorts each span
  * group's matches, and the groups' best are merged.
  *
- * Every search document stores one sort key per order (migrations/0007_search_sort_keys.sql):
+ * Every search document stores one sort key per order (workers/db/derived/search.ts):
  * bytes whose order is the API's `value nulls last, id`, in UNINDEXED columns of user_search.
  * `rank MATCH 'highlight(<key column>, '', '')'` makes FTS5 rank every match of the group by its
  * key and hand them over in that order (`ORDER BY rank`), so a statement reads only the rows it
@@ -15,29 +15,12 @@
 import { and, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { isMissingSearchDocument } from "../constraint-errors";
+import { FIRST_SORT_COLUMN, SEARCH_SORT_ORDERS } from "../derived/constants";
 import { users, type UserRow } from "../schema";
 import { whereOf, type OrderField, type UserFilter, type UserOrder, type UserPage } from "./filter";
 import { fetchUsersInOrder, SPAN_GROUP_MAX } from "./rows";
 import { Chunker, rangeConditions, readSpans, spanGroups, type DocRange } from "./spans";
 import { anchorTerms, ftsMatchExpression, matchesIn, substringConditions } from "./terms";
-
-/**
- * The orders whose sort keys the search documents carry, in the column order of user_search:
- * the i-th order's ascending key is FTS column FIRST_SORT_COLUMN + 2·i, its descending key the
- * next one (migrations/0007_search_sort_keys.sql). created_at needs no key: FTS rowids follow it.
- */
-export const SEARCH_SORT_ORDERS = [
-  "updated_at",
-  "email_address",
-  "web3wallet",
-  "first_name",
-  "last_name",
-  "phone_number",
-  "username",
-  "last_active_at",
-  "last_sign_in_at",
-] as const satisfies readonly OrderField[];
-export const FIRST_SORT_COLUMN = 6;
 
 /** The FTS column holding the order's key in its direction (`first_name_desc`, …). */
 const keyColumn = (order: UserOrder) => sql.raw(`user_search.${order.field}_${order.descending ? "desc" : "asc"}`);

@@ -2,9 +2,9 @@
  * Cutting a search into statements that each look at a bounded number of users.
  *
  * D1 runs one statement at a time per database, so one long statement stalls every other request.
- * The search documents' doc_ids (the FTS rowids; they follow created_at, migration 0002) are cut
- * into spans of search_settings.span_docs to twice as many documents, kept by triggers
- * (migrations/0009_search_spans.sql). A statement restricted to a group of spans touches at most
+ * The search documents' doc_ids (the FTS rowids; they follow created_at, workers/db/derived/search.ts)
+ * are cut into spans of search_settings.span_docs to twice as many documents, kept by triggers
+ * (workers/db/derived/search-spans.ts). A statement restricted to a group of spans touches at most
  * their documents, whatever the search; groups start at one span and grow or shrink with how
  * long the previous statement took (Chunker), so a cheap search needs few statements and an
  * expensive one never holds the database for long.
@@ -14,6 +14,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { BUCKET_BITS, BUCKET_MASK, clampedCreatedAt } from "../derived/constants";
 
 /**
  * A half-open doc_id range [lo, hi); an absent bound is unbounded. Decimal strings, or an SQL
@@ -30,9 +31,9 @@ export interface Span {
   docs: number;
 }
 
-/** One millisecond's documents: doc_id >> BUCKET_BITS is the clamped created_at. */
-export const BUCKET_BITS = 20n;
-const BUCKET_MASK = (1n << BUCKET_BITS) - 1n;
+/** One millisecond's documents (derived/constants.ts): doc_id >> BUCKET_BITS is the clamped created_at. */
+const BITS = BigInt(BUCKET_BITS);
+const MASK = BigInt(BUCKET_MASK);
 
 const INTEGER = /^-?\d{1,19}$/;
 
@@ -60,18 +61,17 @@ export const HIGHEST_SPAN: DocRange = { lo: sql`select max(lo) from search_spans
 
 /** First doc_id of the bucket `docId` is in. */
 export function bucketStart(docId: string): string {
-  return (BigInt(docId) & ~BUCKET_MASK).toString();
+  return (BigInt(docId) & ~MASK).toString();
 }
 
-/** First doc_id of the bucket of users created at `createdAt` (the triggers' clamp to [0, 2^43 - 1]). */
+/** First doc_id of the bucket of users created at `createdAt` (clamped as the triggers clamp it). */
 export function bucketOfCreatedAt(createdAt: number): string {
-  const clamped = Math.max(0, Math.min(createdAt, 2 ** 43 - 1));
-  return (BigInt(clamped) << BUCKET_BITS).toString();
+  return (BigInt(clampedCreatedAt(createdAt)) << BITS).toString();
 }
 
 /** First doc_id after the bucket `docId` is in. */
 export function nextBucket(docId: string): string {
-  return ((BigInt(docId) | BUCKET_MASK) + 1n).toString();
+  return ((BigInt(docId) | MASK) + 1n).toString();
 }
 
 export const compareDocIds = (a: string, b: string) => {

@@ -2,7 +2,7 @@
  * SQL for "the search terms match".
  *
  * The meaning of a match is FTS5's trigram tokenizer with case_sensitive 0 (the index
- * `user_search`, migrations/0001_user_search.sql, kept in step by triggers): a term of 3+
+ * `user_search`, workers/db/derived/search.ts, kept in step by triggers): a term of 3+
  * characters matches when it occurs in the field with both sides folded character by character.
  * For a term made only of ASCII characters a substring test computes exactly the same thing:
  * FTS5's folding sends exactly four non-ASCII characters to ASCII letters — checked by indexing

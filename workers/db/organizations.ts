@@ -12,6 +12,7 @@ import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { isUniqueViolation } from "./constraint-errors";
 import { alias, SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
+import type { OrderBy } from "./order";
 import {
   emailAddresses,
   organizationInvitations,
@@ -29,10 +30,6 @@ import { inJsonList, rowFromSql, type Statement } from "./users";
 
 export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
 export type MembershipOrderField = "created_at" | "email_address" | "phone_number" | "first_name" | "last_name" | "username";
-export interface OrderBy<F extends string> {
-  field: F;
-  desc: boolean;
-}
 
 /** What a member's public data is built from (no credentials are read). */
 export interface PublicUserRow {
@@ -216,7 +213,7 @@ export async function listOrganizationRows(
   offset: number,
 ): Promise<{ rows: OrganizationRow[]; total: number }> {
   const column = order.field === "name" ? organizations.name : order.field === "members_count" ? membersCountSql : organizations.createdAt;
-  const direction = order.desc ? desc : asc;
+  const direction = order.descending ? desc : asc;
   const where = organizationWhere(filter);
   const [rows, counts] = await db.batch([
     db
@@ -307,7 +304,7 @@ export async function listMemberships(
   offset: number,
 ): Promise<{ rows: MembershipView[]; total: number }> {
   const column = MEMBERSHIP_ORDER_COLUMNS[order.field];
-  const direction = order.desc ? desc : asc;
+  const direction = order.descending ? desc : asc;
   const where = membershipWhere(db, filter);
   // Not one db.batch: inside a batch drizzle's D1 driver reads rows as objects keyed by column
   // name, which mixes up the joined tables' same-named columns (id, created_at, …).
@@ -430,7 +427,7 @@ export async function listInvitations(
   offset: number,
 ): Promise<{ rows: InvitationView[]; total: number }> {
   const column = order.field === "email_address" ? organizationInvitations.emailAddressNormalized : organizationInvitations.createdAt;
-  const direction = order.desc ? desc : asc;
+  const direction = order.descending ? desc : asc;
   const where = invitationWhere(filter, now);
   // Not one db.batch, for the reason given in listMemberships.
   const [rows, counts] = await Promise.all([

@@ -30,16 +30,8 @@ import {
   updateOrganizationBody,
   updateOrganizationBodyWithMetadata,
 } from "../schemas/organizations";
-import { serializeInvitation, serializeMembership, serializeOrganization } from "../serializers/organization";
-import {
-  acceptInvitation,
-  createInvitation,
-  getInvitation,
-  listOrganizationInvitations,
-  loadInviters,
-  revokeInvitation,
-  type InvitationPage,
-} from "../services/organization-invitations";
+import { serializeMembership, serializeOrganization } from "../serializers/organization";
+import { acceptInvitation, createInvitation, getInvitation, listOrganizationInvitations, revokeInvitation } from "../services/organization-invitations";
 import {
   createMembership,
   deleteMembership,
@@ -47,7 +39,6 @@ import {
   listOrganizationMemberships,
   mergeMembershipMetadata,
   updateMembershipRole,
-  type MembershipPage,
 } from "../services/organization-memberships";
 import {
   createOrganization,
@@ -57,20 +48,7 @@ import {
   updateOrganization,
   updateOrganizationMetadata,
 } from "../services/organizations";
-import type { OrganizationInvitationRow } from "../db/schema";
-
-/** `{data, total_count}` of OrganizationMembership. */
-export function membershipsJson(ctx: AppContext, page: MembershipPage): Response {
-  return json({ data: page.data.map((m) => serializeMembership(ctx, m)), total_count: page.total });
-}
-
-function invitationsJson(ctx: AppContext, page: InvitationPage): Response {
-  return json({ data: page.data.map((v) => serializeInvitation(ctx, v.invitation, page.inviters)), total_count: page.total });
-}
-
-async function invitationJson(ctx: AppContext, invitation: OrganizationInvitationRow): Promise<Response> {
-  return json(serializeInvitation(ctx, invitation, await loadInviters(ctx, [invitation])));
-}
+import { invitationJson, invitationsJson, membershipsJson } from "./organization-responses";
 
 export function registerOrganizationRoutes(router: RouterType): void {
   router.post("/v1/organizations", async (request: ApiRequest, ctx: AppContext) => {

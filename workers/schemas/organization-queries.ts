@@ -7,8 +7,8 @@
 import { z } from "zod";
 import { normalizeEmail } from "../db/normalize";
 import { NEWEST_FIRST, type OrderBy } from "../db/order";
-import type { InvitationOrderField, InvitationStatus } from "../db/organizations";
-import type { MembershipOrderField } from "../db/organizations";
+import type { InvitationOrderField, InvitationStatus } from "../db/organization-invitations";
+import type { MembershipOrderField } from "../db/organization-memberships";
 import type { OrganizationFilter, OrganizationOrderField } from "../db/organizations";
 import type { IncludeExclude, UserFilter } from "../db/user-search";
 import { errors } from "../http/errors";

@@ -17,11 +17,11 @@ import {
   revokeInvitationRow,
   userHasVerifiedEmail,
   type InvitationView,
-} from "../db/organizations";
-import { findMembership } from "../db/organizations";
-import { isUniqueViolationOn } from "../db/organizations";
+} from "../db/organization-invitations";
+import { findMembership } from "../db/organization-memberships";
+import { isUniqueViolationOn } from "../db/organization-rules";
 import { findOrganizationByIdOrSlug } from "../db/organizations";
-import { findPublicUsers, type PublicUserRow } from "../db/organizations";
+import { findPublicUsers, type PublicUserRow } from "../db/public-users";
 import type { OrganizationInvitationRow, OrganizationRow } from "../db/schema";
 import { errors } from "../http/errors";
 import type { ListInvitationsQuery, ListUserInvitationsQuery } from "../schemas/organization-queries";

@@ -15,10 +15,10 @@ import {
   type MembershipFilter,
   type MembershipOrderField,
   type MembershipView,
-} from "../db/organizations";
-import { isUniqueViolationOn } from "../db/organizations";
+} from "../db/organization-memberships";
+import { isUniqueViolationOn } from "../db/organization-rules";
 import { findOrganizationByIdOrSlug } from "../db/organizations";
-import { findPublicUsers } from "../db/organizations";
+import { findPublicUsers } from "../db/public-users";
 import { organizationMemberships } from "../db/schema";
 import { errors } from "../http/errors";
 import type { ListInstanceMembershipsQuery, ListOrganizationMembershipsQuery } from "../schemas/organization-queries";

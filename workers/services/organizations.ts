@@ -5,7 +5,7 @@
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
 import { isForeignKeyViolation } from "../db/constraint-errors";
-import { isUniqueViolationOn } from "../db/organizations";
+import { isUniqueViolationOn } from "../db/organization-rules";
 import {
   countOrganizationMembers,
   deleteOrganizationRow,

@@ -8,7 +8,8 @@ import type { OrderBy } from "./order";
 import { hasRoom } from "./organization-rules";
 import { primaryEmail, primaryPhone, primaryWallet, publicUserColumns, type PublicUserRow } from "./public-users";
 import { organizationMemberships, organizations, users, type OrganizationMembershipRow, type OrganizationRow } from "./schema";
-import { userIdsQuery, type UserFilter } from "./user-search";
+import { whereOf, type UserFilter } from "./user-search";
+import { userMatches } from "./user-search/terms";
 import { inJsonList, rowFromSql } from "./users";
 
 export type MembershipOrderField = "created_at" | "email_address" | "phone_number" | "first_name" | "last_name" | "username";
@@ -38,9 +39,20 @@ const MEMBERSHIP_ORDER_COLUMNS = {
   username: users.usernameNormalized,
 } as const;
 
-function membershipWhere(db: Db, filter: MembershipFilter): SQL | undefined {
+/**
+ * The member filter as conditions on each membership's joined `users` row (undefined when it
+ * has none). The search is a test of the membership's user (its search document, found by
+ * user_id), not a search over every user: the statement's work is bounded by the memberships it
+ * looks at, whatever the terms — a search of only 1–2-character terms would otherwise test every
+ * user's document in one statement (issue 13 §3).
+ */
+function memberConditions(members: UserFilter): SQL | undefined {
+  return and(whereOf(members), members.search.length ? userMatches(members.search, sql`${organizationMemberships.userId}`) : undefined);
+}
+
+function membershipWhere(filter: MembershipFilter, members: SQL | undefined): SQL | undefined {
   return and(
-    filter.members ? sql`${organizationMemberships.userId} in ${userIdsQuery(db, filter.members)}` : undefined,
+    members,
     filter.organizationId ? eq(organizationMemberships.organizationId, filter.organizationId) : undefined,
     filter.userId ? eq(organizationMemberships.userId, filter.userId) : undefined,
     filter.includeUserIds?.length ? inJsonList(organizationMemberships.userId, filter.includeUserIds) : undefined,
@@ -73,7 +85,10 @@ export async function listMemberships(
 ): Promise<{ rows: MembershipView[]; total: number }> {
   const column = MEMBERSHIP_ORDER_COLUMNS[order.field];
   const direction = order.descending ? desc : asc;
-  const where = membershipWhere(db, filter);
+  const members = filter.members && memberConditions(filter.members);
+  const where = membershipWhere(filter, members);
+  // The count reads the member's user row only when a member condition needs it.
+  const count = db.select({ count: sql<number>`count(*)`.as("count") }).from(organizationMemberships);
   // Not one db.batch: inside a batch drizzle's D1 driver reads rows as objects keyed by column
   // name, which mixes up the joined tables' same-named columns (id, created_at, …).
   const [rows, counts] = await Promise.all([
@@ -83,7 +98,7 @@ export async function listMemberships(
       .limit(limit)
       .offset(offset)
       .all(),
-    db.select({ count: sql<number>`count(*)`.as("count") }).from(organizationMemberships).where(where).all(),
+    members ? count.innerJoin(users, eq(users.id, organizationMemberships.userId)).where(where).all() : count.where(where).all(),
   ]);
   return { rows: rows as MembershipView[], total: Number(counts[0]?.count ?? 0) };
 }

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../workers/db/client";
 import { DbMeter } from "../../workers/db/metered-d1";
 import { countUsersMatching, findUserPage, walkBudget } from "../../workers/db/user-search";
-import { parseUserFilter, parseUserOrder } from "../../workers/services/user-list";
+import { parseWith } from "../../workers/http/validation";
+import { countUsersQuery, listUsersQuery } from "../../workers/schemas/user-queries";
 import { countOf, listIds } from "./user-list-fixture";
 
 const USERS = 3000;
@@ -17,12 +18,12 @@ const db = createDb(env.DB);
 /** Runs what the service runs for this query string and returns the rows and D1's rows_read for it. */
 async function measure(qs: Record<string, string | string[]>, kind: "list" | "count" = "list") {
   const query = Object.fromEntries(Object.entries(qs));
-  const filter = parseUserFilter(query);
+  const filter = parseWith(countUsersQuery, query);
   const meter = new DbMeter();
   const metered = createDb(env.DB, meter);
   const page =
     kind === "list"
-      ? await findUserPage(metered, filter, parseUserOrder(query), { limit: Number(qs.limit ?? 10), offset: Number(qs.offset ?? 0) })
+      ? await findUserPage(metered, filter, parseWith(listUsersQuery, query).order, { limit: Number(qs.limit ?? 10), offset: Number(qs.offset ?? 0) })
       : { rows: [{ count: await countUsersMatching(metered, filter) }], plan: undefined };
   const rows: Record<string, any>[] = page.rows;
   expect(meter.unmetered, JSON.stringify(qs)).toBe(0);

@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../workers/db/client";
 import { DbMeter } from "../../workers/db/metered-d1";
 import { countUsersMatching, findUserPage, type PlanName } from "../../workers/db/user-search";
-import { parseUserFilter, parseUserOrder } from "../../workers/services/user-list";
+import { parseWith } from "../../workers/http/validation";
+import { countUsersQuery, listUsersQuery } from "../../workers/schemas/user-queries";
 
 const USERS = 1500;
 const SPAN_DOCS = 16;
@@ -18,7 +19,7 @@ const CROWD = { from: 700, to: 760 };
 async function run(qs: Record<string, string>, after?: { createdAt: number; id: string }) {
   const meter = new DbMeter();
   const db = createDb(env.DB, meter);
-  const { rows, plan } = await findUserPage(db, parseUserFilter(qs), parseUserOrder(qs), {
+  const { rows, plan } = await findUserPage(db, parseWith(countUsersQuery, qs), parseWith(listUsersQuery, qs).order, {
     limit: Number(qs.limit ?? 10),
     offset: Number(qs.offset ?? 0),
     after,
@@ -28,7 +29,7 @@ async function run(qs: Record<string, string>, after?: { createdAt: number; id: 
 
 async function count(qs: Record<string, string>) {
   const meter = new DbMeter();
-  const n = await countUsersMatching(createDb(env.DB, meter), parseUserFilter(qs));
+  const n = await countUsersMatching(createDb(env.DB, meter), parseWith(countUsersQuery, qs));
   return { n, meter };
 }
 

@@ -9,3 +9,8 @@ export const normalizeEmail: (value: string) => string = foldEmail;
 
 /** A username's folded form (`username_normalized`): NFKC and lower-cased, so "ｅｘａｍｐｌｅ" is "example". */
 export const normalizeUsername: (value: string) => string = foldUsername;
+
+/** An OAuth provider's stored form: with the `oauth_` prefix, as Clerk names them (oauth_google). */
+export function normalizeProvider(provider: string): string {
+  return provider.startsWith("oauth_") ? provider : `oauth_${provider}`;
+}

@@ -12,6 +12,14 @@ import { json } from "../http/respond";
 import { parseWith } from "../http/validation";
 import type { ApiRequest, RouterType } from "../router";
 import {
+  getOrganizationQuery,
+  listInstanceMembershipsQuery,
+  listOrganizationInvitationsQuery,
+  listOrganizationMembershipsQuery,
+  listOrganizationsQuery,
+  listPendingInvitationsQuery,
+} from "../schemas/organization-queries";
+import {
   acceptInvitationBody,
   createInvitationBody,
   createMembershipBody,
@@ -22,16 +30,8 @@ import {
   updateOrganizationBody,
   updateOrganizationBodyWithMetadata,
 } from "../schemas/organizations";
-import { serializeInvitation, serializeMembership, serializeOrganization } from "../serializers/organization";
-import {
-  acceptInvitation,
-  createInvitation,
-  getInvitation,
-  listOrganizationInvitations,
-  loadInviters,
-  revokeInvitation,
-  type InvitationPage,
-} from "../services/organization-invitations";
+import { serializeMembership, serializeOrganization } from "../serializers/organization";
+import { acceptInvitation, createInvitation, getInvitation, listOrganizationInvitations, revokeInvitation } from "../services/organization-invitations";
 import {
   createMembership,
   deleteMembership,
@@ -39,7 +39,6 @@ import {
   listOrganizationMemberships,
   mergeMembershipMetadata,
   updateMembershipRole,
-  type MembershipPage,
 } from "../services/organization-memberships";
 import {
   createOrganization,
@@ -49,20 +48,7 @@ import {
   updateOrganization,
   updateOrganizationMetadata,
 } from "../services/organizations";
-import type { OrganizationInvitationRow } from "../db/schema";
-
-/** `{data, total_count}` of OrganizationMembership. */
-export function membershipsJson(ctx: AppContext, page: MembershipPage): Response {
-  return json({ data: page.data.map((m) => serializeMembership(ctx, m)), total_count: page.total });
-}
-
-function invitationsJson(ctx: AppContext, page: InvitationPage): Response {
-  return json({ data: page.data.map((v) => serializeInvitation(ctx, v.invitation, page.inviters)), total_count: page.total });
-}
-
-async function invitationJson(ctx: AppContext, invitation: OrganizationInvitationRow): Promise<Response> {
-  return json(serializeInvitation(ctx, invitation, await loadInviters(ctx, [invitation])));
-}
+import { invitationJson, invitationsJson, membershipsJson } from "./organization-responses";
 
 export function registerOrganizationRoutes(router: RouterType): void {
   router.post("/v1/organizations", async (request: ApiRequest, ctx: AppContext) => {
@@ -71,12 +57,13 @@ export function registerOrganizationRoutes(router: RouterType): void {
   });
 
   router.get("/v1/organizations", async (request: ApiRequest, ctx: AppContext) => {
-    const { data, total } = await listOrganizations(ctx, queryOf(request));
+    const { data, total } = await listOrganizations(ctx, parseWith(listOrganizationsQuery, queryOf(request)));
     return json({ data: data.map((o) => serializeOrganization(ctx, o.organization, o.counts)), total_count: total });
   });
 
   router.get("/v1/organizations/:organization_id", async (request: ApiRequest, ctx: AppContext) => {
-    const { organization, counts } = await getOrganization(ctx, request.params.organization_id, queryOf(request));
+    const { includeMembersCount } = parseWith(getOrganizationQuery, queryOf(request));
+    const { organization, counts } = await getOrganization(ctx, request.params.organization_id, includeMembersCount);
     return json(serializeOrganization(ctx, organization, counts));
   });
 
@@ -109,7 +96,8 @@ export function registerOrganizationRoutes(router: RouterType): void {
   });
 
   router.get("/v1/organizations/:organization_id/memberships", async (request: ApiRequest, ctx: AppContext) => {
-    return membershipsJson(ctx, await listOrganizationMemberships(ctx, request.params.organization_id, queryOf(request)));
+    const query = parseWith(listOrganizationMembershipsQuery, queryOf(request));
+    return membershipsJson(ctx, await listOrganizationMemberships(ctx, request.params.organization_id, query));
   });
 
   router.patch("/v1/organizations/:organization_id/memberships/:user_id", async (request: ApiRequest, ctx: AppContext) => {
@@ -127,7 +115,7 @@ export function registerOrganizationRoutes(router: RouterType): void {
   });
 
   router.get("/v1/organization_memberships", async (request: ApiRequest, ctx: AppContext) => {
-    return membershipsJson(ctx, await listInstanceMemberships(ctx, queryOf(request)));
+    return membershipsJson(ctx, await listInstanceMemberships(ctx, parseWith(listInstanceMembershipsQuery, queryOf(request))));
   });
 
   // Invitations
@@ -137,13 +125,14 @@ export function registerOrganizationRoutes(router: RouterType): void {
   });
 
   router.get("/v1/organizations/:organization_id/invitations", async (request: ApiRequest, ctx: AppContext) => {
-    return invitationsJson(ctx, await listOrganizationInvitations(ctx, request.params.organization_id, queryOf(request)));
+    const query = parseWith(listOrganizationInvitationsQuery, queryOf(request));
+    return invitationsJson(ctx, await listOrganizationInvitations(ctx, request.params.organization_id, query));
   });
 
   // Deprecated in the spec but still served: the pending invitations. Registered before the
   // :invitation_id route, which would otherwise read "pending" as an id.
   router.get("/v1/organizations/:organization_id/invitations/pending", async (request: ApiRequest, ctx: AppContext) => {
-    const query = { ...queryOf(request), status: "pending", order_by: undefined };
+    const query = parseWith(listPendingInvitationsQuery, queryOf(request));
     return invitationsJson(ctx, await listOrganizationInvitations(ctx, request.params.organization_id, query));
   });
 

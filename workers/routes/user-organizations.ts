@@ -4,20 +4,21 @@
  */
 import type { AppContext } from "../context";
 import { queryOf } from "../http/query";
-import { json } from "../http/respond";
+import { parseWith } from "../http/validation";
 import type { ApiRequest, RouterType } from "../router";
-import { serializeInvitationWithOrganization } from "../serializers/organization";
+import { listUserInvitationsQuery, listUserMembershipsQuery } from "../schemas/organization-queries";
 import { listUserInvitations } from "../services/organization-invitations";
 import { listUserMemberships } from "../services/organization-memberships";
-import { membershipsJson } from "./organizations";
+import { invitationsWithOrganizationJson, membershipsJson } from "./organization-responses";
 
 export function registerUserOrganizationRoutes(router: RouterType): void {
   router.get("/v1/users/:user_id/organization_memberships", async (request: ApiRequest, ctx: AppContext) => {
-    return membershipsJson(ctx, await listUserMemberships(ctx, request.params.user_id, queryOf(request)));
+    const page = parseWith(listUserMembershipsQuery, queryOf(request));
+    return membershipsJson(ctx, await listUserMemberships(ctx, request.params.user_id, page));
   });
 
   router.get("/v1/users/:user_id/organization_invitations", async (request: ApiRequest, ctx: AppContext) => {
-    const page = await listUserInvitations(ctx, request.params.user_id, queryOf(request));
-    return json({ data: page.data.map((v) => serializeInvitationWithOrganization(ctx, v, page.inviters)), total_count: page.total });
+    const query = parseWith(listUserInvitationsQuery, queryOf(request));
+    return invitationsWithOrganizationJson(ctx, await listUserInvitations(ctx, request.params.user_id, query));
   });
 }

@@ -9,6 +9,7 @@ import { json } from "../http/respond";
 import { withCreateRateLimit } from "../rate-limit/create-user-limit";
 import { parseWith } from "../http/validation";
 import type { ApiRequest, RouterType } from "../router";
+import { countUsersQuery, listUsersQuery } from "../schemas/user-queries";
 import { createUserBody, metadataBody, updateUserBody } from "../schemas/users";
 import { serializeUser } from "../serializers/user";
 import { listUsers, countUsers } from "../services/user-list";
@@ -16,12 +17,12 @@ import { createUser, deleteUser, getUser, updateUser, updateUserMetadata } from 
 
 export function registerUserRoutes(router: RouterType): void {
   router.get("/v1/users", async (request: ApiRequest, ctx: AppContext) => {
-    const users = await listUsers(ctx, queryOf(request));
+    const users = await listUsers(ctx, parseWith(listUsersQuery, queryOf(request)));
     return json(users.map((u) => serializeUser(ctx, u)));
   });
 
   router.get("/v1/users/count", async (request: ApiRequest, ctx: AppContext) => {
-    const total = await countUsers(ctx, queryOf(request));
+    const total = await countUsers(ctx, parseWith(countUsersQuery, queryOf(request)));
     return json({ object: "total_count", total_count: total });
   });
 

@@ -14,16 +14,12 @@ import {
   primaryWalletAfterRemoving,
   type RemovableIdentityTable,
 } from "../db/identities";
+import { normalizeProvider } from "../db/normalize";
 import { externalAccounts, passkeys, web3Wallets, type ExternalAccountRow, type PasskeyRow } from "../db/schema";
 import { ApiError, errors } from "../http/errors";
 import type { CreateExternalAccountInput, CreatePasskeyInput } from "../schemas/identities";
 import { requireUserRow } from "./require-user";
 import { deletedUserConflict } from "./users";
-
-/** Providers are stored with the `oauth_` prefix, as Clerk names them (oauth_google). */
-export function normalizeProvider(provider: string): string {
-  return provider.startsWith("oauth_") ? provider : `oauth_${provider}`;
-}
 
 /** Associated data binding a sealed token to its account and field, so rows cannot be swapped. */
 export function tokenContext(accountId: string, field: "access_token" | "refresh_token" | "id_token" | "token_secret"): string {

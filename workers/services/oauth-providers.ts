@@ -10,9 +10,9 @@
  * need not sit in a plain var. Parsed lazily here rather than in readConfig: a broken
  * OAUTH_PROVIDERS must fail only the OAuth token route, not every endpoint.
  */
+import { normalizeProvider } from "../db/normalize";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
-import { normalizeProvider } from "./identities";
 
 /** RFC 6749 §2.3.1: HTTP Basic (which every server must support) or credentials in the form body. */
 export type TokenEndpointAuthMethod = "client_secret_basic" | "client_secret_post";

@@ -19,9 +19,10 @@ import {
   storeRefreshedTokens,
   type RefreshedColumns,
 } from "../db/oauth-tokens";
+import { normalizeProvider } from "../db/normalize";
 import type { ExternalAccountRow } from "../db/schema";
 import { errors, type ApiErrorMeta } from "../http/errors";
-import { normalizeProvider, tokenContext } from "./identities";
+import { tokenContext } from "./identities";
 import { findOAuthProvider, type OAuthProviderConfig } from "./oauth-providers";
 import { requestTokenRefresh, TokenRefreshError, type RefreshedTokens } from "./oauth-token-endpoint";
 import { requireUserRow } from "./require-user";

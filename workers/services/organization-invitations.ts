@@ -7,36 +7,32 @@ import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
 import { isForeignKeyViolation } from "../db/constraint-errors";
 import { normalizeEmail } from "../db/normalize";
+import { NEWEST_FIRST } from "../db/order";
 import {
   acceptInvitationRows,
   findInvitation,
-  findMembership,
-  findOrganizationByIdOrSlug,
-  findPublicUsers,
   hasLivePendingInvitation,
   insertInvitationIfAllowed,
-  isUniqueViolationOn,
   listInvitations,
   revokeInvitationRow,
   userHasVerifiedEmail,
-  type InvitationOrderField,
-  type InvitationStatus,
   type InvitationView,
-  type PublicUserRow,
-} from "../db/organizations";
+} from "../db/organization-invitations";
+import { findMembership } from "../db/organization-memberships";
+import { isUniqueViolationOn } from "../db/organization-rules";
+import { findOrganizationByIdOrSlug } from "../db/organizations";
+import { findPublicUsers, type PublicUserRow } from "../db/public-users";
 import type { OrganizationInvitationRow, OrganizationRow } from "../db/schema";
 import { errors } from "../http/errors";
-import { firstValue, pagination, toArray, type Query } from "../http/query";
+import type { ListInvitationsQuery, ListUserInvitationsQuery } from "../schemas/organization-queries";
 import type { CreateInvitationInput } from "../schemas/organizations";
 import { invitationStatusOf } from "../serializers/organization";
 import { requireUserRow } from "./require-user";
 import { newMetadataColumns, requireOrganization } from "./organizations";
-import { parseOrderBy } from "./ordering";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Clerk's default lifetime of an organization invitation. */
 export const DEFAULT_INVITATION_DAYS = 30;
-const STATUSES: readonly InvitationStatus[] = ["pending", "accepted", "revoked", "expired"];
 
 export interface InvitationPage {
   data: InvitationView[];
@@ -50,19 +46,6 @@ export async function loadInviters(ctx: AppContext, invitations: OrganizationInv
     ctx.db,
     invitations.flatMap((i) => (i.inviterUserId ? [i.inviterUserId] : [])),
   );
-}
-
-function parseStatuses(query: Query): InvitationStatus[] {
-  const values = toArray(query.status).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
-  for (const value of values) {
-    if (!(STATUSES as readonly string[]).includes(value)) {
-      throw errors.paramValueInvalid(
-        "status",
-        `${value} does not match the allowed values for parameter status. Allowed values: ${STATUSES.join(", ")}`,
-      );
-    }
-  }
-  return values as InvitationStatus[];
 }
 
 /** Only organization admins may invite or revoke on someone's behalf (Clerk's rule for inviter/requesting user). */
@@ -129,21 +112,20 @@ export async function getInvitation(ctx: AppContext, organizationIdOrSlug: strin
   return invitation;
 }
 
-const INVITATION_ORDER_FIELDS: readonly InvitationOrderField[] = ["created_at", "email_address"];
-
-/** GET /organizations/{id}/invitations: status (repeatable), email_address, order_by, limit/offset. */
-export async function listOrganizationInvitations(ctx: AppContext, organizationIdOrSlug: string, query: Query): Promise<InvitationPage> {
+/** GET /organizations/{id}/invitations (and …/pending): a page filtered by status and email address. */
+export async function listOrganizationInvitations(
+  ctx: AppContext,
+  organizationIdOrSlug: string,
+  { statuses, emailAddressNormalized, order, page }: ListInvitationsQuery,
+): Promise<InvitationPage> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
-  const { limit, offset } = pagination(query);
-  const order = parseOrderBy(query, INVITATION_ORDER_FIELDS, { field: "created_at", desc: true });
-  const email = firstValue(query.email_address)?.trim();
   const { rows, total } = await listInvitations(
     ctx.db,
-    { organizationId: organization.id, statuses: parseStatuses(query), emailAddressNormalized: email ? normalizeEmail(email) : undefined },
+    { organizationId: organization.id, statuses, emailAddressNormalized },
     order,
     ctx.now(),
-    limit,
-    offset,
+    page.limit,
+    page.offset,
   );
   return { data: rows, total, inviters: await loadInviters(ctx, rows.map((r) => r.invitation)) };
 }
@@ -152,17 +134,9 @@ export async function listOrganizationInvitations(ctx: AppContext, organizationI
  * GET /users/{id}/organization_invitations: invitations addressed to any of the user's verified
  * email addresses (case-insensitively), newest first; `status=pending` leaves out expired ones.
  */
-export async function listUserInvitations(ctx: AppContext, userId: string, query: Query): Promise<InvitationPage> {
+export async function listUserInvitations(ctx: AppContext, userId: string, { statuses, page }: ListUserInvitationsQuery): Promise<InvitationPage> {
   await requireUserRow(ctx, userId);
-  const { limit, offset } = pagination(query);
-  const { rows, total } = await listInvitations(
-    ctx.db,
-    { addressedToUserId: userId, statuses: parseStatuses(query) },
-    { field: "created_at", desc: true },
-    ctx.now(),
-    limit,
-    offset,
-  );
+  const { rows, total } = await listInvitations(ctx.db, { addressedToUserId: userId, statuses }, NEWEST_FIRST, ctx.now(), page.limit, page.offset);
   return { data: rows, total, inviters: await loadInviters(ctx, rows.map((r) => r.invitation)) };
 }
 

@@ -5,28 +5,27 @@
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
 import { isForeignKeyViolation } from "../db/constraint-errors";
+import { NEWEST_FIRST, type OrderBy } from "../db/order";
 import {
   deleteMembershipRow,
   findMembership,
-  findOrganizationByIdOrSlug,
-  findPublicUsers,
   insertMembershipIfRoom,
-  isUniqueViolationOn,
   listMemberships,
   updateMembershipRow,
   type MembershipFilter,
   type MembershipOrderField,
   type MembershipView,
-} from "../db/organizations";
+} from "../db/organization-memberships";
+import { isUniqueViolationOn } from "../db/organization-rules";
+import { findOrganizationByIdOrSlug } from "../db/organizations";
+import { findPublicUsers } from "../db/public-users";
 import { organizationMemberships } from "../db/schema";
-import type { UserFilter } from "../db/user-search";
 import { errors } from "../http/errors";
-import { includeExcludeParam, listParam, pagination, type Query } from "../http/query";
+import type { ListInstanceMembershipsQuery, ListOrganizationMembershipsQuery } from "../schemas/organization-queries";
+import type { Page } from "../schemas/query";
 import type { CreateMembershipInput, OrganizationMetadataInput } from "../schemas/organizations";
 import { metadataWrite, updateWithMetadata } from "./metadata";
-import { parseOrderBy } from "./ordering";
 import { newMetadataColumns, requireOrganization } from "./organizations";
-import { parseUserFilter } from "./user-list";
 import { requireUserRow } from "./require-user";
 
 export interface MembershipPage {
@@ -34,13 +33,8 @@ export interface MembershipPage {
   total: number;
 }
 
-const MEMBERSHIP_ORDER_FIELDS: readonly MembershipOrderField[] = ["created_at", "email_address", "phone_number", "first_name", "last_name", "username"];
-const NEWEST_FIRST = { field: "created_at", desc: true } as const;
-
-async function page(ctx: AppContext, query: Query, filter: MembershipFilter): Promise<MembershipPage> {
-  const { limit, offset } = pagination(query);
-  const order = parseOrderBy(query, MEMBERSHIP_ORDER_FIELDS, NEWEST_FIRST);
-  const { rows, total } = await listMemberships(ctx.db, filter, order, limit, offset);
+async function membershipPage(ctx: AppContext, filter: MembershipFilter, order: OrderBy<MembershipOrderField>, page: Page): Promise<MembershipPage> {
+  const { rows, total } = await listMemberships(ctx.db, filter, order, page.limit, page.offset);
   return { data: rows, total };
 }
 
@@ -101,57 +95,29 @@ export async function requireMembership(ctx: AppContext, organizationIdOrSlug: s
   return membership;
 }
 
-/** The spec's member filters of GET /organizations/{id}/memberships, which mean what they mean on GET /users. */
-const MEMBER_FILTER_PARAMS = [
-  "email_address",
-  "phone_number",
-  "username",
-  "web3_wallet",
-  "query",
-  "email_address_query",
-  "phone_number_query",
-  "username_query",
-  "name_query",
-  "created_at_before",
-  "created_at_after",
-  "last_active_at_before",
-  "last_active_at_after",
-] as const;
-
-/** The member filters given in `query`, parsed by the user list's rules; undefined when none is. */
-function memberFilter(query: Query): UserFilter | undefined {
-  const given = Object.fromEntries(MEMBER_FILTER_PARAMS.filter((name) => query[name] !== undefined).map((name) => [name, query[name]]));
-  return Object.keys(given).length ? parseUserFilter(given) : undefined;
-}
-
 /**
- * GET /organizations/{id}/memberships: order_by, user_id (±), role and the member filters
- * (identifiers, searches, created/last-active times); newest first by default.
+ * GET /organizations/{id}/memberships: filtered by user_id (±), role and the member filters
+ * (identifiers, searches, created/last-active times).
  */
-export async function listOrganizationMemberships(ctx: AppContext, organizationIdOrSlug: string, query: Query): Promise<MembershipPage> {
+export async function listOrganizationMemberships(
+  ctx: AppContext,
+  organizationIdOrSlug: string,
+  { userIds, roles, members, order, page }: ListOrganizationMembershipsQuery,
+): Promise<MembershipPage> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
-  const userIds = includeExcludeParam(query, "user_id");
-  const roles = listParam(query, "role");
-  return page(ctx, query, {
-    organizationId: organization.id,
-    includeUserIds: userIds.include,
-    excludeUserIds: userIds.exclude,
-    roles,
-    members: memberFilter(query),
-  });
+  const filter = { organizationId: organization.id, includeUserIds: userIds.include, excludeUserIds: userIds.exclude, roles, members };
+  return membershipPage(ctx, filter, order, page);
 }
 
 /** GET /organization_memberships: every membership of the instance. */
-export async function listInstanceMemberships(ctx: AppContext, query: Query): Promise<MembershipPage> {
-  return page(ctx, query, {});
+export async function listInstanceMemberships(ctx: AppContext, { order, page }: ListInstanceMembershipsQuery): Promise<MembershipPage> {
+  return membershipPage(ctx, {}, order, page);
 }
 
 /** GET /users/{id}/organization_memberships: the user's memberships, newest first. Unknown user → 404. */
-export async function listUserMemberships(ctx: AppContext, userId: string, query: Query): Promise<MembershipPage> {
+export async function listUserMemberships(ctx: AppContext, userId: string, page: Page): Promise<MembershipPage> {
   await requireUserRow(ctx, userId);
-  const { limit, offset } = pagination(query);
-  const { rows, total } = await listMemberships(ctx.db, { userId }, NEWEST_FIRST, limit, offset);
-  return { data: rows, total };
+  return membershipPage(ctx, { userId }, NEWEST_FIRST, page);
 }
 
 /**

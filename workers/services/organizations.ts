@@ -5,26 +5,23 @@
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
 import { isForeignKeyViolation } from "../db/constraint-errors";
+import { isUniqueViolationOn } from "../db/organization-rules";
 import {
   countOrganizationMembers,
   deleteOrganizationRow,
   findOrganizationByIdOrSlug,
   insertOrganization,
   isSlugTaken,
-  isUniqueViolationOn,
   listOrganizationRows,
-  type OrderBy,
   type OrganizationCounts,
-  type OrganizationOrderField,
 } from "../db/organizations";
 import type { JsonObject } from "../db/metadata";
 import { organizations, type OrganizationRow } from "../db/schema";
 import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
-import { boolParam, firstValue, includeExcludeParam, pagination, type Query } from "../http/query";
+import type { ListOrganizationsQuery } from "../schemas/organization-queries";
 import type { CreateOrganizationInput, OrganizationMetadataInput, UpdateOrganizationInput } from "../schemas/organizations";
 import { metadataForInsert, metadataWrite, updateWithMetadata, type MetadataMode } from "./metadata";
-import { parseOrderBy } from "./ordering";
 
 export interface OrganizationWithCounts {
   organization: OrganizationRow;
@@ -131,36 +128,21 @@ export async function createOrganization(ctx: AppContext, input: CreateOrganizat
   throw errors.identifierExists("slug", "slug");
 }
 
-/** The organization, with member counts when `include_members_count` is set. */
-export async function getOrganization(ctx: AppContext, idOrSlug: string, query: Query): Promise<OrganizationWithCounts> {
+/** The organization, with its member and pending-invitation counts when `includeMembersCount`. */
+export async function getOrganization(ctx: AppContext, idOrSlug: string, includeMembersCount: boolean): Promise<OrganizationWithCounts> {
   const organization = await requireOrganization(ctx, idOrSlug);
-  if (!boolParam(query, "include_members_count")) return { organization };
+  if (!includeMembersCount) return { organization };
   const counts = await countOrganizationMembers(ctx.db, [organization.id], ctx.now());
   return { organization, counts: counts.get(organization.id) };
 }
 
-const ORGANIZATION_ORDER_FIELDS: readonly OrganizationOrderField[] = ["created_at", "name", "members_count"];
-
-/** GET /organizations: limit/offset, order_by (name, created_at, members_count), query, organization_id and user_id filters. */
-export async function listOrganizations(ctx: AppContext, query: Query): Promise<{ data: OrganizationWithCounts[]; total: number }> {
-  const { limit, offset } = pagination(query);
-  const order: OrderBy<OrganizationOrderField> = parseOrderBy(query, ORGANIZATION_ORDER_FIELDS, { field: "created_at", desc: true });
-  const orgIds = includeExcludeParam(query, "organization_id");
-  const userIds = includeExcludeParam(query, "user_id");
-  const { rows, total } = await listOrganizationRows(
-    ctx.db,
-    {
-      query: firstValue(query.query)?.trim() || undefined,
-      includeIds: orgIds.include,
-      excludeIds: orgIds.exclude,
-      memberUserIds: userIds.include,
-      nonMemberUserIds: userIds.exclude,
-    },
-    order,
-    limit,
-    offset,
-  );
-  if (!boolParam(query, "include_members_count")) return { data: rows.map((organization) => ({ organization })), total };
+/** GET /organizations: a page of the organizations matching the filter, with counts when asked for. */
+export async function listOrganizations(
+  ctx: AppContext,
+  { filter, order, page, includeMembersCount }: ListOrganizationsQuery,
+): Promise<{ data: OrganizationWithCounts[]; total: number }> {
+  const { rows, total } = await listOrganizationRows(ctx.db, filter, order, page.limit, page.offset);
+  if (!includeMembersCount) return { data: rows.map((organization) => ({ organization })), total };
   const counts = await countOrganizationMembers(
     ctx.db,
     rows.map((r) => r.id),

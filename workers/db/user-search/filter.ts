@@ -8,6 +8,7 @@
  * answers with the child's index and then the users primary key.
  */
 import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { OrderBy } from "../order";
 import { emailAddresses, externalAccounts, organizationMemberships, phoneNumbers, users, web3Wallets } from "../schema";
 import type { SEARCH_FIELDS } from "../derived/constants";
 import { inJsonList } from "../users";
@@ -75,10 +76,7 @@ export const ORDER_COLUMNS = {
 export type OrderField = keyof typeof ORDER_COLUMNS;
 export const ORDER_FIELDS = Object.keys(ORDER_COLUMNS) as OrderField[];
 
-export interface UserOrder {
-  field: OrderField;
-  descending: boolean;
-}
+export type UserOrder = OrderBy<OrderField>;
 
 export interface UserPage {
   limit: number;

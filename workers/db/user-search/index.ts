@@ -18,12 +18,12 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { users, type UserRow } from "../schema";
 import { countMatching } from "./count";
-import { whereOf, type UserFilter, type UserOrder, type UserPage } from "./filter";
+import type { UserFilter, UserOrder, UserPage } from "./filter";
 import { createdAtPage } from "./plan-created-at";
 import { plainPage } from "./plan-plain";
 import { rankedPage } from "./plan-ranked";
 import { walkBudget, walkPage } from "./plan-walk";
-import { anchorTerms, ftsMatchExpression, longTerms, matchesIn, needsFtsPerUser } from "./terms";
+import { anchorTerms, ftsMatchExpression, longTerms, needsFtsPerUser } from "./terms";
 import { HIGHEST_SPAN, rangeConditions } from "./spans";
 
 export * from "./filter";
@@ -96,13 +96,6 @@ export async function findUserRowsMatching(db: Db, filter: UserFilter, order: Us
 /** How many users match `filter`. */
 export async function countUsersMatching(db: Db, filter: UserFilter): Promise<number> {
   return countMatching(db, filter);
-}
-
-/** The ids of the users matching `filter`, as a subquery (organization membership lists filter their members with it). */
-export function userIdsQuery(db: Db, filter: UserFilter) {
-  const id = { id: users.id };
-  const base = filter.search.length ? db.select(id).from(matchesIn(filter.search, {})).innerJoin(users, sql`${users.id} = m.user_id`) : db.select(id).from(users);
-  return base.where(whereOf(filter));
 }
 
 /** The created_at of a user, for a starting_after cursor (undefined if there is no such user). */

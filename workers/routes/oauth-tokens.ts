@@ -5,7 +5,7 @@
 import type { AppContext } from "../context";
 import { boolParam, pagination, queryOf } from "../http/query";
 import { json } from "../http/respond";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { serializeOAuthAccessToken } from "../serializers/oauth-access-token";
 import { listOAuthAccessTokens } from "../services/oauth-tokens";
 

@@ -5,7 +5,7 @@
 import type { AppContext } from "../context";
 import { queryOf } from "../http/query";
 import { json } from "../http/respond";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { serializeInvitationWithOrganization } from "../serializers/organization";
 import { listUserInvitations } from "../services/organization-invitations";
 import { listUserMemberships } from "../services/organization-memberships";

@@ -212,24 +212,29 @@ export function ownedRowExists(
   table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts | typeof images,
   id: string,
   userId: string,
-): SQL {
+): BatchCondition {
   return sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.userId} = ${userId})`;
 }
 
 /** The error text of a batch stopped by `abortBatchUnless`. */
 export const BATCH_GUARD_FAILED = "NOT NULL constraint failed: users.id";
 
+/** A condition on the database that a write batch re-checks when it runs (see abortBatchUnless). */
+export type BatchCondition = SQL;
+
 /**
- * A statement that aborts its whole batch unless `condition` holds when the batch runs: it
- * sets the user's id to NULL only when the condition is false, which fails with
+ * A statement that aborts its whole batch unless every one of `conditions` holds when the batch
+ * runs: it sets the user's id to NULL only when one is false, which fails with
  * BATCH_GUARD_FAILED and rolls the batch back. D1 has no interactive transactions; this lets a
  * batch re-check, at write time, something the request read earlier (a row it points at).
  */
-export function abortBatchUnless(db: Db, userId: string, condition: SQL): Statement {
+export function abortBatchUnless(db: Db, userId: string, conditions: BatchCondition[]): Statement {
+  const all = and(...conditions);
+  if (!all) throw new Error("abortBatchUnless: no condition to check");
   return db
     .update(users)
     .set({ id: sql`null` })
-    .where(and(eq(users.id, userId), sql`not (${condition})`));
+    .where(and(eq(users.id, userId), sql`not (${all})`));
 }
 
 export function deleteUserStatement(db: Db, id: string): Statement {

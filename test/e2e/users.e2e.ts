@@ -1,6 +1,6 @@
 /**
  * The official @clerk/backend client, unchanged, against the Worker over real HTTP: every users
- * method of issue 2 returns the SDK's typed objects, and errors surface as ClerkAPIResponseError.
+ * method returns the SDK's typed objects, and errors surface as ClerkAPIResponseError.
  */
 import type { ClerkClient } from "@clerk/backend";
 import { isClerkAPIResponseError } from "@clerk/backend/errors";

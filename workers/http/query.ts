@@ -1,6 +1,7 @@
 /**
  * Query-string helpers. The SDK sends arrays as repeated keys and drops falsy values
- * (clerk-contract §0.6), so a missing `offset` means 0 and a missing `banned` means "any".
+ * (docs/wire-contract.md, What the SDK sends), so a missing `offset` means 0 and a missing
+ * `banned` means "any".
  */
 import { errors } from "./errors";
 

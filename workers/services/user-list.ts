@@ -1,7 +1,7 @@
 /**
  * GET /users and /users/count: parse every filter, search, order and page parameter into a
  * UserFilter (malformed known parameters → 422 naming them; unknown parameters are ignored
- * because the SDK adds its own), then run the index-backed queries in db/user-search.ts.
+ * because the SDK adds its own), then run the index-backed queries in db/user-search/.
  */
 import type { AppContext } from "../context";
 import { normalizeEmail, normalizeUsername } from "../db/normalize";
@@ -33,7 +33,7 @@ const TRIGRAM = 3;
  * Distinct search terms accepted in one request (after case-insensitive de-duplication, across
  * every search parameter). Each term is one more condition FTS5 evaluates on every document a
  * statement looks at, so the number is bounded rather than the time (D1 runs one statement at a
- * time, issue 13).
+ * time: docs/search.md).
  */
 export const MAX_SEARCH_TERMS = 10;
 

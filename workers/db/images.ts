@@ -5,16 +5,6 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { images, users, type UserRow } from "./schema";
 
-/** Whether image `imageId` is one of the user's uploaded images. */
-export async function userHasImage(db: Db, userId: string, imageId: string): Promise<boolean> {
-  const row = await db
-    .select({ id: images.id })
-    .from(images)
-    .where(and(eq(images.id, imageId), eq(images.userId, userId)))
-    .get();
-  return row !== undefined;
-}
-
 /** Deletes all of the user's image rows, returning their ids: the R2 objects to delete next. */
 export function deleteImagesOfUserStatement(db: Db, userId: string) {
   return db.delete(images).where(eq(images.userId, userId)).returning({ id: images.id });

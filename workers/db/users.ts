@@ -207,13 +207,22 @@ export function updateUserStatement(db: Db, id: string, values: SQLiteUpdateSetS
   return db.update(users).set(values).where(eq(users.id, id));
 }
 
+/** The tables whose rows each belong to one user (their user_id). */
+export type UserOwnedTable = typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts | typeof images;
+
 /** The row `id` of `table` exists and belongs to `userId` (evaluated when the statement runs). */
-export function ownedRowExists(
-  table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts | typeof images,
-  id: string,
-  userId: string,
-): BatchCondition {
+export function ownedRowExists(table: UserOwnedTable, id: string, userId: string): BatchCondition {
   return sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.userId} = ${userId})`;
+}
+
+/** Whether row `id` of `table` exists and belongs to `userId`, read now. */
+export async function rowBelongsTo(db: Db, table: UserOwnedTable, userId: string, id: string): Promise<boolean> {
+  const row = await db
+    .select({ id: table.id })
+    .from(table)
+    .where(and(eq(table.id, id), eq(table.userId, userId)))
+    .get();
+  return row !== undefined;
 }
 
 /** The error text of a batch stopped by `abortBatchUnless`. */

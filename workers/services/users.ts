@@ -18,6 +18,7 @@ import {
   insertRowsStatements,
   insertUserStatements,
   ownedRowExists,
+  rowBelongsTo,
   runBatch,
   type BatchCondition,
   updateUserStatement,
@@ -27,7 +28,7 @@ import {
 } from "../db/users";
 import { errors, type ApiError } from "../http/errors";
 import type { CreateUserInput, MetadataInput, UpdateUserInput } from "../schemas/users";
-import { deleteImagesOfUserStatement, userHasImage } from "../db/images";
+import { deleteImagesOfUserStatement } from "../db/images";
 import { canRemoveUsername, usernameRemovable } from "../db/identities";
 import { deleteImageObjects } from "../storage/images";
 import { backupCodeRows, mfaFactorsOf, mfaTimestampColumns, passwordColumns, totpColumns } from "./credentials";
@@ -287,7 +288,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
 
   if (input.profile_image_id !== undefined) {
     if (input.profile_image_id === null) throw errors.paramNil("profile_image_id");
-    if (!(await userHasImage(ctx.db, userId, input.profile_image_id))) throw errors.formResourceNotFound("profile_image_id");
+    if (!(await rowBelongsTo(ctx.db, images, userId, input.profile_image_id))) throw errors.formResourceNotFound("profile_image_id");
     pointsAt.push(ownedRowExists(images, input.profile_image_id, userId));
     values.imageId = input.profile_image_id;
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Fails when the Worker bundle is over budget: gzip size ≤ 150 KiB (issue 8).
+ * Fails when the Worker bundle is over budget: gzip size ≤ 150 KiB.
  * Run after `wrangler deploy --dry-run --outdir dist` (.ci/run does). Measures like wrangler's
  * "Total Upload … / gzip: …" line: every module written to the directory (source maps excluded),
  * concatenated and gzipped with zlib's defaults.

@@ -1,5 +1,5 @@
 /**
- * Hostile requests (issue 13): searches built to make one D1 statement run long — many terms,
+ * Hostile requests (docs/search.md, Bounds): searches built to make one D1 statement run long — many terms,
  * case variants, deep offsets in other orders, 1–2 character terms, broad counts, terms that
  * rarely occur together. D1 runs one statement at a time per database, so what matters is the
  * longest single D1 call a request makes (Server-Timing max_query_ms, timed by the Worker around

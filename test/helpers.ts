@@ -26,6 +26,8 @@ export interface CallOptions {
   noAuth?: boolean;
   /** Other vars for this request (e.g. a lower rate limit): the Worker runs with the real bindings plus these. */
   vars?: Record<string, string>;
+  /** Bindings that replace the real ones for this request (e.g. a D1 that fails one statement). */
+  bindings?: Partial<Cloudflare.Env>;
 }
 
 const envsWithVars = new Map<string, Cloudflare.Env>();
@@ -48,9 +50,10 @@ export async function call<T = any>(method: string, path: string, body?: unknown
   const init: RequestInit = { method, headers };
   if (options.rawBody !== undefined) init.body = options.rawBody;
   else if (body !== undefined) init.body = JSON.stringify(body);
-  const response = options.vars
-    ? await worker.fetch(new Request(`${BASE}${path}`, init), envWith(options.vars))
-    : await SELF.fetch(`${BASE}${path}`, init);
+  const response =
+    options.vars || options.bindings
+      ? await worker.fetch(new Request(`${BASE}${path}`, init), { ...envWith(options.vars ?? {}), ...options.bindings })
+      : await SELF.fetch(`${BASE}${path}`, init);
   const contentType = response.headers.get("content-type");
   const text = await response.text();
   let parsed: unknown = text;

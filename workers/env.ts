@@ -3,11 +3,12 @@
  * configuration table lists is read here and nowhere else.
  */
 import { BCRYPT_MAX_COST, BCRYPT_MIN_COST } from "./crypto/hashers/bcrypt";
+import type { RateLimiter } from "./rate-limit/rate-limiter";
 
 export interface Env {
   DB: D1Database;
   IMAGES: R2Bucket;
-  RATE_LIMITER: DurableObjectNamespace<import("./rate-limit/rate-limiter").RateLimiter>;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
   /** Secret: one key, or a comma-separated list for rotation. */
   CLERK_SECRET_KEY?: string;
   /** Secret: base64 of 32 bytes; seals TOTP secrets and OAuth tokens (AES-256-GCM). */

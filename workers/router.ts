@@ -2,12 +2,13 @@
  * Wiring only: authentication for /v1, the route groups, the not-found fallback and the
  * one error mapper. Each group lives in workers/routes/ and registers itself here.
  */
-import { Router, type IRequest } from "itty-router";
+import { Router } from "itty-router";
 import type { AppContext } from "./context";
 import { timingSafeEqualStrings } from "./crypto/constant-time";
 import { assertApiVersion } from "./http/api-version";
 import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
+import type { ApiRequest } from "./http/router-types";
 import { registerCredentialRoutes } from "./routes/credentials";
 import { registerIdentityRoutes } from "./routes/identities";
 import { registerOAuthTokenRoutes } from "./routes/oauth-tokens";
@@ -16,8 +17,6 @@ import { registerUserOrganizationRoutes } from "./routes/user-organizations";
 import { registerAccountRoutes } from "./routes/account";
 import { registerImageRoutes } from "./routes/images";
 import { registerUserRoutes } from "./routes/users";
-
-export type ApiRequest = IRequest;
 
 const isApiPath = (request: ApiRequest) => new URL(request.url).pathname.startsWith("/v1/");
 
@@ -58,5 +57,3 @@ export function createRouter() {
   });
   return router;
 }
-
-export type RouterType = ReturnType<typeof Router<ApiRequest, [AppContext]>>;

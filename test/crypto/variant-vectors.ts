@@ -1,5 +1,5 @@
 /**
- * Digest format variants the shared vectors do not cover (clerk-contract §4 table): $2y$ bcrypt,
+ * Digest format variants the shared vectors do not cover: $2y$ bcrypt,
  * a pepper containing `$`, pbkdf2_sha1 with a raw salt and an explicit key length, PBKDF2 above
  * WebCrypto's iteration limit (Django 5's 1,000,000), Symfony with an empty salt, werkzeug with
  * the leading `$` and p=2, argon2 v=16 and node-argon2's `m,p,t` parameter order, and more.

@@ -1,4 +1,4 @@
-import { createClerkClient } from "@clerk/backend";
+import { createClerkClient, type UserJSON } from "@clerk/backend";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiUrl, clerk } from "./client";
 import { startWorker, type WorkerProcess } from "./worker-process";
@@ -80,8 +80,9 @@ describe("account state, images and identity removal through the official client
     expect(deletedAccount).toMatchObject({ object: "external_account", id: account.id, deleted: true });
 
     const after = await client.users.getUser(user.id);
-    // The SDK's User does not map passkeys; they are in the raw JSON.
-    expect(after.raw?.passkeys).toEqual([]);
+    // The SDK's User does not map passkeys (nor does its UserJSON type name them); they are in the raw JSON.
+    const raw = after.raw as (UserJSON & { passkeys: unknown[] }) | null;
+    expect(raw?.passkeys).toEqual([]);
     expect(after.externalAccounts).toEqual([]);
     await expect(client.users.deleteUserPasskey({ userId: user.id, passkeyIdentificationId: passkey.id })).rejects.toMatchObject({ status: 404 });
   });

@@ -49,7 +49,7 @@ export function apiUrl(): string {
 const rawFetch = globalThis.fetch;
 
 // The SDK calls the global fetch at request time; route requests to the Worker through the check.
-globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
   const response = await rawFetch(input, init);
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
   if (!url.startsWith(apiUrl())) return response;

@@ -1,5 +1,5 @@
 /**
- * The metered D1 wrapper fails closed (issue 14 §3): raw() is served from all() (which keeps
+ * The metered D1 wrapper fails closed: raw() is served from all() (which keeps
  * D1's meta) only when the statement's result-column names are proven distinct and none is an
  * array index; anything else runs D1's own raw() and counts as unmetered. Every D1 call is
  * counted and timed either way. Rows come from real D1 through drizzle, as the app reads them.

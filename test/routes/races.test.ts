@@ -1,5 +1,6 @@
 /**
- * Writes racing the deletion of what they write to (issue 13 item 6). Each race runs TRIALS
+ * Writes racing the deletion of what they write to (docs/wire-contract.md, Where we differ: the
+ * answers chosen for concurrent deletes). Each race runs TRIALS
  * independent trials, ROUND of them at once: every trial has its own objects and sends its two
  * requests together. Every answer must be a success or the Clerk error of the object that went
  * missing (the error a request arriving after the delete gets) — never a 500 — and the stored

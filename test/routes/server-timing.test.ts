@@ -1,5 +1,5 @@
 /**
- * Server-Timing on every response, and rows-read budgets (issue 8) on a few thousand users
+ * Server-Timing on every response, and rows-read budgets (docs/search.md, Bounds) on a few thousand users
  * seeded straight into D1, measured over the whole request (finding the users AND building their
  * User JSON). The budgets at 100k users are the same formulas; a regression to a full scan shows
  * up here already because it reads every seeded row.
@@ -114,7 +114,7 @@ describe("metered D1 wrapper", () => {
     expect(meterableColumns(`select "id", "name" from "users"`)).toEqual(["id", "name"]);
     expect(meterableColumns(`select "users"."id", "e"."email_address" from "users" left join "email_addresses" "e" on 1`)).toEqual(["id", "email_address"]);
     expect(meterableColumns(`select "users"."id", "e"."id" from "users" left join "email_addresses" "e" on 1`)).toBeUndefined();
-    // An unaliased subquery's result name is not provable (issue 14 §3): not metered any more.
+    // An unaliased subquery's result name is not provable: not metered (fails closed).
     expect(meterableColumns(`select "u"."id", "e"."id" as "eid", (select count(*) from x join y) from "u" join "e" on 1`)).toBeUndefined();
     expect(meterableColumns(`select "u"."id", "e"."id" as "eid", (select count(*) from x join y) as "n" from "u" join "e" on 1`)).toBeUndefined();
     expect(meterableColumns(`select * from "users" join "email_addresses" on 1`)).toBeUndefined();

@@ -1,5 +1,5 @@
 /**
- * Usernames are unique and looked up under NFKC + case folding (issue 13 item 7); email
+ * Usernames are unique and looked up under NFKC + case folding (docs/wire-contract.md); email
  * addresses deliberately only under NFC + case folding. And the one-off re-normalisation of rows
  * folded by the old rule (scripts/username-renormalization.mjs), run against this D1.
  */

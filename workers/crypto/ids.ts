@@ -1,5 +1,6 @@
 /**
- * Clerk-style identifiers: `<prefix>_` + a 27-character base62 KSUID (clerk-contract §3).
+ * Clerk-style identifiers: `<prefix>_` + a 27-character base62 KSUID (docs/wire-contract.md,
+ * Identifiers).
  * A KSUID is 20 bytes: a 4-byte big-endian timestamp (seconds since 2014-05-13, the KSUID
  * epoch 1400000000) and 16 cryptographically random bytes, so ids sort by creation time.
  */

@@ -1,6 +1,6 @@
 /**
- * RFC 6238 TOTP as Clerk supports it: HMAC-SHA1, 6 digits, 30-second steps, base32 secrets
- * (clerk-contract §5). Accepts the current step and one step either side for clock skew;
+ * RFC 6238 TOTP as Clerk supports it: HMAC-SHA1, 6 digits, 30-second steps, base32 secrets.
+ * Accepts the current step and one step either side for clock skew;
  * replay protection (a step accepted once is never accepted again) is the caller's job,
  * because it needs an atomic update of the user's last used step.
  */

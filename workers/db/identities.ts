@@ -63,16 +63,6 @@ export async function canRemoveUsername(db: Db, userId: string): Promise<boolean
   return Boolean(row?.removable);
 }
 
-/** Whether `id` is a row of `table` owned by `userId`. */
-export async function identityBelongsTo(db: Db, table: RemovableIdentityTable, userId: string, id: string): Promise<boolean> {
-  const row = await db
-    .select({ id: table.id })
-    .from(table)
-    .where(and(eq(table.id, id), eq(table.userId, userId)))
-    .get();
-  return row !== undefined;
-}
-
 /**
  * Deletes one of the user's identity rows unless it is their last identification, as one
  * batch: the user row is touched (updated_at, plus `userValues`) and the identity deleted only

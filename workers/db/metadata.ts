@@ -78,6 +78,19 @@ export function metadataAssignments(write: MetadataWrite): Record<string, SQL> {
 /** A table whose rows carry metadata columns, keyed by `id`. */
 export type MetadataTable = typeof users | typeof organizations | typeof organizationMemberships;
 
+/**
+ * A stored metadata column (the JSON text of an object) as an object: `{}` for none, and for a
+ * value that is not an object (which no write of this API stores).
+ */
+export function storedJsonObject(text: string | null | undefined): JsonObject {
+  if (!text) return {};
+  const value: unknown = JSON.parse(text);
+  return value && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : {};
+}
+
+/** The other columns an update of a `T` row sets alongside its metadata. */
+export type RowUpdate<T extends MetadataTable> = SQLiteUpdateSetSource<T>;
+
 // drizzle's builders are typed per table; these tables share the columns used here.
 const asUsers = (table: MetadataTable) => table as typeof users;
 
@@ -91,7 +104,7 @@ export async function updateRowWithMetadata<T extends MetadataTable>(
   table: T,
   id: string,
   write: MetadataWrite,
-  values: SQLiteUpdateSetSource<T>,
+  values: RowUpdate<T>,
 ): Promise<T["$inferSelect"] | undefined> {
   return db
     .update(asUsers(table))

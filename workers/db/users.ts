@@ -172,29 +172,43 @@ export function updateUserStatement(db: Db, id: string, values: SQLiteUpdateSetS
   return db.update(users).set(values).where(eq(users.id, id));
 }
 
+/** The tables whose rows each belong to one user (their user_id). */
+export type UserOwnedTable = typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts | typeof images;
+
 /** The row `id` of `table` exists and belongs to `userId` (evaluated when the statement runs). */
-export function ownedRowExists(
-  table: typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts | typeof images,
-  id: string,
-  userId: string,
-): SQL {
+export function ownedRowExists(table: UserOwnedTable, id: string, userId: string): BatchCondition {
   return sql`exists (select 1 from ${table} where ${table.id} = ${id} and ${table.userId} = ${userId})`;
+}
+
+/** Whether row `id` of `table` exists and belongs to `userId`, read now. */
+export async function rowBelongsTo(db: Db, table: UserOwnedTable, userId: string, id: string): Promise<boolean> {
+  const row = await db
+    .select({ id: table.id })
+    .from(table)
+    .where(and(eq(table.id, id), eq(table.userId, userId)))
+    .get();
+  return row !== undefined;
 }
 
 /** The error text of a batch stopped by `abortBatchUnless`. */
 export const BATCH_GUARD_FAILED = "NOT NULL constraint failed: users.id";
 
+/** A condition on the database that a write batch re-checks when it runs (see abortBatchUnless). */
+export type BatchCondition = SQL;
+
 /**
- * A statement that aborts its whole batch unless `condition` holds when the batch runs: it
- * sets the user's id to NULL only when the condition is false, which fails with
+ * A statement that aborts its whole batch unless every one of `conditions` holds when the batch
+ * runs: it sets the user's id to NULL only when one is false, which fails with
  * BATCH_GUARD_FAILED and rolls the batch back. D1 has no interactive transactions; this lets a
  * batch re-check, at write time, something the request read earlier (a row it points at).
  */
-export function abortBatchUnless(db: Db, userId: string, condition: SQL): Statement {
+export function abortBatchUnless(db: Db, userId: string, conditions: BatchCondition[]): Statement {
+  const all = and(...conditions);
+  if (!all) throw new Error("abortBatchUnless: no condition to check");
   return db
     .update(users)
     .set({ id: sql`null` })
-    .where(and(eq(users.id, userId), sql`not (${condition})`));
+    .where(and(eq(users.id, userId), sql`not (${all})`));
 }
 
 export function deleteUserStatement(db: Db, id: string): Statement {

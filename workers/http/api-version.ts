@@ -1,5 +1,5 @@
 /**
- * Clerk-API-Version handling (clerk-contract §0.8). A version is chosen by the
+ * Clerk-API-Version handling (docs/wire-contract.md, API versions). A version is chosen by the
  * `Clerk-API-Version` header or the `__clerk_api_version` query parameter; both at once, or a
  * value that is not a version, is an invalid request. This Worker implements one version,
  * 2026-05-12; older dated versions are served with its behaviour (a deliberate leniency, so an

@@ -1,6 +1,7 @@
 /**
  * Request-body reading. The SDK sends `Content-Type: application/json` with an empty body on
- * GET, DELETE and body-less POST (clerk-contract §0.1), so an empty body reads as `{}`.
+ * GET, DELETE and body-less POST (docs/wire-contract.md, What the SDK sends), so an empty body
+ * reads as `{}`.
  * Bodies are read with a byte budget, so an oversized or unbounded body is refused early.
  */
 import { errors } from "./errors";

@@ -1,6 +1,8 @@
 /**
  * Reading the query string. Each route parses the result once with its schema
  * (workers/schemas/*-queries.ts); the field types that read these values are in schemas/query.ts.
+ * The SDK sends arrays as repeated keys and drops falsy values (docs/wire-contract.md, What the
+ * SDK sends), so a missing `offset` means 0 and a missing `banned` means "any".
  */
 
 export type QueryValue = string | string[] | undefined;

@@ -1,6 +1,7 @@
 /**
  * Response builders. The official SDK parses a body only when Content-Type is exactly
- * `application/json` (clerk-contract §0.2), so every JSON response sets it literally.
+ * `application/json` (docs/wire-contract.md, What the SDK reads), so every JSON response sets it
+ * literally.
  */
 import { DrizzleQueryError } from "drizzle-orm/errors";
 import { ApiError, errors } from "./errors";
@@ -32,7 +33,7 @@ function describeForLog(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
-/** The one mapper from any thrown value to Clerk's error envelope (clerk-contract §2.3). */
+/** The one mapper from any thrown value to Clerk's error envelope (docs/wire-contract.md, Errors). */
 export function errorResponse(error: unknown): Response {
   const traceId = newTraceId();
   let apiError: ApiError;

@@ -6,7 +6,7 @@
 import type { AppContext } from "../context";
 import { errors } from "../http/errors";
 import { errorResponse } from "../http/respond";
-import type { ApiRequest } from "../router";
+import type { Handler } from "../http/router-types";
 import type { RateLimitResult } from "./rate-limiter";
 
 /** The one object name: every isolate and every key reaches the same limiter. */
@@ -22,8 +22,6 @@ export async function consumeCreateUserSlot(ctx: AppContext): Promise<RateLimitR
 export function rateLimitHeaders(result: RateLimitResult): Record<string, string> {
   return { "X-RateLimit-Limit": String(result.limit), "X-RateLimit-Remaining": String(result.remaining) };
 }
-
-type Handler = (request: ApiRequest, ctx: AppContext) => Promise<Response>;
 
 /**
  * Wraps the create handler: refused → 429 too_many_requests with Retry-After; admitted → the

@@ -1,5 +1,4 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
 import { decide, type RateLimitRule } from "./decide";
 
 /** What a caller learns from one `consume`. */
@@ -17,9 +16,12 @@ export interface RateLimitResult {
  * eviction or restart does not reset the window. `consume` makes no asynchronous calls: the SQL
  * API is synchronous, so reading the log, deciding and writing the new hit happen as one
  * uninterrupted step, and concurrent requests are decided strictly one after another.
+ *
+ * It reads none of the Worker's bindings (the rule comes with each call), so its env is `unknown`
+ * and it does not depend on workers/env.ts, which names this class for the binding's type.
  */
-export class RateLimiter extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
+export class RateLimiter extends DurableObject<unknown> {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS hits (at INTEGER NOT NULL)");
     ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS hits_at_idx ON hits (at)");

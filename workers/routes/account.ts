@@ -5,7 +5,7 @@ import type { AppContext } from "../context";
 import { readJsonBody } from "../http/body";
 import { json } from "../http/respond";
 import { parseWith } from "../http/validation";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { bulkUserIdsBody } from "../schemas/account";
 import { serializeUser } from "../serializers/user";
 import { lockUser, setUserBanned, setUsersBanned, unlockUser } from "../services/account-state";

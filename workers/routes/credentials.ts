@@ -7,7 +7,7 @@ import type { AppContext } from "../context";
 import { readJsonBody } from "../http/body";
 import { json } from "../http/respond";
 import { parseWith } from "../http/validation";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { noBody, removePasswordBody, setPasswordCompromisedBody, verifyPasswordBody, verifyTotpBody } from "../schemas/credentials";
 import { serializeUser } from "../serializers/user";
 import { deleteUserBackupCodes, deleteUserTotp, disableUserMfa, verifyUserPassword, verifyUserTotp } from "../services/credentials";

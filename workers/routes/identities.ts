@@ -7,7 +7,7 @@ import type { AppContext } from "../context";
 import { readJsonBody } from "../http/body";
 import { json } from "../http/respond";
 import { parseWith } from "../http/validation";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { createExternalAccountBody, createPasskeyBody } from "../schemas/identities";
 import { serializeExternalAccount, serializePasskey } from "../serializers/user";
 import { createExternalAccount, createPasskey, deleteIdentity } from "../services/identities";

@@ -8,7 +8,7 @@ import { ifNoneMatchMatches, strongEtagOf } from "../http/conditional";
 import { errors } from "../http/errors";
 import { readUploadedFile } from "../http/multipart";
 import { json } from "../http/respond";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { serializeUser } from "../serializers/user";
 import { avatarInitialsFromPath, deleteUserProfileImage, MAX_IMAGE_BYTES, readPublicImage, setUserProfileImage } from "../services/images";
 import { renderAvatarSvg } from "../storage/avatar-svg";

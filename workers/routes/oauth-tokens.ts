@@ -6,7 +6,7 @@ import type { AppContext } from "../context";
 import { queryOf } from "../http/query";
 import { json } from "../http/respond";
 import { parseWith } from "../http/validation";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { oauthAccessTokensQuery } from "../schemas/user-queries";
 import { serializeOAuthAccessToken } from "../serializers/oauth-access-token";
 import { listOAuthAccessTokens } from "../services/oauth-tokens";

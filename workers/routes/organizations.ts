@@ -10,7 +10,7 @@ import { readJsonBody } from "../http/body";
 import { queryOf } from "../http/query";
 import { json } from "../http/respond";
 import { parseWith } from "../http/validation";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import {
   getOrganizationQuery,
   listInstanceMembershipsQuery,

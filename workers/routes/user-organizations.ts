@@ -5,7 +5,7 @@
 import type { AppContext } from "../context";
 import { queryOf } from "../http/query";
 import { parseWith } from "../http/validation";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { listUserInvitationsQuery, listUserMembershipsQuery } from "../schemas/organization-queries";
 import { listUserInvitations } from "../services/organization-invitations";
 import { listUserMemberships } from "../services/organization-memberships";

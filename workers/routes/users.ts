@@ -8,7 +8,7 @@ import { queryOf } from "../http/query";
 import { json } from "../http/respond";
 import { withCreateRateLimit } from "../rate-limit/create-user-limit";
 import { parseWith } from "../http/validation";
-import type { ApiRequest, RouterType } from "../router";
+import type { ApiRequest, RouterType } from "../http/router-types";
 import { countUsersQuery, listUsersQuery } from "../schemas/user-queries";
 import { createUserBody, metadataBody, updateUserBody } from "../schemas/users";
 import { serializeUser } from "../serializers/user";

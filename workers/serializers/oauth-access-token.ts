@@ -3,7 +3,7 @@
  * plaintext provider tokens are written into a response.
  */
 import type { OAuthTokenView } from "../services/oauth-tokens";
-import { parseJsonObject } from "./user";
+import { storedJsonObject } from "../db/metadata";
 
 export function serializeOAuthAccessToken(view: OAuthTokenView) {
   const { account } = view;
@@ -13,7 +13,7 @@ export function serializeOAuthAccessToken(view: OAuthTokenView) {
     provider_user_id: account.providerUserId,
     token: view.token,
     provider: account.provider,
-    public_metadata: parseJsonObject(account.publicMetadata),
+    public_metadata: storedJsonObject(account.publicMetadata),
     label: account.label,
     scopes: account.approvedScopes.split(/\s+/).filter(Boolean),
     // Epoch milliseconds, like every other timestamp of this API; null when the expiry is unknown.

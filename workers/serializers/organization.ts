@@ -6,8 +6,8 @@
 import type { AppContext } from "../context";
 import type { InvitationView, MembershipView, OrganizationCounts, PublicUserRow } from "../db/organizations";
 import type { OrganizationInvitationRow, OrganizationRow } from "../db/schema";
-import { defaultAvatarUrl, uploadedImageUrl } from "../storage/image-urls";
-import { parseJsonObject, userImageUrl } from "./user";
+import { defaultAvatarUrl, uploadedImageUrl, userImageUrl } from "../storage/image-urls";
+import { storedJsonObject } from "../db/metadata";
 
 type Ctx = Pick<AppContext, "config" | "origin" | "now">;
 
@@ -60,8 +60,8 @@ export function serializeOrganization(ctx: Ctx, organization: OrganizationRow, c
     ...(counts ? { members_count: counts.members, pending_invitations_count: counts.pendingInvitations } : {}),
     max_allowed_memberships: organization.maxAllowedMemberships,
     admin_delete_enabled: organization.adminDeleteEnabled,
-    public_metadata: parseJsonObject(organization.publicMetadata),
-    private_metadata: parseJsonObject(organization.privateMetadata),
+    public_metadata: storedJsonObject(organization.publicMetadata),
+    private_metadata: storedJsonObject(organization.privateMetadata),
     // The spec types created_by as a non-null string, so it is left out when there is no creator.
     ...(organization.createdBy ? { created_by: organization.createdBy } : {}),
     created_at: organization.createdAt,
@@ -98,8 +98,8 @@ export function serializeMembership(ctx: Ctx, view: MembershipView) {
     role: membership.role,
     role_name: roleNameOf(membership.role),
     permissions: permissionsOf(membership.role),
-    public_metadata: parseJsonObject(membership.publicMetadata),
-    private_metadata: parseJsonObject(membership.privateMetadata),
+    public_metadata: storedJsonObject(membership.publicMetadata),
+    private_metadata: storedJsonObject(membership.privateMetadata),
     organization: serializeOrganization(ctx, view.organization),
     public_user_data: serializePublicUserData(ctx, view.member),
     created_at: membership.createdAt,
@@ -125,8 +125,8 @@ export function serializeInvitation(ctx: Ctx, invitation: OrganizationInvitation
     inviter_id: invitation.inviterUserId,
     public_inviter_data: serializeInviterData(ctx, invitation.inviterUserId ? inviters.get(invitation.inviterUserId) : undefined),
     status: invitationStatusOf(invitation, ctx.now()),
-    public_metadata: parseJsonObject(invitation.publicMetadata),
-    private_metadata: parseJsonObject(invitation.privateMetadata),
+    public_metadata: storedJsonObject(invitation.publicMetadata),
+    private_metadata: storedJsonObject(invitation.privateMetadata),
     url: invitation.url,
     expires_at: invitation.expiresAt,
     created_at: invitation.createdAt,

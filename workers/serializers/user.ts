@@ -3,17 +3,12 @@
  * Secrets (digests, TOTP secrets, tokens) are never read here.
  */
 import type { AppContext } from "../context";
+import { storedJsonObject } from "../db/metadata";
 import type { EmailAddressView, ExternalAccountView, PasskeyView, PhoneNumberView, UserAggregate, Web3WalletView } from "../db/users";
 import { lockoutState } from "../services/lockout";
-import { defaultAvatarUrl, uploadedImageUrl } from "../storage/image-urls";
+import { userImageUrl } from "../storage/image-urls";
 
 type Ctx = Pick<AppContext, "config" | "origin" | "now">;
-
-export function parseJsonObject(text: string | null | undefined): Record<string, unknown> {
-  if (!text) return {};
-  const value = JSON.parse(text);
-  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
-}
 
 /** `verification` of an identification created or verified by the backend. */
 function verificationOf(status: string | null, strategy: string | null) {
@@ -105,7 +100,7 @@ export function serializeExternalAccount(account: ExternalAccountView) {
     image_url: account.imageUrl,
     username: account.username,
     phone_number: account.phoneNumber,
-    public_metadata: parseJsonObject(account.publicMetadata),
+    public_metadata: storedJsonObject(account.publicMetadata),
     label: account.label,
     created_at: account.createdAt,
     updated_at: account.updatedAt,
@@ -117,10 +112,6 @@ export function serializeExternalAccount(account: ExternalAccountView) {
       expire_at: account.tokenExpiresAt ?? account.createdAt,
     },
   };
-}
-
-export function userImageUrl(ctx: Ctx, user: { imageId: string | null; firstName: string | null; lastName: string | null }): string {
-  return user.imageId ? uploadedImageUrl(ctx, user.imageId) : defaultAvatarUrl(ctx, user.firstName, user.lastName);
 }
 
 export function serializeUser(ctx: Ctx, aggregate: UserAggregate) {
@@ -144,9 +135,9 @@ export function serializeUser(ctx: Ctx, aggregate: UserAggregate) {
     profile_image_url: imageUrl,
     image_url: imageUrl,
     has_image: user.imageId !== null,
-    public_metadata: parseJsonObject(user.publicMetadata),
-    private_metadata: parseJsonObject(user.privateMetadata),
-    unsafe_metadata: parseJsonObject(user.unsafeMetadata),
+    public_metadata: storedJsonObject(user.publicMetadata),
+    private_metadata: storedJsonObject(user.privateMetadata),
+    unsafe_metadata: storedJsonObject(user.unsafeMetadata),
     email_addresses: aggregate.emailAddresses.map((e) => serializeEmailAddress(e, aggregate.externalAccounts)),
     phone_numbers: aggregate.phoneNumbers.map(serializePhoneNumber),
     web3_wallets: aggregate.web3Wallets.map(serializeWeb3Wallet),

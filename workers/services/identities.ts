@@ -8,7 +8,6 @@ import { encryptSecret } from "../crypto/encryption";
 import { newId } from "../crypto/ids";
 import {
   deleteIdentityUnlessLast,
-  identityBelongsTo,
   insertExternalAccount,
   insertPasskey,
   primaryWalletAfterRemoving,
@@ -16,6 +15,7 @@ import {
 } from "../db/identities";
 import { normalizeProvider } from "../db/normalize";
 import { externalAccounts, passkeys, web3Wallets, type ExternalAccountRow, type PasskeyRow } from "../db/schema";
+import { rowBelongsTo } from "../db/users";
 import { ApiError, errors } from "../http/errors";
 import type { CreateExternalAccountInput, CreatePasskeyInput } from "../schemas/identities";
 import { requireUserRow } from "./require-user";
@@ -122,11 +122,11 @@ const REMOVABLE: Record<DeletedIdentity["object"], RemovableIdentityTable> = {
 export async function deleteIdentity(ctx: AppContext, userId: string, object: DeletedIdentity["object"], id: string): Promise<DeletedIdentity> {
   await requireUserRow(ctx, userId);
   const table = REMOVABLE[object];
-  if (!(await identityBelongsTo(ctx.db, table, userId, id))) throw errors.identificationNotFound();
+  if (!(await rowBelongsTo(ctx.db, table, userId, id))) throw errors.identificationNotFound();
   const userValues = object === "web3_wallet" ? primaryWalletAfterRemoving(userId, id) : {};
   if (!(await deleteIdentityUnlessLast(ctx.db, table, userId, id, ctx.now(), userValues))) {
     // Not deleted: either it is the last identification, or a concurrent request removed it.
-    if (await identityBelongsTo(ctx.db, table, userId, id)) throw errors.lastIdentificationDeletionFailed();
+    if (await rowBelongsTo(ctx.db, table, userId, id)) throw errors.lastIdentificationDeletionFailed();
     throw errors.identificationNotFound();
   }
   return { object, id, deleted: true };

@@ -10,7 +10,6 @@
  * limit here before writing.
  */
 import type { AppContext } from "../context";
-import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import {
   isMetadataTooLarge,
   readMetadataSizes,
@@ -19,6 +18,7 @@ import {
   type MetadataMode,
   type MetadataTable,
   type MetadataWrite,
+  type RowUpdate,
 } from "../db/metadata";
 import { errors, type ApiError } from "../http/errors";
 
@@ -72,7 +72,7 @@ export async function updateWithMetadata<T extends MetadataTable>(
   table: T,
   id: string,
   metadata: MetadataWrite,
-  values: SQLiteUpdateSetSource<T>,
+  values: RowUpdate<T>,
 ): Promise<T["$inferSelect"] | undefined> {
   const row = await updateRowWithMetadata(ctx.db, table, id, metadata, values);
   if (row) return row;

@@ -3,7 +3,6 @@
  * No Request/Response here; routes parse input, call these, and serialise.
  */
 import { d1ErrorText, isForeignKeyViolation, isUniqueViolation } from "../db/constraint-errors";
-import { and, eq, type SQL } from "drizzle-orm";
 import type { AppContext } from "../context";
 import { newId, newIds } from "../crypto/ids";
 import { normalizeEmail, normalizeUsername } from "../db/normalize";
@@ -19,7 +18,9 @@ import {
   insertRowsStatements,
   insertUserStatements,
   ownedRowExists,
+  rowBelongsTo,
   runBatch,
+  type BatchCondition,
   updateUserStatement,
   type NewUserRows,
   type Statement,
@@ -263,7 +264,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
 
   // Rows the update points the user at, and that removing the username leaves the user an
   // identification: re-checked when the batch runs (see below).
-  const pointsAt: SQL[] = [];
+  const pointsAt: BatchCondition[] = [];
   const removesUsername = values.username === null;
   if (removesUsername) pointsAt.push(usernameRemovable(userId));
   const email = choosePrimary(current.emailAddresses, input.primary_email_address_id, "primary_email_address_id");
@@ -287,14 +288,9 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
 
   if (input.profile_image_id !== undefined) {
     if (input.profile_image_id === null) throw errors.paramNil("profile_image_id");
-    const image = await ctx.db
-      .select({ id: images.id })
-      .from(images)
-      .where(and(eq(images.id, input.profile_image_id), eq(images.userId, userId)))
-      .get();
-    if (!image) throw errors.formResourceNotFound("profile_image_id");
-    pointsAt.push(ownedRowExists(images, image.id, userId));
-    values.imageId = image.id;
+    if (!(await rowBelongsTo(ctx.db, images, userId, input.profile_image_id))) throw errors.formResourceNotFound("profile_image_id");
+    pointsAt.push(ownedRowExists(images, input.profile_image_id, userId));
+    values.imageId = input.profile_image_id;
   }
 
   // Each metadata object sent replaces the stored one in the user's UPDATE; the others are not
@@ -335,7 +331,7 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   // A wallet or image named above may be removed by a concurrent request after it was read, and
   // another identification may go while the username is being removed; the guard refuses the
   // whole batch then, so the user never points at a row that is gone nor loses its last identification.
-  if (pointsAt.length) statements.unshift(abortBatchUnless(ctx.db, userId, and(...pointsAt)!));
+  if (pointsAt.length) statements.unshift(abortBatchUnless(ctx.db, userId, pointsAt));
   try {
     await runWithMetadataLimit(ctx, users, userId, metadata, () => runUserBatch(ctx, statements, userId));
   } catch (error) {

@@ -27,3 +27,11 @@ export function defaultAvatarUrl(
   const initials = initialsOf(firstName, lastName);
   return `${imageBaseUrl(ctx)}/images/avatars/${initials ? encodeURIComponent(initials) : "_"}.svg`;
 }
+
+/** A user's image: the uploaded one, else the default avatar of their initials. */
+export function userImageUrl(
+  ctx: Pick<AppContext, "config" | "origin">,
+  user: { imageId: string | null; firstName: string | null; lastName: string | null },
+): string {
+  return user.imageId ? uploadedImageUrl(ctx, user.imageId) : defaultAvatarUrl(ctx, user.firstName, user.lastName);
+}

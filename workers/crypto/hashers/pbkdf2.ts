@@ -1,5 +1,5 @@
 /**
- * PBKDF2 in the five digest layouts Clerk imports (clerk-contract §4):
+ * PBKDF2 in the five digest layouts Clerk imports:
  *   pbkdf2_sha1          pbkdf2_sha1$<iter>$<salt hex, else raw>$<hash hex>[$<key length>]
  *   pbkdf2_sha256        pbkdf2_sha256$<iter>$<salt base64>$<hash base64>
  *   pbkdf2_sha256_django pbkdf2_sha256$<iter>$<salt text>$<hash base64>

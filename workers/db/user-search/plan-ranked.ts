@@ -14,10 +14,10 @@
  */
 import { and, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { isMissingSearchDocument } from "../constraint-errors";
+import { mayBeMissingSearchDocument } from "../constraint-errors";
 import { FIRST_SORT_COLUMN, SEARCH_SORT_ORDERS } from "../derived/constants";
 import { users, type UserRow } from "../schema";
-import { whereOf, type OrderField, type UserFilter, type UserOrder, type UserPage } from "./filter";
+import { whereOf, type OrderField, type SearchTerm, type UserFilter, type UserOrder, type UserPage } from "./filter";
 import { fetchUsersInOrder, SPAN_GROUP_MAX } from "./rows";
 import { Chunker, rangeConditions, readSpans, spanGroups, type DocRange } from "./spans";
 import { anchorTerms, ftsMatchExpression, matchesIn, substringConditions } from "./terms";
@@ -98,7 +98,7 @@ export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, p
     try {
       return await chunker.run(() => ranked(range));
     } catch (error) {
-      if (!isMissingSearchDocument(error)) throw error;
+      if (!(await isMissingSearchDocument(db, error, fts, range))) throw error;
       console.warn("user search: FTS5 could not rank the matches (is the index damaged? scripts/rebuild-derived-data.sql rebuilds it); sorted them in SQL instead");
       return chunker.run(() => sorted(range));
     }
@@ -109,4 +109,29 @@ export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, p
 
   const pageRows = best.slice(page.offset, wanted).map((k) => k.row);
   return full ? (pageRows as UserRow[]) : fetchUsersInOrder(db, pageRows.map((r) => r.id));
+}
+
+/**
+ * Whether the ranking statement of `range` failed because the index lists a match whose search
+ * document is gone: the one damage the SQL sort answers correctly (it reads the documents, so it
+ * skips such an entry). The error's text alone cannot tell (local D1 reports it as an opaque
+ * internal error, like any other failure inside workerd), so a plausible error is confirmed by
+ * looking for such an entry among the same matches: one statement bounded by the same range,
+ * which reads only rowids (no content, so it cannot fail the same way). Any other error, or an
+ * index without such an entry, is not this damage and fails the request.
+ */
+async function isMissingSearchDocument(db: Db, error: unknown, fts: SearchTerm[], range: DocRange): Promise<boolean> {
+  if (!mayBeMissingSearchDocument(error)) return false;
+  try {
+    const orphans = await db.all<{ orphan: number }>(
+      sql`select 1 as orphan from user_search where ${and(
+        sql`user_search match ${ftsMatchExpression(fts)}`,
+        ...rangeConditions(sql`user_search.rowid`, range),
+        sql`not exists (select 1 from user_search_documents d where d.doc_id = user_search.rowid)`,
+      )} limit 1`,
+    );
+    return orphans.length > 0;
+  } catch {
+    return false; // the index cannot even be read this way: not the damage the SQL sort gets around
+  }
 }

@@ -5,7 +5,7 @@
  * `user_search`, workers/db/derived/search.ts, kept in step by triggers): a term of 3+
  * characters matches when it occurs in the field with both sides folded character by character.
  * For a term made only of ASCII characters a substring test computes exactly the same thing:
- * FTS5's folding sends exactly four non-ASCII characters to ASCII letters — checked by indexing
+ * FTS5's folding sends exactly two non-ASCII characters to ASCII letters — checked by indexing
  * every code point up to U+2FFFF and searching each ASCII character (test/routes/search-terms
  * .test.ts keeps checking it): U+212A KELVIN SIGN and U+017F LONG S to k and s — so
  * `instr(replace(replace(lower(text), 'K', 'k'), 'ſ', 's'), lower(term))` is that match (SQLite's

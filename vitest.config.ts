@@ -32,8 +32,7 @@ export default defineConfig(async () => {
             OAUTH_GITHUB_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
             OAUTH_REFRESH_TIMEOUT_MS: "1000",
           },
-          outboundService: (request: Request) =>
-            new URL(request.url).hostname === "oauth.test" ? oauthProvider.handle(request) : fetch(request),
+          outboundService: (request: Request) => (new URL(request.url).hostname === "oauth.test" ? oauthProvider.handle(request) : fetch(request)),
         },
       }),
     ],

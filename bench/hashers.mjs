@@ -125,7 +125,12 @@ function productionDigests() {
   return [
     { label: "bcrypt cost 10", hasher: "bcrypt", digest: bcryptjs.hashSync(PASSWORD, 10), password: PASSWORD },
     { label: "PBKDF2-SHA256 600k", hasher: "pbkdf2_sha256", digest: `pbkdf2_sha256$600000$${b64(salt)}$${b64(pbkdf2)}`, password: PASSWORD },
-    { label: "scrypt N=2^15 r=8 p=1", hasher: "scrypt_werkzeug", digest: `scrypt:32768:8:1$${scryptSalt}$${scrypt.toString("hex")}`, password: PASSWORD },
+    {
+      label: "scrypt N=2^15 r=8 p=1",
+      hasher: "scrypt_werkzeug",
+      digest: `scrypt:32768:8:1$${scryptSalt}$${scrypt.toString("hex")}`,
+      password: PASSWORD,
+    },
     {
       label: "argon2id m=19 MiB t=2 p=1",
       hasher: "argon2id",
@@ -163,8 +168,16 @@ function worstDigests() {
     { label: "phpass 2^20 rounds", hasher: "phpass", digest: `$P$I${phpassSalt}${phpassTail}` },
     // PBKDF2's bound is iterations × output blocks: 2,000,000 iterations of one block.
     { label: "pbkdf2_sha1 2M, one block", hasher: "pbkdf2_sha1", digest: `pbkdf2_sha1$2000000$${hex(16)}$${hex(20)}$20` },
-    { label: "pbkdf2_sha256 2M, one block", hasher: "pbkdf2_sha256", digest: `pbkdf2_sha256$2000000$${b64(randomBytes(16))}$${b64(randomBytes(32))}` },
-    { label: "pbkdf2_sha256_django 2M, one block", hasher: "pbkdf2_sha256_django", digest: `pbkdf2_sha256$2000000$${hex(11)}$${b64(randomBytes(32))}` },
+    {
+      label: "pbkdf2_sha256 2M, one block",
+      hasher: "pbkdf2_sha256",
+      digest: `pbkdf2_sha256$2000000$${b64(randomBytes(16))}$${b64(randomBytes(32))}`,
+    },
+    {
+      label: "pbkdf2_sha256_django 2M, one block",
+      hasher: "pbkdf2_sha256_django",
+      digest: `pbkdf2_sha256$2000000$${hex(11)}$${b64(randomBytes(32))}`,
+    },
     { label: "pbkdf2_sha512 2M, one block", hasher: "pbkdf2_sha512", digest: `pbkdf2_sha512$2000000$${hex(8)}$${hex(64)}` },
     { label: "pbkdf2_sha512_hex 2M, one block", hasher: "pbkdf2_sha512_hex", digest: `pbkdf2_sha512_hex$2000000$${hex(16)}$${hex(64)}` },
     { label: "scrypt_werkzeug N=2^16 r=8 p=16 (64 MiB)", hasher: "scrypt_werkzeug", digest: `scrypt:65536:8:16$${hex(8)}$${hex(64)}` },
@@ -247,9 +260,13 @@ const MEMORY_CASES = {
   "argon2id m=64 MiB (@noble, the Worker's argon2)": () =>
     argon2idAsync(new TextEncoder().encode(PASSWORD), randomBytes(16), { m: 65536, t: 1, p: 1, dkLen: 32, onProgress: sampleMemory }),
   "scrypt N=2^16 r=8 p=1 (node:crypto, the Worker's scrypt)": () =>
-    new Promise((resolve, reject) => scrypt(PASSWORD, "salt", 32, { N: 65536, r: 8, p: 1, maxmem: 256 * MIB }, (e, k) => (e ? reject(e) : resolve(k)))),
+    new Promise((resolve, reject) =>
+      scrypt(PASSWORD, "salt", 32, { N: 65536, r: 8, p: 1, maxmem: 256 * MIB }, (e, k) => (e ? reject(e) : resolve(k))),
+    ),
   "scrypt N=2^16 r=8 p=16 (node:crypto)": () =>
-    new Promise((resolve, reject) => scrypt(PASSWORD, "salt", 32, { N: 65536, r: 8, p: 16, maxmem: 256 * MIB }, (e, k) => (e ? reject(e) : resolve(k)))),
+    new Promise((resolve, reject) =>
+      scrypt(PASSWORD, "salt", 32, { N: 65536, r: 8, p: 16, maxmem: 256 * MIB }, (e, k) => (e ? reject(e) : resolve(k))),
+    ),
   "scrypt N=2^16 r=8 p=1 (@noble, the Worker's fallback)": () =>
     scryptAsync(new TextEncoder().encode(PASSWORD), "salt", { N: 65536, r: 8, p: 1, dkLen: 32, onProgress: sampleMemory }),
 };
@@ -328,7 +345,13 @@ function worstTable(results, memory, opts) {
     lines.push(r.na ? `| ${r.label} | \`${params}\` | ${r.na} | |` : `| ${r.label} | \`${params}\` | ${fmt(r.verifyMs)} | ${fmt(r.workerMs)} |`);
   }
   if (memory.length) {
-    lines.push("", "### Peak memory of one memory-hard verification (Node, fresh process each)", "", "| computation | peak rss growth MiB | peak ArrayBuffer growth MiB |", "|---|---:|---:|");
+    lines.push(
+      "",
+      "### Peak memory of one memory-hard verification (Node, fresh process each)",
+      "",
+      "| computation | peak rss growth MiB | peak ArrayBuffer growth MiB |",
+      "|---|---:|---:|",
+    );
     for (const m of memory) lines.push(`| ${m.name} | ${fmt(m.rss / MIB)} | ${fmt(m.arrayBuffers / MIB)} |`);
   }
   return lines.join("\n");

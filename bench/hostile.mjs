@@ -99,7 +99,9 @@ export async function benchHostile(request, ids, log) {
       probes: latencies.length,
     };
     rows.push(row);
-    log(`  hostile: ${label}: ${row.status}, ${row.ms.toFixed(0)} ms, ${row.queries} queries, max_query_ms ${row.maxQueryMs}, get-by-id p99 ${row.probeP99.toFixed(1)} ms`);
+    log(
+      `  hostile: ${label}: ${row.status}, ${row.ms.toFixed(0)} ms, ${row.queries} queries, max_query_ms ${row.maxQueryMs}, get-by-id p99 ${row.probeP99.toFixed(1)} ms`,
+    );
   }
   return { idleP99, rows };
 }

@@ -49,9 +49,7 @@ function options() {
     sizes,
     duration: Number(value("duration", "BENCH_DURATION", "10")),
     connections: Number(value("connections", "BENCH_CONNECTIONS", "10")),
-    only: value("only", "BENCH_ONLY", "")
-      .split(",")
-      .filter(Boolean),
+    only: value("only", "BENCH_ONLY", "").split(",").filter(Boolean),
     out: value("out", "BENCH_OUT", join(ROOT, "bench/results", `${date}.md`)),
   };
 }
@@ -82,7 +80,9 @@ async function sample(url, userIds) {
     emails: users.map((u) => u.email_addresses[0]?.email_address).filter(Boolean),
     // A part of an email address's local part (≥ 3 characters) and of a last name.
     queryTerm: users[0].email_addresses[0].email_address.split(/[.@+]/)[1]?.slice(0, 5) || "example",
-    nameTerm: Array.from(withLastName.last_name ?? "Smith").slice(1, 4).join(""),
+    nameTerm: Array.from(withLastName.last_name ?? "Smith")
+      .slice(1, 4)
+      .join(""),
     passwordUserIds: withPassword.map((u) => u.id),
     // A user about halfway down the newest-first list, for keyset paging.
     midId: userIds[Math.floor(userIds.length / 2)],
@@ -193,7 +193,11 @@ function scenarios(data) {
       path: () => "/v1/users",
       body: () => {
         created += 1;
-        return { email_address: [`bench.${process.pid}.${Date.now().toString(36)}.${created}@bench.example.com`], first_name: "Bench", last_name: "Müller" };
+        return {
+          email_address: [`bench.${process.pid}.${Date.now().toString(36)}.${created}@bench.example.com`],
+          first_name: "Bench",
+          last_name: "Müller",
+        };
       },
       check: (r) => r.status === 200,
     },

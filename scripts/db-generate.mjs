@@ -46,7 +46,10 @@ function drizzleKit(extra) {
   return output;
 }
 
-const sqlFiles = (dir) => readdirSync(dir).filter((name) => name.endsWith(".sql")).sort();
+const sqlFiles = (dir) =>
+  readdirSync(dir)
+    .filter((name) => name.endsWith(".sql"))
+    .sort();
 const readSnapshot = () => (existsSync(snapshotPath) ? JSON.parse(readFileSync(snapshotPath, "utf8")) : undefined);
 const isEmpty = (plan) => plan.before.length === 0 && plan.after.length === 0;
 
@@ -73,7 +76,8 @@ if (check) {
   }
   const plan = await derived.planMigration({ applied: readSnapshot() });
   if (!isEmpty(plan)) problems.push(`derived objects differ from migrations/meta/_derived.json: ${[...plan.changed, ...plan.removed].join(", ")}`);
-  if (readFileSync(rebuildPath, "utf8") !== derived.rebuildScript()) problems.push("scripts/rebuild-derived-data.sql is not the one workers/db/derived/ renders");
+  if (readFileSync(rebuildPath, "utf8") !== derived.rebuildScript())
+    problems.push("scripts/rebuild-derived-data.sql is not the one workers/db/derived/ renders");
   for (const problem of problems) console.error(`db:generate --check: ${problem}; run npm run db:generate`);
   process.exit(problems.length ? 1 : 0);
 }

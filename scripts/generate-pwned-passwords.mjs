@@ -28,9 +28,7 @@ const out = join(root, "workers/crypto/pwned-passwords-data.ts");
 const ranked = JSON.parse(readFileSync(source, "utf8"));
 const kept = [
   ...new Set(
-    ranked
-      .slice(0, TOP_N)
-      .filter((p) => Array.from(p).length >= MIN_CHARS && new TextEncoder().encode(p).length <= MAX_BYTES && !p.includes("\n")),
+    ranked.slice(0, TOP_N).filter((p) => Array.from(p).length >= MIN_CHARS && new TextEncoder().encode(p).length <= MAX_BYTES && !p.includes("\n")),
   ),
 ].sort();
 

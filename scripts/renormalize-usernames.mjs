@@ -45,7 +45,7 @@ if (dryRun || plan.stale.length === 0) process.exit(0);
 const dir = mkdtempSync(join(tmpdir(), "renormalize-usernames-"));
 try {
   const file = join(dir, "updates.sql");
-  writeFileSync(file, plan.statements.join("\n") + "\n");
+  writeFileSync(file, `${plan.statements.join("\n")}\n`);
   d1(["--file", file]);
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -57,9 +57,13 @@ console.log(`${plan.stale.length - left.length} re-folded.`);
 if (left.length === 0) process.exit(0);
 const holders = [];
 for (let i = 0; i < left.length; i += 100) holders.push(...d1(["--command", holdersSql(left.slice(i, i + 100).map((row) => row.to))]));
-console.log(`${left.length} username(s) equal to another user's under the new rule; rename one of each pair (PATCH /v1/users/{id}), then run this again:`);
+console.log(
+  `${left.length} username(s) equal to another user's under the new rule; rename one of each pair (PATCH /v1/users/{id}), then run this again:`,
+);
 for (const row of left) {
   const holder = holders.find((h) => h.username_normalized === row.to);
-  console.log(`  ${row.id} ${JSON.stringify(row.username)} and ${holder?.id} ${JSON.stringify(holder?.username)} both fold to ${JSON.stringify(row.to)}`);
+  console.log(
+    `  ${row.id} ${JSON.stringify(row.username)} and ${holder?.id} ${JSON.stringify(holder?.username)} both fold to ${JSON.stringify(row.to)}`,
+  );
 }
 process.exit(1);

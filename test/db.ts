@@ -4,7 +4,16 @@
  */
 import { env } from "cloudflare:test";
 
-export const USER_TABLES = ["users", "email_addresses", "phone_numbers", "web3_wallets", "passkeys", "external_accounts", "backup_codes", "images"] as const;
+export const USER_TABLES = [
+  "users",
+  "email_addresses",
+  "phone_numbers",
+  "web3_wallets",
+  "passkeys",
+  "external_accounts",
+  "backup_codes",
+  "images",
+] as const;
 
 export type TableCounts = Record<(typeof USER_TABLES)[number], number>;
 

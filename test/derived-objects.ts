@@ -21,7 +21,9 @@ const FTS_SHADOWS = ["data", "idx", "content", "docsize", "config"];
 /** The objects in sqlite_master that neither drizzle's schema nor SQLite/D1 account for, by name. */
 export async function undeclaredObjects(db: Database): Promise<Map<string, { kind: string; sql: string }>> {
   const rows = (await db.prepare("SELECT type, name, sql FROM sqlite_master").all<MasterRow>()).results;
-  const drizzle = new Set(DRIZZLE_TABLES.flatMap((table) => [getTableConfig(table).name, ...getTableConfig(table).indexes.map((i) => i.config.name)]));
+  const drizzle = new Set(
+    DRIZZLE_TABLES.flatMap((table) => [getTableConfig(table).name, ...getTableConfig(table).indexes.map((i) => i.config.name)]),
+  );
   const virtual = rows.filter((row) => /^CREATE VIRTUAL TABLE/i.test(row.sql ?? "")).map((row) => row.name);
   const shadows = new Set(virtual.flatMap((name) => FTS_SHADOWS.map((suffix) => `${name}_${suffix}`)));
   const out = new Map<string, { kind: string; sql: string }>();

@@ -35,7 +35,10 @@ const envsWithVars = new Map<string, Cloudflare.Env>();
 function envWith(vars: Record<string, string>): Cloudflare.Env {
   const key = JSON.stringify(vars);
   let merged = envsWithVars.get(key);
-  if (!merged) envsWithVars.set(key, (merged = { ...env, ...vars }));
+  if (!merged) {
+    merged = { ...env, ...vars };
+    envsWithVars.set(key, merged);
+  }
   return merged;
 }
 

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { digestAtCost } from "../identifiers";
 import { backupCodeDigestsProblem, findMatchingBackupCode, MAX_BACKUP_CODE_BCRYPT_WORK } from "../../workers/crypto/backup-codes";
 
-
 describe("bcrypt backup-code digests", () => {
   it("are refused outside costs 4..14, and beyond ten digests' worth at cost 12", () => {
     expect(backupCodeDigestsProblem([digestAtCost(4), digestAtCost(14), "plain-code"])).toBeUndefined();

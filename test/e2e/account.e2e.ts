@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiUrl, clerk } from "./client";
 import { startWorker, type WorkerProcess } from "./worker-process";
 
-const PNG = Uint8Array.from(
-  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="),
-  (c) => c.charCodeAt(0),
+const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="), (c) =>
+  c.charCodeAt(0),
 );
 
 let n = 0;
-const uniq = (prefix: string) => `${prefix}${Date.now().toString(36)}${(n += 1)}`;
+const uniq = (prefix: string) => {
+  n += 1;
+  return `${prefix}${Date.now().toString(36)}${n}`;
+};
 
 /** The extension endpoints have no SDK method: call them over HTTP with the same key. */
 async function postExtension(path: string, body: unknown): Promise<any> {
@@ -72,7 +74,11 @@ describe("account state, images and identity removal through the official client
     const client = clerk();
     const user = await client.users.createUser({ emailAddress: [`${uniq("e2eid")}@example.com`] });
     const passkey = await postExtension(`/users/${user.id}/passkeys`, { name: "Phone", credential_id: uniq("cred"), public_key: "pQECAyYgASFYIA" });
-    const account = await postExtension(`/users/${user.id}/external_accounts`, { provider: "oauth_github", provider_user_id: uniq("gh"), access_token: "gho_secret" });
+    const account = await postExtension(`/users/${user.id}/external_accounts`, {
+      provider: "oauth_github",
+      provider_user_id: uniq("gh"),
+      access_token: "gho_secret",
+    });
 
     const deletedPasskey = await client.users.deleteUserPasskey({ userId: user.id, passkeyIdentificationId: passkey.id });
     expect(deletedPasskey).toMatchObject({ object: "passkey", id: passkey.id, deleted: true });

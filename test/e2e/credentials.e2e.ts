@@ -21,7 +21,10 @@ describe("credentials through the official @clerk/backend client", () => {
     const user = await client.users.createUser({ emailAddress: [`pw-${Date.now()}@example.com`], password: "e2e password is long" });
     expect(user.passwordEnabled).toBe(true);
     expect(await client.users.verifyPassword({ userId: user.id, password: "e2e password is long" })).toEqual({ verified: true });
-    expect(await clerkErrorOf(client.users.verifyPassword({ userId: user.id, password: "nope nope nope" }))).toEqual({ status: 422, code: "incorrect_password" });
+    expect(await clerkErrorOf(client.users.verifyPassword({ userId: user.id, password: "nope nope nope" }))).toEqual({
+      status: 422,
+      code: "incorrect_password",
+    });
 
     const imported = await client.users.createUser({
       emailAddress: [`md5-${Date.now()}@example.com`],
@@ -37,7 +40,11 @@ describe("credentials through the official @clerk/backend client", () => {
 
   it("verifyTOTP with a TOTP code and a backup code; deleteUserBackupCodes, deleteUserTOTP, disableUserMFA", async () => {
     const client = clerk();
-    const user = await client.users.createUser({ emailAddress: [`totp-${Date.now()}@example.com`], totpSecret: SECRET, backupCodes: ["e2e-code-1", "e2e-code-2"] });
+    const user = await client.users.createUser({
+      emailAddress: [`totp-${Date.now()}@example.com`],
+      totpSecret: SECRET,
+      backupCodes: ["e2e-code-1", "e2e-code-2"],
+    });
     expect(user.totpEnabled).toBe(true);
     expect(user.backupCodeEnabled).toBe(true);
     expect(user.twoFactorEnabled).toBe(true);
@@ -78,13 +85,19 @@ describe("credentials through the official @clerk/backend client", () => {
     const removed = await client.users.removePassword(user.id, { signOutOfOtherSessions: true });
     expect(removed.passwordEnabled).toBe(false);
     expect((await client.users.removePassword(user.id)).passwordEnabled).toBe(false);
-    expect(await clerkErrorOf(client.users.verifyPassword({ userId: user.id, password: "e2e password is long" }))).toEqual({ status: 400, code: "no_password_set" });
+    expect(await clerkErrorOf(client.users.verifyPassword({ userId: user.id, password: "e2e password is long" }))).toEqual({
+      status: 400,
+      code: "no_password_set",
+    });
     expect(await clerkErrorOf(client.users.setPasswordCompromised(user.id))).toEqual({ status: 400, code: "no_password_set" });
   });
 
   it("reports 404 for an unknown user", async () => {
     const client = clerk();
-    expect(await clerkErrorOf(client.users.verifyPassword({ userId: "user_missing", password: "whatever it is" }))).toEqual({ status: 404, code: "resource_not_found" });
+    expect(await clerkErrorOf(client.users.verifyPassword({ userId: "user_missing", password: "whatever it is" }))).toEqual({
+      status: 404,
+      code: "resource_not_found",
+    });
     expect(await clerkErrorOf(client.users.disableUserMFA("user_missing"))).toEqual({ status: 404, code: "resource_not_found" });
   });
 });

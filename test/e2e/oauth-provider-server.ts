@@ -34,7 +34,9 @@ export async function startOAuthProviderServer(): Promise<OAuthProviderServer> {
   return {
     url,
     vars: {
-      OAUTH_PROVIDERS: JSON.stringify({ oauth_google: { token_url: `${url}/token`, client_id: PROVIDER_CLIENT_ID, client_secret: VAR_CLIENT_SECRET } }),
+      OAUTH_PROVIDERS: JSON.stringify({
+        oauth_google: { token_url: `${url}/token`, client_id: PROVIDER_CLIENT_ID, client_secret: VAR_CLIENT_SECRET },
+      }),
       OAUTH_GOOGLE_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
     },
     stop: () => new Promise((resolve) => server.close(() => resolve())),

@@ -24,12 +24,23 @@ describe("users.getUserOauthAccessToken through the official client", () => {
     const user = await client.users.createUser({ firstName: "Ada", skipPasswordRequirement: true });
     const base = `e2e-fresh-${Date.now()}`;
     const expiresAt = Date.now() + 3_600_000;
-    const account = await linkGoogleAccount(user.id, { access_token: "ya29.e2e-fresh", refresh_token: base, expires_at: expiresAt, approved_scopes: "email profile" });
+    const account = await linkGoogleAccount(user.id, {
+      access_token: "ya29.e2e-fresh",
+      refresh_token: base,
+      expires_at: expiresAt,
+      approved_scopes: "email profile",
+    });
 
     const { data, totalCount } = await client.users.getUserOauthAccessToken(user.id, "oauth_google");
     expect(totalCount).toBe(1);
     expect(data).toHaveLength(1);
-    expect(data[0]).toMatchObject({ externalAccountId: account.id, provider: "oauth_google", token: "ya29.e2e-fresh", scopes: ["email", "profile"], expiresAt });
+    expect(data[0]).toMatchObject({
+      externalAccountId: account.id,
+      provider: "oauth_google",
+      token: "ya29.e2e-fresh",
+      scopes: ["email", "profile"],
+      expiresAt,
+    });
     expect(await providerCalls(base)).toHaveLength(0);
   });
 

@@ -14,6 +14,13 @@ describe("Server-Timing over HTTP", () => {
     const unauthorized = await fetch(`${inject("apiUrl")}/v1/users/${user.id}`);
     await unauthorized.arrayBuffer();
     expect(unauthorized.status).toBe(401);
-    expect(parseServerTiming(unauthorized.headers.get("server-timing"))).toEqual({ durationMs: 0, rowsRead: 0, rowsWritten: 0, queries: 0, maxQueryMs: 0, unmetered: 0 });
+    expect(parseServerTiming(unauthorized.headers.get("server-timing"))).toEqual({
+      durationMs: 0,
+      rowsRead: 0,
+      rowsWritten: 0,
+      queries: 0,
+      maxQueryMs: 0,
+      unmetered: 0,
+    });
   });
 });

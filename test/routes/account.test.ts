@@ -123,7 +123,9 @@ describe("POST /v1/users/:id/lock and /unlock", () => {
     expect(unlocked.body.locked).toBe(false);
     expect(unlocked.body.lockout_expires_in_seconds).toBeNull();
     expect(unlocked.body.verification_attempts_remaining).toBe(10);
-    const row = await env.DB.prepare("SELECT locked_at, locked_until, failed_verification_attempts AS f FROM users WHERE id = ?").bind(user.id).first();
+    const row = await env.DB.prepare("SELECT locked_at, locked_until, failed_verification_attempts AS f FROM users WHERE id = ?")
+      .bind(user.id)
+      .first();
     expect(row).toEqual({ locked_at: null, locked_until: null, f: 0 });
   });
 

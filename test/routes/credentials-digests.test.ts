@@ -8,7 +8,9 @@ import { VARIANT_DIGEST_VECTORS } from "../crypto/variant-vectors";
 import { DIGEST_VECTORS, MALFORMED_DIGESTS } from "../crypto/vectors";
 
 async function storedPassword(userId: string) {
-  return env.DB.prepare("select password_hasher, password_digest from users where id = ?").bind(userId).first<{ password_hasher: string; password_digest: string }>();
+  return env.DB.prepare("select password_hasher, password_digest from users where id = ?")
+    .bind(userId)
+    .first<{ password_hasher: string; password_digest: string }>();
 }
 
 describe("every password_digests vector through the API", () => {
@@ -69,7 +71,10 @@ describe("digest import refusals", () => {
   });
 
   it("refuses awscognito, saying it needs Cognito", async () => {
-    const result = await call("POST", "/v1/users", { password_digest: "awscognito#us-east-1_abc#client#user@example.com", password_hasher: "awscognito" });
+    const result = await call("POST", "/v1/users", {
+      password_digest: "awscognito#us-east-1_abc#client#user@example.com",
+      password_hasher: "awscognito",
+    });
     const error = expectError(result, 422, "form_param_value_invalid", "password_hasher");
     expect(error.long_message).toContain("Cognito");
   });
@@ -85,7 +90,11 @@ describe("digest import refusals", () => {
       "password",
     );
     expectError(await call("POST", "/v1/users", { password_digest: "", password_hasher: "bcrypt" }), 422, "form_password_digest_invalid_code");
-    expectError(await call("POST", "/v1/users", { password_digest: `$2b$05$${"a".repeat(2000)}`, password_hasher: "bcrypt" }), 422, "form_password_digest_invalid_code");
+    expectError(
+      await call("POST", "/v1/users", { password_digest: `$2b$05$${"a".repeat(2000)}`, password_hasher: "bcrypt" }),
+      422,
+      "form_password_digest_invalid_code",
+    );
   });
 
   it("refuses bcrypt-family digests outside costs 4..14 (one verify at cost 31 would take hours)", async () => {
@@ -96,8 +105,17 @@ describe("digest import refusals", () => {
         ["bcrypt_peppered", `${digestAtCost(cost)}$pepper`],
         ["bcrypt_sha256_django", `bcrypt_sha256$${digestAtCost(cost)}`],
       ]) {
-        expectError(await call("POST", "/v1/users", { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code", "password_digest");
-        expectError(await call("PATCH", `/v1/users/${user.id}`, { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code");
+        expectError(
+          await call("POST", "/v1/users", { password_digest: digest, password_hasher: hasher }),
+          422,
+          "form_password_digest_invalid_code",
+          "password_digest",
+        );
+        expectError(
+          await call("PATCH", `/v1/users/${user.id}`, { password_digest: digest, password_hasher: hasher }),
+          422,
+          "form_password_digest_invalid_code",
+        );
       }
     }
     for (const cost of [4, 14]) {
@@ -120,9 +138,15 @@ describe("digest import refusals", () => {
       ["pbkdf2_sha256_django", `pbkdf2_sha256$2000000$salt$${b64(33)}`],
       ["pbkdf2_sha512_hex", `pbkdf2_sha512_hex$1000000$00ff$${hex(256)}`],
     ];
-    for (const [hasher, digest] of accepted) expect((await createUser({ password_digest: digest, password_hasher: hasher })).password_enabled).toBe(true);
+    for (const [hasher, digest] of accepted)
+      expect((await createUser({ password_digest: digest, password_hasher: hasher })).password_enabled).toBe(true);
     for (const [hasher, digest] of refused) {
-      expectError(await call("POST", "/v1/users", { password_digest: digest, password_hasher: hasher }), 422, "form_password_digest_invalid_code", "password_digest");
+      expectError(
+        await call("POST", "/v1/users", { password_digest: digest, password_hasher: hasher }),
+        422,
+        "form_password_digest_invalid_code",
+        "password_digest",
+      );
     }
   });
 

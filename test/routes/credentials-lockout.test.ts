@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createContext, type AppContext } from "../../workers/context";
-import { ApiError } from "../../workers/http/errors";
+import type { ApiError } from "../../workers/http/errors";
 import { verifyUserPassword } from "../../workers/services/credentials";
 import { lockoutState } from "../../workers/services/lockout";
 import { call, createUser, expectError } from "../helpers";
@@ -57,7 +57,11 @@ describe("lockout with the default policy (10 attempts, 3600 s)", () => {
     expect(await remaining(user.id)).toBe(9);
     expect((await verifyPassword(user.id, PASSWORD)).status).toBe(200);
     expect(await remaining(user.id)).toBe(10);
-    const row = await env.DB.prepare("select locked_at, locked_until, failed_verification_attempts, failed_second_factor_attempts from users where id = ?").bind(user.id).first();
+    const row = await env.DB.prepare(
+      "select locked_at, locked_until, failed_verification_attempts, failed_second_factor_attempts from users where id = ?",
+    )
+      .bind(user.id)
+      .first();
     expect(row).toEqual({ locked_at: null, locked_until: null, failed_verification_attempts: 0, failed_second_factor_attempts: 0 });
   });
 
@@ -122,7 +126,9 @@ describe("each factor keeps its own failure count; the lock is on their sum", ()
     return totpAt(key, Date.now());
   };
   const counts = (id: string) =>
-    env.DB.prepare("select failed_verification_attempts as password, failed_second_factor_attempts as second from users where id = ?").bind(id).first();
+    env.DB.prepare("select failed_verification_attempts as password, failed_second_factor_attempts as second from users where id = ?")
+      .bind(id)
+      .first();
 
   it("knowing the password no longer buys unlimited code guesses: the observed attack locks after 10 wrong codes", async () => {
     // Observed before: 9 wrong codes, then the right password (which reset the shared count),
@@ -216,7 +222,9 @@ describe("other lockout policies", () => {
     const ctx = contextWith({ lockoutMaxAttempts: 0, lockoutDurationSeconds: 3600 });
     const user = await createUser({ password: PASSWORD });
     for (let i = 0; i < 15; i++) expect(await codeOf(verifyUserPassword(ctx, user.id, "wrong password"))).toBe("incorrect_password");
-    const row = await env.DB.prepare("select locked_at, locked_until, failed_verification_attempts from users where id = ?").bind(user.id).first<any>();
+    const row = await env.DB.prepare("select locked_at, locked_until, failed_verification_attempts from users where id = ?")
+      .bind(user.id)
+      .first<any>();
     expect(row.failed_verification_attempts).toBe(0);
     const none = { lockedAt: null, lockedUntil: null, failedPasswordAttempts: 0, failedSecondFactorAttempts: 0 };
     expect(lockoutState(none, ctx.config, Date.now()).verificationAttemptsRemaining).toBeNull();

@@ -9,7 +9,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createContext } from "../../workers/context";
 import { hashingMemoryUsage, MEMORY_HARD_BUDGET_BYTES, withHashingMemory } from "../../workers/crypto/hashers/memory-gate";
-import { ApiError } from "../../workers/http/errors";
+import type { ApiError } from "../../workers/http/errors";
 import { verifyUserPassword } from "../../workers/services/credentials";
 import { createUser } from "../helpers";
 

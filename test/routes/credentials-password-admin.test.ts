@@ -54,7 +54,12 @@ describe("POST /v1/users/:id/remove_password", () => {
     const user = await createUser({ password: PASSWORD });
     const before = await passwordRow(user.id);
     expectError(await call("POST", `/v1/users/${user.id}/remove_password`, { password: PASSWORD }), 422, "form_param_unknown", "password");
-    expectError(await call("POST", `/v1/users/${user.id}/remove_password`, { sign_out_of_other_sessions: "yes" }), 422, "form_param_type_invalid", "sign_out_of_other_sessions");
+    expectError(
+      await call("POST", `/v1/users/${user.id}/remove_password`, { sign_out_of_other_sessions: "yes" }),
+      422,
+      "form_param_type_invalid",
+      "sign_out_of_other_sessions",
+    );
     expect(await passwordRow(user.id)).toEqual(before);
   });
 
@@ -115,7 +120,12 @@ describe("POST /v1/users/:id/password/set_compromised and unset_compromised", ()
   it("refuses unknown parameters with 422 form_param_unknown", async () => {
     const user = await createUser({ password: PASSWORD });
     expectError(await call("POST", `/v1/users/${user.id}/password/set_compromised`, { revoke: true }), 422, "form_param_unknown", "revoke");
-    expectError(await call("POST", `/v1/users/${user.id}/password/unset_compromised`, { revoke_all_sessions: true }), 422, "form_param_unknown", "revoke_all_sessions");
+    expectError(
+      await call("POST", `/v1/users/${user.id}/password/unset_compromised`, { revoke_all_sessions: true }),
+      422,
+      "form_param_unknown",
+      "revoke_all_sessions",
+    );
     expect((await passwordRow(user.id)).password_compromised_at).toBeNull();
   });
 

@@ -38,13 +38,33 @@ describe("plain password rules at create and update", () => {
   it("refuses an empty or over-72-byte password whatever skip_password_checks says, at create and update", async () => {
     const user = await createUser({ password: "the first password" });
     for (const skip of [true, false, undefined]) {
-      const empty = expectError(await call("POST", "/v1/users", { password: "", skip_password_checks: skip }), 422, "form_password_length_too_short", "password");
+      const empty = expectError(
+        await call("POST", "/v1/users", { password: "", skip_password_checks: skip }),
+        422,
+        "form_password_length_too_short",
+        "password",
+      );
       expect(empty.message).toBe(skip ? "Passwords must be 1 character or more." : "Passwords must be 8 characters or more.");
-      expectError(await call("PATCH", `/v1/users/${user.id}`, { password: "", skip_password_checks: skip }), 422, "form_password_length_too_short", "password");
+      expectError(
+        await call("PATCH", `/v1/users/${user.id}`, { password: "", skip_password_checks: skip }),
+        422,
+        "form_password_length_too_short",
+        "password",
+      );
       // 92 bytes: bcrypt would keep the first 72 and ignore the rest.
       const long = "p".repeat(72) + "q".repeat(20);
-      expectError(await call("POST", "/v1/users", { password: long, skip_password_checks: skip }), 422, "form_password_size_in_bytes_exceeded", "password");
-      expectError(await call("PATCH", `/v1/users/${user.id}`, { password: long, skip_password_checks: skip }), 422, "form_password_size_in_bytes_exceeded", "password");
+      expectError(
+        await call("POST", "/v1/users", { password: long, skip_password_checks: skip }),
+        422,
+        "form_password_size_in_bytes_exceeded",
+        "password",
+      );
+      expectError(
+        await call("PATCH", `/v1/users/${user.id}`, { password: long, skip_password_checks: skip }),
+        422,
+        "form_password_size_in_bytes_exceeded",
+        "password",
+      );
     }
     // Nothing was stored: the first password still verifies, "" does not.
     expect((await call("POST", `/v1/users/${user.id}/verify_password`, { password: "the first password" })).status).toBe(200);
@@ -105,7 +125,10 @@ describe("POST /v1/users/:id/verify_password", () => {
     const peppered = await createUser({ password_digest: `${bcrypt.hashSync(password + pepper, 4)}$${pepper}`, password_hasher: "bcrypt_peppered" });
     expect((await call("POST", `/v1/users/${peppered.id}/verify_password`, { password })).status).toBe(200);
     expectError(await call("POST", `/v1/users/${peppered.id}/verify_password`, { password: `${password}!` }), 422, "incorrect_password");
-    const shortPeppered = await createUser({ password_digest: `${bcrypt.hashSync("short one" + pepper, 4)}$${pepper}`, password_hasher: "bcrypt_peppered" });
+    const shortPeppered = await createUser({
+      password_digest: `${bcrypt.hashSync(`short one${pepper}`, 4)}$${pepper}`,
+      password_hasher: "bcrypt_peppered",
+    });
     expect((await call("POST", `/v1/users/${shortPeppered.id}/verify_password`, { password: "short one" })).status).toBe(200);
   });
 

@@ -148,7 +148,9 @@ describe("backup codes", () => {
 
   it("stores plain codes as keyed hashes, not in clear", async () => {
     const user = await createUser({ backup_codes: ["clear-code-1", "clear-code-2"] });
-    const rows = await env.DB.prepare("select kind, digest from backup_codes where user_id = ?").bind(user.id).all<{ kind: string; digest: string }>();
+    const rows = await env.DB.prepare("select kind, digest from backup_codes where user_id = ?")
+      .bind(user.id)
+      .all<{ kind: string; digest: string }>();
     expect(rows.results).toHaveLength(2);
     for (const row of rows.results) {
       expect(row.kind).toBe("hmac");

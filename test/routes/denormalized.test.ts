@@ -38,9 +38,13 @@ const SORT_KEY_COLUMNS = [
 /** Fails unless every user has one search document whose sort keys are those user_sort_keys computes now. */
 async function expectSortKeysMatchUsers(): Promise<void> {
   const differs = SORT_KEY_COLUMNS.map((c) => `d.${c} IS NOT k.${c}`).join(" OR ");
-  const stale = await env.DB.prepare(`SELECT d.user_id FROM user_search_documents d JOIN user_sort_keys k ON k.user_id = d.user_id WHERE ${differs}`).all();
+  const stale = await env.DB.prepare(
+    `SELECT d.user_id FROM user_search_documents d JOIN user_sort_keys k ON k.user_id = d.user_id WHERE ${differs}`,
+  ).all();
   expect(stale.results).toEqual([]);
-  const counts = await env.DB.prepare("SELECT (SELECT count(*) FROM users) AS users, (SELECT count(DISTINCT user_id) FROM user_search_documents) AS documents").first();
+  const counts = await env.DB.prepare(
+    "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(DISTINCT user_id) FROM user_search_documents) AS documents",
+  ).first();
   expect(counts!.documents).toBe(counts!.users);
 }
 
@@ -54,7 +58,9 @@ async function expectCopiesMatchTables(): Promise<number> {
       (await db.select().from(table).where(eq(table.userId, row.id)).orderBy(asc(table.createdAt), asc(table.id))) as Record<string, unknown>[];
     const compare = (decoded: object[], actual: Record<string, unknown>[], what: string) => {
       expect(decoded.length, `${what} of ${row.id}`).toBe(actual.length);
-      decoded.forEach((element, i) => expect(element, `${what} ${i} of ${row.id}`).toEqual(pick(actual[i]!, element as Record<string, unknown>)));
+      for (const [i, element] of decoded.entries()) {
+        expect(element, `${what} ${i} of ${row.id}`).toEqual(pick(actual[i]!, element as Record<string, unknown>));
+      }
     };
     compare(aggregate.emailAddresses, await children(emailAddresses), "emails");
     compare(aggregate.phoneNumbers, await children(phoneNumbers), "phones");
@@ -147,11 +153,16 @@ describe("users.children_json", () => {
       refresh_token: "1//refresh",
       id_token: "eyJ.id",
     });
-    const stored = (await env.DB.prepare("SELECT children_json FROM users WHERE id = ?").bind(user.id).first<{ children_json: string }>())!.children_json;
+    const stored = (await env.DB.prepare("SELECT children_json FROM users WHERE id = ?").bind(user.id).first<{ children_json: string }>())!
+      .children_json;
     const secrets = [
-      ...(await env.DB.prepare("SELECT digest FROM backup_codes WHERE user_id = ?").bind(user.id).all<{ digest: string }>()).results.map((r) => r.digest),
+      ...(await env.DB.prepare("SELECT digest FROM backup_codes WHERE user_id = ?").bind(user.id).all<{ digest: string }>()).results.map(
+        (r) => r.digest,
+      ),
       ...Object.values(
-        (await env.DB.prepare("SELECT access_token_encrypted a, refresh_token_encrypted r, id_token_encrypted i FROM external_accounts WHERE user_id = ?")
+        (await env.DB.prepare(
+          "SELECT access_token_encrypted a, refresh_token_encrypted r, id_token_encrypted i FROM external_accounts WHERE user_id = ?",
+        )
           .bind(user.id)
           .first<Record<string, string>>())!,
       ),
@@ -225,7 +236,9 @@ describe("search sort keys", () => {
       [null, 9_223_372_036_854, "Ctl\u0001"],
       [1_700_000_000_000, null, ""],
     ] as const) {
-      await env.DB.prepare("UPDATE users SET last_active_at = ?, last_sign_in_at = ?, last_name = ? WHERE id = ?").bind(active, signIn, name, a.id).run();
+      await env.DB.prepare("UPDATE users SET last_active_at = ?, last_sign_in_at = ?, last_name = ? WHERE id = ?")
+        .bind(active, signIn, name, a.id)
+        .run();
       await expectSortKeysMatchUsers();
     }
     const integrity = await env.DB.prepare("INSERT INTO user_search(user_search) VALUES ('integrity-check')").run();
@@ -238,7 +251,9 @@ describe("search sort keys", () => {
     await createUser({ email_address: [`${unique()}@example.com`], first_name: "Backfilled" });
     const read = () => env.DB.prepare(`SELECT user_id, ${SORT_KEY_COLUMNS.join(", ")} FROM user_search_documents ORDER BY user_id`).all();
     const before = await read();
-    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0007_"))!.queries.find((q) => q.startsWith("UPDATE user_search_documents SET ("));
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0007_"))!.queries.find((q) =>
+      q.startsWith("UPDATE user_search_documents SET ("),
+    );
     expect(backfill).toBeDefined();
     await env.DB.prepare(`UPDATE user_search_documents SET ${SORT_KEY_COLUMNS.map((c) => `${c} = NULL`).join(", ")}`).run();
     await env.DB.prepare(backfill!).run();

@@ -72,7 +72,9 @@ describe("constants shared by the SQL and the Worker", () => {
   });
 
   it("SEARCH_FIELDS, SEARCH_SORT_ORDERS and FIRST_SORT_COLUMN: FTS column FIRST_SORT_COLUMN + 2·i ranks by the i-th order's key", async () => {
-    const columns = (await env.DB.prepare("SELECT name FROM pragma_table_info('user_search') ORDER BY cid").all<{ name: string }>()).results.map((c) => c.name);
+    const columns = (await env.DB.prepare("SELECT name FROM pragma_table_info('user_search') ORDER BY cid").all<{ name: string }>()).results.map(
+      (c) => c.name,
+    );
     expect(columns.slice(0, FIRST_SORT_COLUMN)).toEqual([...SEARCH_FIELDS]);
     expect(columns.slice(FIRST_SORT_COLUMN)).toEqual(SEARCH_SORT_ORDERS.flatMap((order) => [`${order}_asc`, `${order}_desc`]));
     const term = unique("cols");
@@ -99,7 +101,9 @@ describe("constants shared by the SQL and the Worker", () => {
       web3_wallet: [`0x${"d".repeat(40)}`],
       backup_codes: ["one-1", "two-2"],
     });
-    expect((await call("POST", `/v1/users/${user.id}/passkeys`, { name: "Key", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" })).status).toBe(200);
+    expect(
+      (await call("POST", `/v1/users/${user.id}/passkeys`, { name: "Key", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" })).status,
+    ).toBe(200);
     const account = { provider: "oauth_google", provider_user_id: unique("gid"), access_token: "ya29.token" };
     expect((await call("POST", `/v1/users/${user.id}/external_accounts`, account)).status).toBe(200);
     const stored = (await env.DB.prepare("SELECT children_json FROM users WHERE id = ?").bind(user.id).first<{ children_json: string }>())!;
@@ -126,7 +130,7 @@ describe("migration plans", () => {
   const COPY_AND_RENAME = [
     "PRAGMA foreign_keys=OFF;",
     "CREATE TABLE `__new_email_addresses` (`id` text PRIMARY KEY NOT NULL);",
-    "INSERT INTO `__new_email_addresses`(\"id\") SELECT \"id\" FROM `email_addresses`;",
+    'INSERT INTO `__new_email_addresses`("id") SELECT "id" FROM `email_addresses`;',
     "DROP TABLE `email_addresses`;",
     "ALTER TABLE `__new_email_addresses` RENAME TO `email_addresses`;",
     "PRAGMA foreign_keys=ON;",
@@ -135,7 +139,12 @@ describe("migration plans", () => {
 
   it("find the tables a migration copies, drops or renames, not those it adds to", () => {
     expect([...touchedTables(COPY_AND_RENAME)]).toEqual(["email_addresses"]);
-    const others = ["ALTER TABLE `users` ADD `locale2` text;", "DROP TABLE IF EXISTS images;", "ALTER TABLE passkeys RENAME COLUMN name TO label;", "ALTER TABLE `phone_numbers` DROP COLUMN `reserved`;"];
+    const others = [
+      "ALTER TABLE `users` ADD `locale2` text;",
+      "DROP TABLE IF EXISTS images;",
+      "ALTER TABLE passkeys RENAME COLUMN name TO label;",
+      "ALTER TABLE `phone_numbers` DROP COLUMN `reserved`;",
+    ];
     expect([...touchedTables(others.join("--> statement-breakpoint\n"))].sort()).toEqual(["images", "passkeys", "phone_numbers"]);
   });
 

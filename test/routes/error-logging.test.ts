@@ -13,7 +13,11 @@ describe("errorResponse logging", () => {
     const logged: string[] = [];
     vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
     const digest = "$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234";
-    const error = new DrizzleQueryError("update users set password_digest = ? where id = ?", [digest, "user_x"], new Error("D1_ERROR: disk I/O error"));
+    const error = new DrizzleQueryError(
+      "update users set password_digest = ? where id = ?",
+      [digest, "user_x"],
+      new Error("D1_ERROR: disk I/O error"),
+    );
     const response = errorResponse(error);
     expect(response.status).toBe(500);
     const body = await response.text();

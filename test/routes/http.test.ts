@@ -16,7 +16,11 @@ describe("authentication", () => {
   it.each([["sk_test_primary"], ["Basic sk_test_primary"], ["Bearer"], ["Bearer "], ["Bearer a b"], ["bearer-sk_test_primary"]])(
     "answers 401 authorization_header_format_invalid for the malformed header %j",
     async (header) => {
-      expectError(await call("GET", "/v1/users/count", undefined, { noAuth: true, headers: { Authorization: header } }), 401, "authorization_header_format_invalid");
+      expectError(
+        await call("GET", "/v1/users/count", undefined, { noAuth: true, headers: { Authorization: header } }),
+        401,
+        "authorization_header_format_invalid",
+      );
     },
   );
 
@@ -32,7 +36,11 @@ describe("authentication", () => {
 
   it("refuses a prefix, an extension and a comma-joined list of the configured keys", async () => {
     for (const key of ["sk_test_prim", "sk_test_primaryX", "sk_test_primary,sk_test_rotated"]) {
-      expectError(await call("GET", "/v1/users/count", undefined, { noAuth: true, headers: { Authorization: `Bearer ${key}` } }), 401, "clerk_key_invalid");
+      expectError(
+        await call("GET", "/v1/users/count", undefined, { noAuth: true, headers: { Authorization: `Bearer ${key}` } }),
+        401,
+        "clerk_key_invalid",
+      );
     }
   });
 
@@ -71,7 +79,11 @@ describe("Clerk-API-Version", () => {
   });
 
   it.each([["yesterday"], ["2026-02-30"], ["2026-5-12"], ["2099-01-01"]])("answers 400 api_version_invalid for %j", async (version) => {
-    const error = expectError(await call("GET", "/v1/users/count", undefined, { headers: { "Clerk-API-Version": version } }), 400, "api_version_invalid");
+    const error = expectError(
+      await call("GET", "/v1/users/count", undefined, { headers: { "Clerk-API-Version": version } }),
+      400,
+      "api_version_invalid",
+    );
     expect(error.message).toBe("invalid API version");
     expect(error.long_message).toMatch(/^Invalid Clerk API version: /);
   });
@@ -131,7 +143,12 @@ describe("request bodies", () => {
   });
 
   it("answers an unknown body parameter with 422 form_param_unknown naming it", async () => {
-    const error = expectError(await call("POST", "/v1/users", { first_name: "A", favourite_colour: "blue" }), 422, "form_param_unknown", "favourite_colour");
+    const error = expectError(
+      await call("POST", "/v1/users", { first_name: "A", favourite_colour: "blue" }),
+      422,
+      "form_param_unknown",
+      "favourite_colour",
+    );
     expect(error.long_message).toBe("favourite_colour is not a valid parameter for this request.");
     expectError(await call("POST", "/v1/users", { __proto__x: 1 }), 422, "form_param_unknown", "__proto__x");
   });

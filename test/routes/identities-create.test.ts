@@ -44,7 +44,11 @@ describe("POST /v1/users/:id/external_accounts", () => {
   });
 
   it("answers 404 for an unknown user and 422 for a duplicate provider account", async () => {
-    expectError(await call("POST", "/v1/users/user_missing/external_accounts", { provider: "google", provider_user_id: "x" }), 404, "resource_not_found");
+    expectError(
+      await call("POST", "/v1/users/user_missing/external_accounts", { provider: "google", provider_user_id: "x" }),
+      404,
+      "resource_not_found",
+    );
     const user = await createUser({ username: unique("dup") });
     const body = { provider: "google", provider_user_id: unique("gid") };
     expect((await call("POST", `/v1/users/${user.id}/external_accounts`, body)).status).toBe(200);
@@ -54,7 +58,12 @@ describe("POST /v1/users/:id/external_accounts", () => {
 
 describe("POST /v1/users/:id/external_accounts image_url", () => {
   const add = (userId: string, imageUrl: unknown) =>
-    call("POST", `/v1/users/${userId}/external_accounts`, { provider: "google", provider_user_id: unique("gid"), image_url: imageUrl }, { schema: "ExternalAccountWithVerification" });
+    call(
+      "POST",
+      `/v1/users/${userId}/external_accounts`,
+      { provider: "google", provider_user_id: unique("gid"), image_url: imageUrl },
+      { schema: "ExternalAccountWithVerification" },
+    );
 
   it("stores and returns http(s) URLs as sent", async () => {
     const user = await createUser({ username: unique("img") });

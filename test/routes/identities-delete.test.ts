@@ -120,7 +120,9 @@ describe("DELETE /v1/users/:id/web3_wallets/:wallet_id", () => {
     const user = await createUser({ web3_wallet: addresses });
     const remaining = user.web3_wallets.find((w: any) => w.id !== user.primary_web3_wallet_id);
     await call("DELETE", `/v1/users/${user.id}/web3_wallets/${user.primary_web3_wallet_id}`);
-    const row = await env.DB.prepare("SELECT primary_web3_wallet_id AS id, primary_web3_wallet_sort AS s FROM users WHERE id = ?").bind(user.id).first();
+    const row = await env.DB.prepare("SELECT primary_web3_wallet_id AS id, primary_web3_wallet_sort AS s FROM users WHERE id = ?")
+      .bind(user.id)
+      .first();
     expect(row).toEqual({ id: remaining.id, s: remaining.web3_wallet });
   });
 

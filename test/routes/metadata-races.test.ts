@@ -15,7 +15,8 @@ type JsonObject = Record<string, unknown>;
  * took 0.4 s fresh and 2.6 s after 300 more; direct calls stay flat), and these tests send about
  * a thousand requests. Concurrent requests interleave at their D1 calls either way.
  */
-const call = (method: string, path: string, body?: unknown, options: CallOptions = {}) => callThroughSelf(method, path, body, { ...options, vars: {} });
+const call = (method: string, path: string, body?: unknown, options: CallOptions = {}) =>
+  callThroughSelf(method, path, body, { ...options, vars: {} });
 
 interface Metadata {
   public_metadata: JsonObject;
@@ -96,71 +97,100 @@ function storedBytes(target: Target, metadata: JsonObject): number {
 }
 
 describe.each([users, organizations, memberships])("concurrent metadata merges: $name", (target) => {
-  it(`keeps all ${CONCURRENT} keys of ${CONCURRENT} concurrent merges, round after round`, async () => {
-    const row = await target.create({ public_metadata: { base: true } });
-    const expected: JsonObject = { base: true };
-    for (let round = 0; round < ROUNDS; round++) {
-      const keys = Array.from({ length: CONCURRENT }, (_, i) => `r${round}k${i}`);
-      const results = await Promise.all(keys.map((key, i) => row.merge({ public_metadata: { [key]: i } })));
-      expect(results.map((r) => r.status)).toEqual(keys.map(() => 200));
-      keys.forEach((key, i) => (expected[key] = i));
-      expect((await row.read()).public_metadata).toEqual(expected);
-    }
-  }, SLOW);
+  it(
+    `keeps all ${CONCURRENT} keys of ${CONCURRENT} concurrent merges, round after round`,
+    async () => {
+      const row = await target.create({ public_metadata: { base: true } });
+      const expected: JsonObject = { base: true };
+      for (let round = 0; round < ROUNDS; round++) {
+        const keys = Array.from({ length: CONCURRENT }, (_, i) => `r${round}k${i}`);
+        const results = await Promise.all(keys.map((key, i) => row.merge({ public_metadata: { [key]: i } })));
+        expect(results.map((r) => r.status)).toEqual(keys.map(() => 200));
+        for (const [i, key] of keys.entries()) expected[key] = i;
+        expect((await row.read()).public_metadata).toEqual(expected);
+      }
+    },
+    SLOW,
+  );
 
-  it(`never loses a null removal racing an unrelated merge (${TRIALS} trials)`, async () => {
-    const roles = trialKeys("role");
-    const rows = await Promise.all(Array.from({ length: ROWS }, () => target.create({ public_metadata: { plan: "pro", ...objectOf(roles, () => "admin") } })));
-    // Race t on a row: {role<t>: null} against an unrelated merge {seen<t>} (+ a private key).
-    const results = await Promise.all(
-      rows.flatMap((row) =>
-        roles.flatMap((role, t) => [row.merge({ public_metadata: { [role]: null } }), row.merge({ public_metadata: { [`seen${t}`]: t }, private_metadata: { [`n${t}`]: t } })]),
-      ),
-    );
-    expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
-    const stored = await Promise.all(rows.map((row) => row.read()));
-    const seen = objectOf(trialKeys("seen"), (key) => Number(key.slice(4)));
-    const n = objectOf(trialKeys("n"), (key) => Number(key.slice(1)));
-    expect(stored.map((m) => [m.public_metadata, m.private_metadata])).toEqual(rows.map(() => [{ plan: "pro", ...seen }, n]));
-  }, SLOW);
+  it(
+    `never loses a null removal racing an unrelated merge (${TRIALS} trials)`,
+    async () => {
+      const roles = trialKeys("role");
+      const rows = await Promise.all(
+        Array.from({ length: ROWS }, () => target.create({ public_metadata: { plan: "pro", ...objectOf(roles, () => "admin") } })),
+      );
+      // Race t on a row: {role<t>: null} against an unrelated merge {seen<t>} (+ a private key).
+      const results = await Promise.all(
+        rows.flatMap((row) =>
+          roles.flatMap((role, t) => [
+            row.merge({ public_metadata: { [role]: null } }),
+            row.merge({ public_metadata: { [`seen${t}`]: t }, private_metadata: { [`n${t}`]: t } }),
+          ]),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+      const stored = await Promise.all(rows.map((row) => row.read()));
+      const seen = objectOf(trialKeys("seen"), (key) => Number(key.slice(4)));
+      const n = objectOf(trialKeys("n"), (key) => Number(key.slice(1)));
+      expect(stored.map((m) => [m.public_metadata, m.private_metadata])).toEqual(rows.map(() => [{ plan: "pro", ...seen }, n]));
+    },
+    SLOW,
+  );
 
-  it("keeps the 8 KB limit when merges that together exceed it race: each is kept or refused with 422", async () => {
-    const row = await target.create();
-    // Each merge adds 1,008 or 1,009 bytes to the stored text, so exactly 8 of 20 fit.
-    const keys = Array.from({ length: CONCURRENT }, (_, i) => `k${String(i).padStart(2, "0")}`);
-    const results = await Promise.all(keys.map((key) => row.merge({ public_metadata: { [key]: "x".repeat(1000) } })));
-    const accepted = keys.filter((_, i) => results[i].status === 200);
-    for (const [i, result] of results.entries()) {
-      if (result.status !== 200) expectError(result, 422, "form_param_exceeds_allowed_size", "public_metadata");
-      else expect(result.body.public_metadata[keys[i]]).toHaveLength(1000);
-    }
-    expect(accepted).toHaveLength(8);
-    const stored = await row.read();
-    expect(Object.keys(stored.public_metadata).sort()).toEqual(accepted);
-    expect(storedBytes(target, stored as unknown as JsonObject)).toBeLessThanOrEqual(8192);
-  }, SLOW);
+  it(
+    "keeps the 8 KB limit when merges that together exceed it race: each is kept or refused with 422",
+    async () => {
+      const row = await target.create();
+      // Each merge adds 1,008 or 1,009 bytes to the stored text, so exactly 8 of 20 fit.
+      const keys = Array.from({ length: CONCURRENT }, (_, i) => `k${String(i).padStart(2, "0")}`);
+      const results = await Promise.all(keys.map((key) => row.merge({ public_metadata: { [key]: "x".repeat(1000) } })));
+      const accepted = keys.filter((_, i) => results[i].status === 200);
+      for (const [i, result] of results.entries()) {
+        if (result.status !== 200) expectError(result, 422, "form_param_exceeds_allowed_size", "public_metadata");
+        else expect(result.body.public_metadata[keys[i]]).toHaveLength(1000);
+      }
+      expect(accepted).toHaveLength(8);
+      const stored = await row.read();
+      expect(Object.keys(stored.public_metadata).sort()).toEqual(accepted);
+      expect(storedBytes(target, stored as unknown as JsonObject)).toBeLessThanOrEqual(8192);
+    },
+    SLOW,
+  );
 });
 
 describe("PATCH /v1/users/{id} with metadata, racing metadata merges", () => {
-  it(`writes only the objects it was sent, so a concurrent merge of another object is kept (${TRIALS} trials)`, async () => {
-    const created = await Promise.all(Array.from({ length: ROWS }, () => createUser({ private_metadata: { a: 1 }, unsafe_metadata: { u: 1 } })));
-    // Race t on a user: PATCH /users replacing public_metadata against a merge into the other two.
-    const results = await Promise.all(
-      created.flatMap((user) =>
-        trialKeys("").flatMap((_, t) => [
-          call("PATCH", `/v1/users/${user.id}`, { first_name: `F${t}`, public_metadata: { replaced: t } }, { schema: "User" }),
-          call("PATCH", `/v1/users/${user.id}/metadata`, { private_metadata: { [`b${t}`]: t }, unsafe_metadata: { [`v${t}`]: t } }, { schema: "User" }),
-        ]),
-      ),
-    );
-    expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
-    const b = objectOf(trialKeys("b"), (key) => Number(key.slice(1)));
-    const v = objectOf(trialKeys("v"), (key) => Number(key.slice(1)));
-    for (const user of created) {
-      const stored = await ok("GET", `/v1/users/${user.id}`, undefined, "User");
-      expect([stored.private_metadata, stored.unsafe_metadata]).toEqual([{ a: 1, ...b }, { u: 1, ...v }]);
-      // The last PATCH /users wins both of its fields together.
-      expect(stored.public_metadata).toEqual({ replaced: Number(stored.first_name.slice(1)) });
-    }
-  }, SLOW);
+  it(
+    `writes only the objects it was sent, so a concurrent merge of another object is kept (${TRIALS} trials)`,
+    async () => {
+      const created = await Promise.all(Array.from({ length: ROWS }, () => createUser({ private_metadata: { a: 1 }, unsafe_metadata: { u: 1 } })));
+      // Race t on a user: PATCH /users replacing public_metadata against a merge into the other two.
+      const results = await Promise.all(
+        created.flatMap((user) =>
+          trialKeys("").flatMap((_, t) => [
+            call("PATCH", `/v1/users/${user.id}`, { first_name: `F${t}`, public_metadata: { replaced: t } }, { schema: "User" }),
+            call(
+              "PATCH",
+              `/v1/users/${user.id}/metadata`,
+              { private_metadata: { [`b${t}`]: t }, unsafe_metadata: { [`v${t}`]: t } },
+              { schema: "User" },
+            ),
+          ]),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+      const b = objectOf(trialKeys("b"), (key) => Number(key.slice(1)));
+      const v = objectOf(trialKeys("v"), (key) => Number(key.slice(1)));
+      for (const user of created) {
+        const stored = await ok("GET", `/v1/users/${user.id}`, undefined, "User");
+        expect([stored.private_metadata, stored.unsafe_metadata]).toEqual([
+          { a: 1, ...b },
+          { u: 1, ...v },
+        ]);
+        // The last PATCH /users wins both of its fields together.
+        expect(stored.public_metadata).toEqual({ replaced: Number(stored.first_name.slice(1)) });
+      }
+    },
+    SLOW,
+  );
 });

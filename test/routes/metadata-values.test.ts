@@ -26,15 +26,36 @@ async function metadataBodies() {
   };
   const targets: { method: string; path: string; params: string[]; rest?: Record<string, unknown>; headers?: Record<string, string> }[] = [
     { method: "POST", path: "/v1/users", params: ["public_metadata", "private_metadata", "unsafe_metadata"] },
-    { method: "PATCH", path: `/v1/users/${user.id}`, params: ["public_metadata", "private_metadata", "unsafe_metadata"], rest: { first_name: "Changed" } },
+    {
+      method: "PATCH",
+      path: `/v1/users/${user.id}`,
+      params: ["public_metadata", "private_metadata", "unsafe_metadata"],
+      rest: { first_name: "Changed" },
+    },
     { method: "PATCH", path: `/v1/users/${user.id}/metadata`, params: ["public_metadata", "private_metadata", "unsafe_metadata"] },
     { method: "PUT", path: `/v1/users/${user.id}/metadata`, params: ["public_metadata", "private_metadata", "unsafe_metadata"] },
-    { method: "POST", path: `/v1/users/${user.id}/external_accounts`, params: ["public_metadata"], rest: { provider: "google", provider_user_id: unique("g") } },
+    {
+      method: "POST",
+      path: `/v1/users/${user.id}/external_accounts`,
+      params: ["public_metadata"],
+      rest: { provider: "google", provider_user_id: unique("g") },
+    },
     { method: "POST", path: "/v1/organizations", params: ["public_metadata", "private_metadata"], rest: { name: "New org" } },
-    { method: "PATCH", path: `/v1/organizations/${org.id}`, params: ["public_metadata", "private_metadata"], rest: { name: "Changed" }, headers: LEGACY },
+    {
+      method: "PATCH",
+      path: `/v1/organizations/${org.id}`,
+      params: ["public_metadata", "private_metadata"],
+      rest: { name: "Changed" },
+      headers: LEGACY,
+    },
     { method: "PATCH", path: `/v1/organizations/${org.id}/metadata`, params: ["public_metadata", "private_metadata"] },
     { method: "PUT", path: `/v1/organizations/${org.id}/metadata`, params: ["public_metadata", "private_metadata"] },
-    { method: "POST", path: `/v1/organizations/${org.id}/memberships`, params: ["public_metadata", "private_metadata"], rest: { user_id: user.id, role: "org:member" } },
+    {
+      method: "POST",
+      path: `/v1/organizations/${org.id}/memberships`,
+      params: ["public_metadata", "private_metadata"],
+      rest: { user_id: user.id, role: "org:member" },
+    },
     { method: "PATCH", path: `/v1/organizations/${org.id}/memberships/${member.id}/metadata`, params: ["public_metadata", "private_metadata"] },
     {
       method: "POST",
@@ -52,7 +73,8 @@ async function expectRefusedEverywhere(metadata: string) {
   const before = await stored();
   const orgCount = async () => (await call("GET", "/v1/organizations?limit=1", undefined, { schema: "Organizations" })).body.total_count;
   const organizations = await orgCount();
-  const invitations = async () => (await call("GET", `/v1/organizations/${org.id}/invitations`, undefined, { schema: "OrganizationInvitations" })).body.total_count;
+  const invitations = async () =>
+    (await call("GET", `/v1/organizations/${org.id}/invitations`, undefined, { schema: "OrganizationInvitations" })).body.total_count;
   const invited = await invitations();
   for (const target of targets) {
     for (const param of target.params) {
@@ -82,7 +104,10 @@ describe("metadata that could not be stored as sent", () => {
     const raw = '{"public_metadata":{"max":1.7976931348623157e308,"tiny":5e-324,"big":1e21,"nul":"a\\u0000b"}}';
     const user = (await call("POST", "/v1/users", undefined, { rawBody: raw, schema: "User" })).body;
     expect(user.public_metadata).toEqual({ max: 1.7976931348623157e308, tiny: 5e-324, big: 1e21, nul: "a\u0000b" });
-    const merged = await call("PATCH", `/v1/users/${user.id}/metadata`, undefined, { rawBody: '{"public_metadata":{"max":-1.7976931348623157e308}}', schema: "User" });
+    const merged = await call("PATCH", `/v1/users/${user.id}/metadata`, undefined, {
+      rawBody: '{"public_metadata":{"max":-1.7976931348623157e308}}',
+      schema: "User",
+    });
     expect(merged.body.public_metadata.max).toBe(-1.7976931348623157e308);
   });
 });

@@ -32,17 +32,17 @@ describe("metered D1: shapes all() would get wrong read through D1's raw()", () 
 
   it("keeps an aliased column named like an array index in its place", async () => {
     const { meter, db } = metered();
-    const row = await db.select({ name: sql`'x'`.as("name"), n: sql`2`.as("2") }).from(oneRow).get();
+    const row = await db
+      .select({ name: sql`'x'`.as("name"), n: sql`2`.as("2") })
+      .from(oneRow)
+      .get();
     expect(row).toEqual({ name: "x", n: 2 });
     expect(meter.unmetered).toBe(1);
   });
 
   it("returns both columns of a comma join that share a name", async () => {
     const { meter, db } = metered();
-    const rows = await db
-      .select({ a: sql`a.v`, b: sql`b.v` })
-      .from(sql`(select 'a' as v) a, (select 'b' as v) b`)
-      .all();
+    const rows = await db.select({ a: sql`a.v`, b: sql`b.v` }).from(sql`(select 'a' as v) a, (select 'b' as v) b`).all();
     expect(rows).toEqual([{ a: "a", b: "b" }]);
     expect(meter.unmetered).toBe(1);
     expect(meter.queries).toBe(1);
@@ -88,11 +88,7 @@ describe("metered D1: the shapes the app runs stay metered", () => {
     expect(row).toMatchObject({ id: 1, two: 2, label: "x" });
     expect(typeof row?.users).toBe("number");
 
-    const joined = await db
-      .select({ id: userTotals.id, v: sql<string>`t.v` })
-      .from(oneRow)
-      .innerJoin(sql`(select 'j' as v) t`, sql`1`)
-      .all();
+    const joined = await db.select({ id: userTotals.id, v: sql<string>`t.v` }).from(oneRow).innerJoin(sql`(select 'j' as v) t`, sql`1`).all();
     expect(joined).toEqual([{ id: 1, v: "j" }]);
     expect(meter.unmetered).toBe(0);
     expect(meter.statements).toBe(2);
@@ -103,7 +99,10 @@ describe("metered D1: the shapes the app runs stay metered", () => {
 
 describe("meterableColumns", () => {
   it("names the columns of plain selects whose every column is a column reference or aliased", () => {
-    expect(meterableColumns(`select "users"."id", "users"."first_name" from "users" where "users"."id" in (1, 2) order by a, b limit 3`)).toEqual(["id", "first_name"]);
+    expect(meterableColumns(`select "users"."id", "users"."first_name" from "users" where "users"."id" in (1, 2) order by a, b limit 3`)).toEqual([
+      "id",
+      "first_name",
+    ]);
     expect(meterableColumns(`select distinct "a", t.b, main.t.c from t`)).toEqual(["a", "b", "c"]);
     expect(meterableColumns(`select cast(m.doc_id as text) as "docId", 'x' as "q", 1e5 as n from t cross join u on 1`)).toEqual(["docId", "q", "n"]);
     expect(meterableColumns(`select a from (select b as a, c from t) s join u on 1`)).toEqual(["a"]);

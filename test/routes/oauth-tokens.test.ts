@@ -131,7 +131,14 @@ describe("GET /v1/users/:user_id/oauth_access_tokens/:provider", () => {
     // RFC 6749 §6 with client_secret_basic, and the secret from OAUTH_GOOGLE_CLIENT_SECRET (not the var).
     const calls = await providerCalls(base);
     expect(calls).toEqual([
-      { path: "/token", grantType: "refresh_token", refreshToken: base, auth: "basic", clientId: "client-id-test", clientSecret: "client-secret-from-secret" },
+      {
+        path: "/token",
+        grantType: "refresh_token",
+        refreshToken: base,
+        auth: "basic",
+        clientId: "client-id-test",
+        clientSecret: "client-secret-from-secret",
+      },
     ]);
 
     // Stored sealed (not in plain text), rotated refresh token included, lease released.
@@ -169,7 +176,9 @@ describe("GET /v1/users/:user_id/oauth_access_tokens/:provider", () => {
     const first = (await getTokens(user.id)).body[0].token;
 
     // Let the new access token expire; the provider refuses the spent original refresh token.
-    await env.DB.prepare("UPDATE external_accounts SET token_expires_at = ? WHERE id = ?").bind(Date.now() - 1, account.id).run();
+    await env.DB.prepare("UPDATE external_accounts SET token_expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, account.id)
+      .run();
     const second = await getTokens(user.id);
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect(second.body[0].token).not.toBe(first);
@@ -398,7 +407,11 @@ describe("new tokens the database refuses to store", () => {
       expect(after.access_token_encrypted).toBe(before.access_token_encrypted);
       const calls = await providerCalls(base);
       expect(calls.map((c) => c.refreshToken)).toEqual([base]);
-      const kept = await decryptSecret(env.CREDENTIALS_ENCRYPTION_KEY, after.refresh_token_encrypted as string, tokenContext(account.id, "refresh_token"));
+      const kept = await decryptSecret(
+        env.CREDENTIALS_ENCRYPTION_KEY,
+        after.refresh_token_encrypted as string,
+        tokenContext(account.id, "refresh_token"),
+      );
       expect(kept).toMatch(new RegExp(`^${base}~\\d+$`));
 
       // The next request does not wait for a lease to lapse, and refreshes with the kept token.

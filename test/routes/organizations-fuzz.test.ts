@@ -63,7 +63,12 @@ const nasty = fc.oneof(
   fc.fullUnicodeString({ maxLength: 8 }),
   fc.constantFrom("", " ", "'", '"', "%", "_", "\\", "\u0000", "a'; drop table organizations;--", "é", "👩‍👩‍👧", "x".repeat(300), "null", "[]", "{}"),
 );
-const idLike = (real: () => string) => fc.oneof(fc.constant(null).map(() => real()), nasty, fc.constantFrom("org_missing", "user_missing", "orginv_missing"));
+const idLike = (real: () => string) =>
+  fc.oneof(
+    fc.constant(null).map(() => real()),
+    nasty,
+    fc.constantFrom("org_missing", "user_missing", "orginv_missing"),
+  );
 const scalar = fc.oneof(
   nasty,
   fc.integer(),
@@ -73,20 +78,74 @@ const scalar = fc.oneof(
 );
 const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(nasty, scalar, { maxKeys: 3 }));
 const BODY_KEYS = [
-  "name", "slug", "created_by", "public_metadata", "private_metadata", "max_allowed_memberships", "created_at", "role_set_key",
-  "admin_delete_enabled", "user_id", "role", "email_address", "inviter_user_id", "expires_in_days", "redirect_url", "notify",
+  "name",
+  "slug",
+  "created_by",
+  "public_metadata",
+  "private_metadata",
+  "max_allowed_memberships",
+  "created_at",
+  "role_set_key",
+  "admin_delete_enabled",
+  "user_id",
+  "role",
+  "email_address",
+  "inviter_user_id",
+  "expires_in_days",
+  "redirect_url",
+  "notify",
   "requesting_user_id",
 ];
 const body = fc.oneof(
   fc.dictionary(fc.oneof(fc.constantFrom(...BODY_KEYS), nasty), value, { maxKeys: 5 }),
   fc.dictionary(fc.constantFrom(...BODY_KEYS), value, { minKeys: 1, maxKeys: 6 }),
-  fc.constantFrom("{", "[]", "null", "123", '"x"', "{\"name\":", "\u0000").map((raw) => ({ __raw: raw })),
+  fc.constantFrom("{", "[]", "null", "123", '"x"', '{"name":', "\u0000").map((raw) => ({ __raw: raw })),
 );
 const QUERY_KEYS = [
-  "limit", "offset", "order_by", "status", "user_id", "role", "organization_id", "query", "include_members_count", "paginated",
-  "email_address", "created_at_before", "phone_number", "username", "web3_wallet", "email_address_query", "name_query", "last_active_at_after",
+  "limit",
+  "offset",
+  "order_by",
+  "status",
+  "user_id",
+  "role",
+  "organization_id",
+  "query",
+  "include_members_count",
+  "paginated",
+  "email_address",
+  "created_at_before",
+  "phone_number",
+  "username",
+  "web3_wallet",
+  "email_address_query",
+  "name_query",
+  "last_active_at_after",
 ];
-const queryValue = fc.oneof(nasty, fc.constantFrom("-1", "0", "1", "10", "500", "501", "1e3", "+created_at", "-phone_number", " username", "-members_count", "pending", "expired", "true", "false", "-org_x", "+user_x", "9007199254740993", "99999999999999999999", "-0"));
+const queryValue = fc.oneof(
+  nasty,
+  fc.constantFrom(
+    "-1",
+    "0",
+    "1",
+    "10",
+    "500",
+    "501",
+    "1e3",
+    "+created_at",
+    "-phone_number",
+    " username",
+    "-members_count",
+    "pending",
+    "expired",
+    "true",
+    "false",
+    "-org_x",
+    "+user_x",
+    "9007199254740993",
+    "99999999999999999999",
+    "-0",
+  ),
+);
 const query = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), nasty), queryValue), { maxLength: 4 });
 
 const request = fc.record({

@@ -15,7 +15,10 @@ interface Member {
 
 // Deliberate gaps: some members lack a phone, an email, a first or last name, or a username.
 const MEMBERS: Member[] = [
-  { key: "ann", body: { first_name: "Ann", last_name: "Young", username: "ann_y", email_address: ["ann@example.com"], phone_number: ["+15550000003"] } },
+  {
+    key: "ann",
+    body: { first_name: "Ann", last_name: "Young", username: "ann_y", email_address: ["ann@example.com"], phone_number: ["+15550000003"] },
+  },
   { key: "bea", body: { first_name: "Bea", last_name: "Xu", username: "bea_x", email_address: ["bea@example.com"] } },
   { key: "cat", body: { first_name: "Cat", username: "cat_w", phone_number: ["+15550000001"] } },
   { key: "dan", body: { last_name: "Abbott", email_address: ["dan@example.com"], phone_number: ["+15550000002"] } },
@@ -77,7 +80,9 @@ describe("GET /v1/organization_memberships", () => {
   });
 
   it("pages with limit and offset and reports the total", async () => {
-    const page = await call("GET", "/v1/organization_memberships?order_by=created_at&limit=2&offset=3", undefined, { schema: "OrganizationMemberships" });
+    const page = await call("GET", "/v1/organization_memberships?order_by=created_at&limit=2&offset=3", undefined, {
+      schema: "OrganizationMemberships",
+    });
     expect(page.body.total_count).toBe(5);
     expect(page.body.data.map((m: any) => m.id)).toEqual([byKey.get("dan")!.membershipId, byKey.get("eve")!.membershipId]);
     for (const m of page.body.data) {

@@ -65,7 +65,12 @@ describe("POST /v1/organizations/{id}/invitations", () => {
     const now = Date.UTC(2030, 5, 1);
     freezeTime(now);
     const org = await createOrg();
-    const created = await invite(org.id, { email_address: `${unique()}@example.com`, redirect_url: "https://app.example/join", notify: false, expires_in_days: 7 });
+    const created = await invite(org.id, {
+      email_address: `${unique()}@example.com`,
+      redirect_url: "https://app.example/join",
+      notify: false,
+      expires_in_days: 7,
+    });
     expect(created.body.expires_at).toBe(now + 7 * DAY);
     expect(created.body.url).toBeNull();
   });
@@ -86,14 +91,22 @@ describe("POST /v1/organizations/{id}/invitations", () => {
       identifier: admin.email_addresses[0].email_address,
     });
     expectError(await invite(org.id, { email_address: `${unique()}@example.com`, inviter_user_id: member.id }), 403, "not_an_admin_in_organization");
-    expectError(await invite(org.id, { email_address: `${unique()}@example.com`, inviter_user_id: "user_missing" }), 403, "not_an_admin_in_organization");
+    expectError(
+      await invite(org.id, { email_address: `${unique()}@example.com`, inviter_user_id: "user_missing" }),
+      403,
+      "not_an_admin_in_organization",
+    );
   });
 
   it("refuses a second pending invitation for the same address in any letter case", async () => {
     const org = await createOrg();
     const local = unique("dup");
     expect((await invite(org.id, { email_address: `${local}@example.com` })).status).toBe(200);
-    const error = expectError(await invite(org.id, { email_address: `${local.toUpperCase()}@EXAMPLE.com` }), 400, "organization_invitation_not_unique");
+    const error = expectError(
+      await invite(org.id, { email_address: `${local.toUpperCase()}@EXAMPLE.com` }),
+      400,
+      "organization_invitation_not_unique",
+    );
     expect(error.long_message).toBe("Organizations cannot have duplicate pending invitations for an email address.");
     // Non-ASCII letters fold too.
     expect((await invite(org.id, { email_address: "élodie@example.com" })).status).toBe(200);
@@ -120,8 +133,18 @@ describe("POST /v1/organizations/{id}/invitations", () => {
     const org = await createOrg();
     expectError(await call("POST", `/v1/organizations/${org.id}/invitations`, { role: "org:member" }), 422, "form_param_missing", "email_address");
     expectError(await invite(org.id, { email_address: "not-an-email" }), 422, "form_param_format_invalid", "email_address");
-    expectError(await call("POST", `/v1/organizations/${org.id}/invitations`, { email_address: `${unique()}@example.com` }), 422, "form_param_missing", "role");
-    expectError(await invite(org.id, { email_address: `${unique()}@example.com`, expires_in_days: 366 }), 422, "form_param_value_invalid", "expires_in_days");
+    expectError(
+      await call("POST", `/v1/organizations/${org.id}/invitations`, { email_address: `${unique()}@example.com` }),
+      422,
+      "form_param_missing",
+      "role",
+    );
+    expectError(
+      await invite(org.id, { email_address: `${unique()}@example.com`, expires_in_days: 366 }),
+      422,
+      "form_param_value_invalid",
+      "expires_in_days",
+    );
     expectError(await invite(org.id, { email_address: `${unique()}@example.com`, nope: true }), 422, "form_param_unknown", "nope");
     expectError(await invite("org_missing", { email_address: `${unique()}@example.com` }), 404, "resource_not_found");
   });
@@ -153,7 +176,11 @@ describe("invitation status: expiry, revoke, accept", () => {
     // An expired invitation can be neither revoked nor accepted, and no longer blocks a new one.
     expectError(await call("POST", `/v1/organizations/${org.id}/invitations/${short.body.id}/revoke`), 404, "organization_invitation_not_pending");
     const user = await createUser({ email_address: [email] });
-    expectError(await call("POST", `/v1/organizations/${org.id}/invitations/${short.body.id}/accept`, { user_id: user.id }), 404, "organization_invitation_not_pending");
+    expectError(
+      await call("POST", `/v1/organizations/${org.id}/invitations/${short.body.id}/accept`, { user_id: user.id }),
+      404,
+      "organization_invitation_not_pending",
+    );
     expect((await invite(org.id, { email_address: email })).status).toBe(200);
     // Expired invitations no longer count against the quota.
     const counted = await call("GET", `/v1/organizations/${org.id}?include_members_count=true`, undefined, { schema: "Organization" });
@@ -198,7 +225,12 @@ describe("invitation status: expiry, revoke, accept", () => {
     });
     const user = await createUser({ email_address: [`${local.toUpperCase()}@Example.COM`] });
     // At the quota edge: the invitation itself holds the seat it turns into.
-    const accepted = await call("POST", `/v1/organizations/${org.id}/invitations/${created.body.id}/accept`, { user_id: user.id }, { schema: "OrganizationInvitation" });
+    const accepted = await call(
+      "POST",
+      `/v1/organizations/${org.id}/invitations/${created.body.id}/accept`,
+      { user_id: user.id },
+      { schema: "OrganizationInvitation" },
+    );
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body.status).toBe("accepted");
     const memberships = await call("GET", `/v1/users/${user.id}/organization_memberships`, undefined, { schema: "OrganizationMemberships" });
@@ -227,7 +259,12 @@ describe("invitation status: expiry, revoke, accept", () => {
 
     const pending = await invite(org.id, { email_address: `${local}@example.com` });
     const stranger = await createUser({ email_address: [`${unique()}@example.com`] });
-    expectError(await call("POST", `/v1/organizations/${org.id}/invitations/${pending.body.id}/accept`, { user_id: stranger.id }), 422, "form_param_value_invalid", "user_id");
+    expectError(
+      await call("POST", `/v1/organizations/${org.id}/invitations/${pending.body.id}/accept`, { user_id: stranger.id }),
+      422,
+      "form_param_value_invalid",
+      "user_id",
+    );
     const unverifiedLocal = unique("unverified");
     const unverifiedInvite = await invite(org.id, { email_address: `${unverifiedLocal}@example.com` });
     const unverified = await createUser({ email_address: [`${unverifiedLocal}@example.com`], email_address_identification_status: ["reserved"] });
@@ -237,11 +274,19 @@ describe("invitation status: expiry, revoke, accept", () => {
       "form_param_value_invalid",
       "user_id",
     );
-    expectError(await call("POST", `/v1/organizations/${org.id}/invitations/${pending.body.id}/accept`, { user_id: "user_missing" }), 404, "resource_not_found");
+    expectError(
+      await call("POST", `/v1/organizations/${org.id}/invitations/${pending.body.id}/accept`, { user_id: "user_missing" }),
+      404,
+      "resource_not_found",
+    );
     expectError(await call("POST", `/v1/organizations/${org.id}/invitations/${pending.body.id}/accept`, {}), 422, "form_param_missing", "user_id");
 
     await call("POST", `/v1/organizations/${org.id}/memberships`, { user_id: owner.id, role: "org:member" });
-    expectError(await call("POST", `/v1/organizations/${org.id}/invitations/${pending.body.id}/accept`, { user_id: owner.id }), 400, "already_a_member_in_organization");
+    expectError(
+      await call("POST", `/v1/organizations/${org.id}/invitations/${pending.body.id}/accept`, { user_id: owner.id }),
+      400,
+      "already_a_member_in_organization",
+    );
     expect((await call("GET", `/v1/organizations/${org.id}/invitations/${pending.body.id}`)).body.status).toBe("pending");
   });
 
@@ -250,7 +295,9 @@ describe("invitation status: expiry, revoke, accept", () => {
     const email = `${unique("accrace")}@example.com`;
     const created = await invite(org.id, { email_address: email });
     const user = await createUser({ email_address: [email] });
-    const results = await Promise.all([1, 2, 3].map(() => call("POST", `/v1/organizations/${org.id}/invitations/${created.body.id}/accept`, { user_id: user.id })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => call("POST", `/v1/organizations/${org.id}/invitations/${created.body.id}/accept`, { user_id: user.id })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     for (const r of results.filter((r) => r.status !== 200)) expect(r.status).toBe(400);
     const members = await call("GET", `/v1/organizations/${org.id}/memberships`, undefined, { schema: "OrganizationMemberships" });

@@ -38,7 +38,9 @@ beforeAll(async () => {
 
 /** The members matching `filter` (first-name order) and the request's rows read. */
 async function search(filter: string): Promise<{ members: string[]; rowsRead: number }> {
-  const result = await measured("GET", `/v1/organizations/${orgId}/memberships?order_by=first_name&${filter}`, undefined, { schema: "OrganizationMemberships" });
+  const result = await measured("GET", `/v1/organizations/${orgId}/memberships?order_by=first_name&${filter}`, undefined, {
+    schema: "OrganizationMemberships",
+  });
   expect(result.status, JSON.stringify(result.body)).toBe(200);
   expect(result.body.total_count).toBe(result.body.data.length);
   const keyOf = new Map(Object.entries(ids).map(([key, id]) => [id, key]));

@@ -88,10 +88,14 @@ describe("deletion", () => {
     const org = await createOrg();
     const sent = await call("POST", `/v1/organizations/${org.id}/invitations`, { email_address: address, role: "org:member" });
     expect(sent.status).toBe(200);
-    const before = await call("GET", `/v1/users/${user.id}/organization_invitations`, undefined, { schema: "OrganizationInvitationsWithPublicOrganizationData" });
+    const before = await call("GET", `/v1/users/${user.id}/organization_invitations`, undefined, {
+      schema: "OrganizationInvitationsWithPublicOrganizationData",
+    });
     expect(before.body.total_count).toBe(1);
     expect((await call("DELETE", `/v1/organizations/${org.id}`)).status).toBe(200);
-    const after = await call("GET", `/v1/users/${user.id}/organization_invitations`, undefined, { schema: "OrganizationInvitationsWithPublicOrganizationData" });
+    const after = await call("GET", `/v1/users/${user.id}/organization_invitations`, undefined, {
+      schema: "OrganizationInvitationsWithPublicOrganizationData",
+    });
     expect(after.body).toEqual({ data: [], total_count: 0 });
     expectError(await call("GET", `/v1/organizations/${org.id}/invitations/${sent.body.id}`), 404, "resource_not_found");
   });
@@ -106,7 +110,9 @@ describe("invitations follow the addresses a user has now", () => {
 
     const first = await createUser({ email_address: [`${local.toUpperCase()}@example.com`] });
     const listFor = (userId: string) =>
-      call("GET", `/v1/users/${userId}/organization_invitations?status=pending`, undefined, { schema: "OrganizationInvitationsWithPublicOrganizationData" });
+      call("GET", `/v1/users/${userId}/organization_invitations?status=pending`, undefined, {
+        schema: "OrganizationInvitationsWithPublicOrganizationData",
+      });
     expect((await listFor(first.id)).body.data.map((i: any) => i.id)).toEqual([sent.body.id]);
 
     // The address moves to another user: the invitation goes with it.
@@ -129,8 +135,20 @@ describe("invitations follow the addresses a user has now", () => {
 describe("GET /v1/organizations/{id}/memberships member filters (the spec's and the official client's)", () => {
   it("filters by the member's identifiers, searches and creation time, combined with role and order", async () => {
     const tag = unique("mf").toLowerCase();
-    const ada = await createUser({ email_address: [`ada.${tag}@example.com`], phone_number: ["+15550001001"], username: `ada_${tag}`, first_name: "Ada", last_name: "Lovelace" });
-    const bob = await createUser({ email_address: [`bob.${tag}@example.com`], phone_number: ["+15550001002"], username: `bob_${tag}`, first_name: "Bob", last_name: "Byron" });
+    const ada = await createUser({
+      email_address: [`ada.${tag}@example.com`],
+      phone_number: ["+15550001001"],
+      username: `ada_${tag}`,
+      first_name: "Ada",
+      last_name: "Lovelace",
+    });
+    const bob = await createUser({
+      email_address: [`bob.${tag}@example.com`],
+      phone_number: ["+15550001002"],
+      username: `bob_${tag}`,
+      first_name: "Bob",
+      last_name: "Byron",
+    });
     const cy = await createUser({ email_address: [`cy.${tag}@example.com`], first_name: "Cy", last_name: "Lovell" });
     const outsider = await createUser({ email_address: [`ada.${tag}@other.example`], first_name: "Ada" });
     const org = await createOrg({ created_by: ada.id });
@@ -139,7 +157,9 @@ describe("GET /v1/organizations/{id}/memberships member filters (the spec's and 
     expect(outsider.id).toBeDefined();
 
     const members = async (filter: string): Promise<string[]> => {
-      const result = await call("GET", `/v1/organizations/${org.id}/memberships?order_by=first_name&${filter}`, undefined, { schema: "OrganizationMemberships" });
+      const result = await call("GET", `/v1/organizations/${org.id}/memberships?order_by=first_name&${filter}`, undefined, {
+        schema: "OrganizationMemberships",
+      });
       expect(result.status, JSON.stringify(result.body)).toBe(200);
       expect(result.body.total_count).toBe(result.body.data.length);
       return result.body.data.map((m: any) => m.public_user_data.user_id);
@@ -158,7 +178,12 @@ describe("GET /v1/organizations/{id}/memberships member filters (the spec's and 
     expect(await members(`created_at_after=${bob.created_at}`)).toEqual([cy.id]);
     expect(await members(`created_at_before=${bob.created_at}`)).toEqual([ada.id]);
     expect(await members(`email_address=nobody.${tag}@example.com`)).toEqual([]);
-    expectError(await call("GET", `/v1/organizations/${org.id}/memberships?created_at_after=soon`), 422, "form_param_value_invalid", "created_at_after");
+    expectError(
+      await call("GET", `/v1/organizations/${org.id}/memberships?created_at_after=soon`),
+      422,
+      "form_param_value_invalid",
+      "created_at_after",
+    );
     const tooMany = Array.from({ length: 101 }, (_, i) => `email_address=a${i}@x.test`).join("&");
     expectError(await call("GET", `/v1/organizations/${org.id}/memberships?${tooMany}`), 422, "form_param_array_size_exceeded", "email_address");
   });

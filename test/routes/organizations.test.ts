@@ -41,7 +41,12 @@ describe("POST /v1/organizations", () => {
     await createOrg({ slug });
     expectError(await call("POST", "/v1/organizations", { name: "Other", slug }), 422, "form_identifier_exists", "slug");
     expectError(await call("POST", "/v1/organizations", { name: "Other", slug: "Has Caps" }), 422, "form_param_format_invalid", "slug");
-    expectError(await call("POST", "/v1/organizations", { name: "Other", slug: "x'; drop table organizations;--" }), 422, "form_param_format_invalid", "slug");
+    expectError(
+      await call("POST", "/v1/organizations", { name: "Other", slug: "x'; drop table organizations;--" }),
+      422,
+      "form_param_format_invalid",
+      "slug",
+    );
   });
 
   it("gives exactly one of two concurrent creates with the same slug", async () => {
@@ -135,10 +140,18 @@ describe("GET /v1/organizations", () => {
     expect(excluded.body.data.map((o: any) => o.id)).toEqual([c.id, a.id]);
     // `+` (encoded, or unencoded and so decoded as a space) includes; empty values are ignored.
     for (const plus of ["%2B", "+"]) {
-      const included = await call("GET", `/v1/organizations?query=${tag}&organization_id=${plus}${b.id}&organization_id=`, undefined, { schema: "Organizations" });
-      expect(included.body.data.map((o: any) => o.id), plus).toEqual([b.id]);
+      const included = await call("GET", `/v1/organizations?query=${tag}&organization_id=${plus}${b.id}&organization_id=`, undefined, {
+        schema: "Organizations",
+      });
+      expect(
+        included.body.data.map((o: any) => o.id),
+        plus,
+      ).toEqual([b.id]);
       const ofPlusMember = await call("GET", `/v1/organizations?user_id=${plus}${member.id}`, undefined, { schema: "Organizations" });
-      expect(ofPlusMember.body.data.map((o: any) => o.id), plus).toEqual([b.id]);
+      expect(
+        ofPlusMember.body.data.map((o: any) => o.id),
+        plus,
+      ).toEqual([b.id]);
     }
     const percent = await call("GET", `/v1/organizations?query=${encodeURIComponent("%")}`, undefined, { schema: "Organizations" });
     expect(percent.body.total_count).toBe(0);
@@ -171,13 +184,23 @@ describe("PATCH /v1/organizations/{id} and metadata", () => {
 
   it("merges metadata deeply with PATCH and replaces it with PUT", async () => {
     const org = await createOrg({ public_metadata: { a: { b: 1, c: 2 }, keep: true }, private_metadata: { secret: 1 } });
-    const merged = await call("PATCH", `/v1/organizations/${org.id}/metadata`, { public_metadata: { a: { c: null, d: 3 } } }, { schema: "Organization" });
+    const merged = await call(
+      "PATCH",
+      `/v1/organizations/${org.id}/metadata`,
+      { public_metadata: { a: { c: null, d: 3 } } },
+      { schema: "Organization" },
+    );
     expect(merged.body.public_metadata).toEqual({ a: { b: 1, d: 3 }, keep: true });
     expect(merged.body.private_metadata).toEqual({ secret: 1 });
     const replaced = await call("PUT", `/v1/organizations/${org.id}/metadata`, { public_metadata: { only: 1 } }, { schema: "Organization" });
     expect(replaced.body.public_metadata).toEqual({ only: 1 });
     expect(replaced.body.private_metadata).toEqual({ secret: 1 });
-    expectError(await call("PUT", `/v1/organizations/${org.id}/metadata`, { public_metadata: [1] }), 422, "form_param_value_invalid", "public_metadata");
+    expectError(
+      await call("PUT", `/v1/organizations/${org.id}/metadata`, { public_metadata: [1] }),
+      422,
+      "form_param_value_invalid",
+      "public_metadata",
+    );
     expectError(
       await call("PATCH", `/v1/organizations/${org.id}/metadata`, { private_metadata: { big: "x".repeat(9000) } }),
       422,
@@ -248,7 +271,12 @@ describe("DELETE /v1/organizations/{id}", () => {
 
 describe("organization memberships", () => {
   it("adds a member with permissions from the role and non-null organization and public_user_data", async () => {
-    const user = await createUser({ first_name: "Grace", last_name: "Hopper", username: unique("grace"), email_address: [`${unique()}@example.com`] });
+    const user = await createUser({
+      first_name: "Grace",
+      last_name: "Hopper",
+      username: unique("grace"),
+      email_address: [`${unique()}@example.com`],
+    });
     const org = await createOrg();
     const created = await addMember(org.id, user.id, "org:member");
     expect(created.status).toBe(200);
@@ -301,8 +329,18 @@ describe("organization memberships", () => {
     const org = await createOrg();
     const user = await createUser();
     expectError(await call("POST", `/v1/organizations/${org.id}/memberships`, { user_id: user.id }), 422, "form_param_missing", "role");
-    expectError(await call("POST", `/v1/organizations/${org.id}/memberships`, { user_id: user.id, role: "" }), 422, "form_param_value_invalid", "role");
-    expectError(await call("POST", `/v1/organizations/${org.id}/memberships`, { user_id: "user_missing", role: "org:member" }), 422, "form_resource_not_found", "user_id");
+    expectError(
+      await call("POST", `/v1/organizations/${org.id}/memberships`, { user_id: user.id, role: "" }),
+      422,
+      "form_param_value_invalid",
+      "role",
+    );
+    expectError(
+      await call("POST", `/v1/organizations/${org.id}/memberships`, { user_id: "user_missing", role: "org:member" }),
+      422,
+      "form_resource_not_found",
+      "user_id",
+    );
     expectError(await call("POST", "/v1/organizations/org_missing/memberships", { user_id: user.id, role: "org:member" }), 404, "resource_not_found");
   });
 
@@ -339,7 +377,9 @@ describe("organization memberships", () => {
     await addMember(org.id, zed.id, "org:admin");
     await addMember(org.id, amy.id);
     await addMember(org.id, bob.id);
-    const byName = await call("GET", `/v1/organizations/${org.id}/memberships?order_by=first_name&limit=2`, undefined, { schema: "OrganizationMemberships" });
+    const byName = await call("GET", `/v1/organizations/${org.id}/memberships?order_by=first_name&limit=2`, undefined, {
+      schema: "OrganizationMemberships",
+    });
     expect(byName.body.total_count).toBe(3);
     expect(byName.body.data.map((m: any) => m.public_user_data.first_name)).toEqual(["Amy", "Bob"]);
     const admins = await call("GET", `/v1/organizations/${org.id}/memberships?role=org:admin`, undefined, { schema: "OrganizationMemberships" });
@@ -348,7 +388,9 @@ describe("organization memberships", () => {
       schema: "OrganizationMemberships",
     });
     expect(notZed.body.data.map((m: any) => m.public_user_data.first_name)).toEqual(["Bob", "Amy"]);
-    const onlyZed = await call("GET", `/v1/organizations/${org.id}/memberships?user_id=+${zed.id}&role=`, undefined, { schema: "OrganizationMemberships" });
+    const onlyZed = await call("GET", `/v1/organizations/${org.id}/memberships?user_id=+${zed.id}&role=`, undefined, {
+      schema: "OrganizationMemberships",
+    });
     expect(onlyZed.body.data.map((m: any) => m.public_user_data.user_id)).toEqual([zed.id]);
     expectError(await call("GET", `/v1/organizations/${org.id}/memberships?order_by=role`), 422, "form_param_value_invalid", "order_by");
     expectError(await call("GET", "/v1/organizations/org_missing/memberships"), 404, "resource_not_found");
@@ -358,7 +400,12 @@ describe("organization memberships", () => {
     const org = await createOrg();
     const user = await createUser();
     await addMember(org.id, user.id);
-    const promoted = await call("PATCH", `/v1/organizations/${org.id}/memberships/${user.id}`, { role: "org:admin" }, { schema: "OrganizationMembership" });
+    const promoted = await call(
+      "PATCH",
+      `/v1/organizations/${org.id}/memberships/${user.id}`,
+      { role: "org:admin" },
+      { schema: "OrganizationMembership" },
+    );
     expect(promoted.body.role).toBe("org:admin");
     expect(promoted.body.permissions).toContain("org:sys_memberships:manage");
     const meta = await call(
@@ -402,7 +449,9 @@ describe("GET /v1/users/{id}/organization_memberships", () => {
       expect(m.organization).not.toBeNull();
       expect(m.public_user_data.user_id).toBe(user.id);
     }
-    const page = await call("GET", `/v1/users/${user.id}/organization_memberships?limit=1&offset=1`, undefined, { schema: "OrganizationMemberships" });
+    const page = await call("GET", `/v1/users/${user.id}/organization_memberships?limit=1&offset=1`, undefined, {
+      schema: "OrganizationMemberships",
+    });
     expect(page.body.data).toHaveLength(1);
     expect(page.body.total_count).toBe(3);
     expectError(await call("GET", `/v1/users/${user.id}/organization_memberships?limit=0`), 422, "form_param_value_invalid", "limit");

@@ -175,7 +175,8 @@ describe("memberships racing their removal", () => {
 
   it("adding a member racing the user's deletion answers 200 or 422 form_resource_not_found (user_id), and counts stay right", async () => {
     const trials = await race(await orgsAndUsers(), (s) => [
-      () => call("POST", `/v1/organizations/${s.org.id}/memberships`, { user_id: s.user.id, role: "org:member" }, { schema: "OrganizationMembership" }),
+      () =>
+        call("POST", `/v1/organizations/${s.org.id}/memberships`, { user_id: s.user.id, role: "org:member" }, { schema: "OrganizationMembership" }),
       () => deleteUser(s.user.id),
     ]);
     for (const { setup, a, b } of trials) {
@@ -185,7 +186,9 @@ describe("memberships racing their removal", () => {
       ok(b);
     }
     expect(await countIn("organization_memberships", "organization_id", orgIds(trials))).toBe(0);
-    const query = orgIds(trials).map((id) => `organization_id=${id}`).join("&");
+    const query = orgIds(trials)
+      .map((id) => `organization_id=${id}`)
+      .join("&");
     const listed = await call("GET", `/v1/organizations?limit=100&include_members_count=true&${query}`, undefined, { schema: "Organizations" });
     expect(listed.body.data.map((o: any) => o.members_count)).toEqual(orgIds(trials).map(() => 0));
     expectBothOrders(trials, (t) => t.a.status === 200);
@@ -193,7 +196,8 @@ describe("memberships racing their removal", () => {
 
   it("adding a member racing the organization's deletion answers 200 or 404, and no membership is left", async () => {
     const trials = await race(await orgsAndUsers(), (s) => [
-      () => call("POST", `/v1/organizations/${s.org.id}/memberships`, { user_id: s.user.id, role: "org:member" }, { schema: "OrganizationMembership" }),
+      () =>
+        call("POST", `/v1/organizations/${s.org.id}/memberships`, { user_id: s.user.id, role: "org:member" }, { schema: "OrganizationMembership" }),
       () => deleteOrg(s.org.id),
     ]);
     for (const { a, b } of trials) {
@@ -208,7 +212,13 @@ describe("memberships racing their removal", () => {
 describe("invitations racing their organization's or invitee's removal", () => {
   it("creating an invitation racing the organization's deletion answers 200 or 404", async () => {
     const trials = await race(await orgsAndUsers(), (s) => [
-      () => call("POST", `/v1/organizations/${s.org.id}/invitations`, { email_address: s.user.email, role: "org:member" }, { schema: "OrganizationInvitation" }),
+      () =>
+        call(
+          "POST",
+          `/v1/organizations/${s.org.id}/invitations`,
+          { email_address: s.user.email, role: "org:member" },
+          { schema: "OrganizationInvitation" },
+        ),
       () => deleteOrg(s.org.id),
     ]);
     for (const { a, b } of trials) {
@@ -235,10 +245,18 @@ describe("invitations racing their organization's or invitee's removal", () => {
 
   it("accepting racing the invitee's deletion answers 200 or 404, and the invitation says accepted exactly when it was", async () => {
     const trials = await race(await orgsWithInvitation(), (s) => [
-      () => call("POST", `/v1/organizations/${s.org.id}/invitations/${s.invitation.id}/accept`, { user_id: s.user.id }, { schema: "OrganizationInvitation" }),
+      () =>
+        call(
+          "POST",
+          `/v1/organizations/${s.org.id}/invitations/${s.invitation.id}/accept`,
+          { user_id: s.user.id },
+          { schema: "OrganizationInvitation" },
+        ),
       () => deleteUser(s.user.id),
     ]);
-    const { results: statuses } = await env.DB.prepare("select id, status from organization_invitations where organization_id in (select value from json_each(?))")
+    const { results: statuses } = await env.DB.prepare(
+      "select id, status from organization_invitations where organization_id in (select value from json_each(?))",
+    )
       .bind(JSON.stringify(orgIds(trials)))
       .all<{ id: string; status: string }>();
     for (const { setup, a, b } of trials) {
@@ -253,7 +271,13 @@ describe("invitations racing their organization's or invitee's removal", () => {
 
   it("accepting racing the organization's deletion answers 200 or 404", async () => {
     const trials = await race(await orgsWithInvitation(), (s) => [
-      () => call("POST", `/v1/organizations/${s.org.id}/invitations/${s.invitation.id}/accept`, { user_id: s.user.id }, { schema: "OrganizationInvitation" }),
+      () =>
+        call(
+          "POST",
+          `/v1/organizations/${s.org.id}/invitations/${s.invitation.id}/accept`,
+          { user_id: s.user.id },
+          { schema: "OrganizationInvitation" },
+        ),
       () => deleteOrg(s.org.id),
     ]);
     for (const { a, b } of trials) {
@@ -288,7 +312,10 @@ describe("organizations racing their creator's or their own removal", () => {
 
   it("creating racing a DELETE of the same slug answers 200, and the organization exists exactly when the DELETE missed it", async () => {
     const setups = Array.from({ length: TRIALS }, () => ({ slug: unique("gone").toLowerCase() }));
-    const trials = await race(setups, (s) => [() => call("POST", "/v1/organizations", { name: "Raced", slug: s.slug }, { schema: "Organization" }), () => deleteOrg(s.slug)]);
+    const trials = await race(setups, (s) => [
+      () => call("POST", "/v1/organizations", { name: "Raced", slug: s.slug }, { schema: "Organization" }),
+      () => deleteOrg(s.slug),
+    ]);
     const { results: remaining } = await env.DB.prepare("select slug from organizations where slug in (select value from json_each(?))")
       .bind(JSON.stringify(setups.map((s) => s.slug)))
       .all<{ slug: string }>();
@@ -305,32 +332,51 @@ describe("organizations racing their creator's or their own removal", () => {
 describe("identities and images racing the user's deletion", () => {
   it("adding an external account answers 200 or 404, and leaves no row", async () => {
     const trials = await race(await newUsers(), (user) => [
-      () => call(
-        "POST",
-        `/v1/users/${user.id}/external_accounts`,
-        { provider: "google", provider_user_id: unique("gid"), access_token: "ya29.raced" },
-        { schema: "ExternalAccountWithVerification" },
-      ),
+      () =>
+        call(
+          "POST",
+          `/v1/users/${user.id}/external_accounts`,
+          { provider: "google", provider_user_id: unique("gid"), access_token: "ya29.raced" },
+          { schema: "ExternalAccountWithVerification" },
+        ),
       () => deleteUser(user.id),
     ]);
     for (const { a, b } of trials) {
       expectOkOr(a, 404, "resource_not_found");
       ok(b);
     }
-    expect(await countIn("external_accounts", "user_id", trials.map((t) => t.setup.id))).toBe(0);
+    expect(
+      await countIn(
+        "external_accounts",
+        "user_id",
+        trials.map((t) => t.setup.id),
+      ),
+    ).toBe(0);
     expectBothOrders(trials, (t) => t.a.status === 200);
   });
 
   it("adding a passkey answers 200 or 404, and leaves no row", async () => {
     const trials = await race(await newUsers(), (user) => [
-      () => call("POST", `/v1/users/${user.id}/passkeys`, { name: "Key", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" }, { schema: "Passkey" }),
+      () =>
+        call(
+          "POST",
+          `/v1/users/${user.id}/passkeys`,
+          { name: "Key", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" },
+          { schema: "Passkey" },
+        ),
       () => deleteUser(user.id),
     ]);
     for (const { a, b } of trials) {
       expectOkOr(a, 404, "resource_not_found");
       ok(b);
     }
-    expect(await countIn("passkeys", "user_id", trials.map((t) => t.setup.id))).toBe(0);
+    expect(
+      await countIn(
+        "passkeys",
+        "user_id",
+        trials.map((t) => t.setup.id),
+      ),
+    ).toBe(0);
     expectBothOrders(trials, (t) => t.a.status === 200);
   });
 
@@ -345,7 +391,10 @@ describe("identities and images racing the user's deletion", () => {
         return { user, imageId: String(uploaded.body.image_url).split("/").pop()! };
       }),
     );
-    const trials = await race(setups, (s) => [() => call("DELETE", `/v1/users/${s.user.id}/profile_image`, undefined, { schema: "User" }), () => deleteUser(s.user.id)]);
+    const trials = await race(setups, (s) => [
+      () => call("DELETE", `/v1/users/${s.user.id}/profile_image`, undefined, { schema: "User" }),
+      () => deleteUser(s.user.id),
+    ]);
     for (const { setup, a, b } of trials) {
       expectOkOr(a, 404, "resource_not_found");
       if (a.status === 200) expect(a.body.has_image).toBe(false);
@@ -363,7 +412,11 @@ describe("removals of a user's last two identifications", () => {
       Array.from({ length: TRIALS }, async () => {
         const user = await call("POST", "/v1/users", { username: unique("last") }, { schema: "User" });
         ok(user);
-        const passkey = await call("POST", `/v1/users/${user.body.id}/passkeys`, { name: "Key", credential_id: unique("cred"), public_key: "pQECAyYgASFYIA" });
+        const passkey = await call("POST", `/v1/users/${user.body.id}/passkeys`, {
+          name: "Key",
+          credential_id: unique("cred"),
+          public_key: "pQECAyYgASFYIA",
+        });
         ok(passkey);
         return { user: user.body, passkey: passkey.body };
       }),
@@ -388,4 +441,3 @@ describe("removals of a user's last two identifications", () => {
     expectBothOrders(trials, (t) => t.a.status === 200);
   });
 });
-

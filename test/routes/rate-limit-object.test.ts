@@ -43,7 +43,10 @@ describe("RateLimiter Durable Object", () => {
     await stub.consume(100, 5, 1);
     await stub.consume(5_000, 5, 1);
     const rows = await inside(stub, (_instance, state) =>
-      state.storage.sql.exec<{ at: number }>("SELECT at FROM hits").toArray().map((r) => r.at),
+      state.storage.sql
+        .exec<{ at: number }>("SELECT at FROM hits")
+        .toArray()
+        .map((r) => r.at),
     );
     expect(rows).toEqual([5_000]);
   });
@@ -52,7 +55,12 @@ describe("RateLimiter Durable Object", () => {
     const stub = limiter("object-concurrent");
     const results = await Promise.all(Array.from({ length: 40 }, () => stub.consume(9_000_000, 20, 10)));
     expect(results.filter((r) => r.allowed)).toHaveLength(20);
-    expect(results.filter((r) => r.allowed).map((r) => r.remaining).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(
+      results
+        .filter((r) => r.allowed)
+        .map((r) => r.remaining)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(await inside(stub, (instance) => instance.storedHits())).toBe(20);
   });
 });

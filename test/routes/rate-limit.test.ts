@@ -10,7 +10,9 @@ const LIMIT_20 = { USER_CREATE_RATE_LIMIT: "20", USER_CREATE_RATE_WINDOW_SECONDS
 
 function createWithLimit(body: unknown, key = SECRET_KEY) {
   const options = { vars: LIMIT_20, headers: { Authorization: `Bearer ${key}` } };
-  return typeof body === "string" ? call("POST", "/v1/users", undefined, { ...options, rawBody: body }) : call("POST", "/v1/users", body, { ...options, schema: "User" });
+  return typeof body === "string"
+    ? call("POST", "/v1/users", undefined, { ...options, rawBody: body })
+    : call("POST", "/v1/users", body, { ...options, schema: "User" });
 }
 
 async function userCount(): Promise<number> {
@@ -53,7 +55,11 @@ describe("POST /v1/users rate limit", () => {
     expect(ok).toHaveLength(20);
     expect(limited).toHaveLength(20);
     for (const r of limited) {
-      expect(r.body.errors[0]).toMatchObject({ code: "too_many_requests", message: "Too many requests", long_message: "Too many requests, retry later" });
+      expect(r.body.errors[0]).toMatchObject({
+        code: "too_many_requests",
+        message: "Too many requests",
+        long_message: "Too many requests, retry later",
+      });
       expect(r.headers.get("retry-after")).toBe("10");
       expect(r.headers.get("x-ratelimit-remaining")).toBe("0");
       expect(r.headers.get("x-ratelimit-limit")).toBe("20");

@@ -112,7 +112,10 @@ describe("metered D1 wrapper", () => {
 
   it("tells joins with distinct column names from those that collide", () => {
     expect(meterableColumns(`select "id", "name" from "users"`)).toEqual(["id", "name"]);
-    expect(meterableColumns(`select "users"."id", "e"."email_address" from "users" left join "email_addresses" "e" on 1`)).toEqual(["id", "email_address"]);
+    expect(meterableColumns(`select "users"."id", "e"."email_address" from "users" left join "email_addresses" "e" on 1`)).toEqual([
+      "id",
+      "email_address",
+    ]);
     expect(meterableColumns(`select "users"."id", "e"."id" from "users" left join "email_addresses" "e" on 1`)).toBeUndefined();
     // An unaliased subquery's result name is not provable: not metered (fails closed).
     expect(meterableColumns(`select "u"."id", "e"."id" as "eid", (select count(*) from x join y) from "u" join "e" on 1`)).toBeUndefined();
@@ -167,7 +170,10 @@ describe(`rows read with ${SEEDED} seeded users`, () => {
     const withPhone = [a, b, await seededUser(1500), await seededUser(2900)].find((u) => u.phone_numbers.length > 0);
     expect(withPhone, "a seeded user with a phone number").toBeDefined();
     const cases: [string, string[]][] = [
-      [`email_address=${encodeURIComponent(a.email_addresses[0].email_address.toUpperCase())}&email_address=${encodeURIComponent(b.email_addresses[0].email_address)}`, [b.id, a.id]],
+      [
+        `email_address=${encodeURIComponent(a.email_addresses[0].email_address.toUpperCase())}&email_address=${encodeURIComponent(b.email_addresses[0].email_address)}`,
+        [b.id, a.id],
+      ],
       [`phone_number=${encodeURIComponent(withPhone.phone_numbers[0].phone_number)}`, [withPhone.id]],
       [`user_id=${a.id}&user_id=${b.id}&user_id=user_missing`, [b.id, a.id]],
       [`username=${[a, b].find((u) => u.username)?.username ?? "nobody"}`, ids([a, b].filter((u) => u.username)).slice(0, 1)],
@@ -242,15 +248,37 @@ describe(`rows read with ${SEEDED} seeded users`, () => {
   it("searches with terms of 3+ characters read at most 10 × limit + 200 rows in every other order too", async () => {
     const a = await seededUser(1111);
     const local = a.email_addresses[0].email_address.split("@")[0];
-    for (const orderBy of ["last_name", "-first_name", "email_address", "-updated_at", "username", "-last_active_at", "phone_number", "web3wallet", "last_sign_in_at"]) {
-      for (const search of ["query=example", "query=example&limit=100", "name_query=ada", "query=ada%20lov&limit=25", `email_address_query=${encodeURIComponent(local)}`]) {
+    for (const orderBy of [
+      "last_name",
+      "-first_name",
+      "email_address",
+      "-updated_at",
+      "username",
+      "-last_active_at",
+      "phone_number",
+      "web3wallet",
+      "last_sign_in_at",
+    ]) {
+      for (const search of [
+        "query=example",
+        "query=example&limit=100",
+        "name_query=ada",
+        "query=ada%20lov&limit=25",
+        `email_address_query=${encodeURIComponent(local)}`,
+      ]) {
         await expectSearchWithinBound(`${search}&order_by=${orderBy}`);
       }
     }
   });
 
   it("count with a search reads at most 3 × count + 200 rows", async () => {
-    for (const qs of ["query=example", "query=example&banned=false", "name_query=ada", "query=lovelace%20example", "email_address_query=nobody-matches-this"]) {
+    for (const qs of [
+      "query=example",
+      "query=example&banned=false",
+      "name_query=ada",
+      "query=lovelace%20example",
+      "email_address_query=nobody-matches-this",
+    ]) {
       const count = await measured("GET", `/v1/users/count?${qs}`);
       expect(count.status).toBe(200);
       expect(count.timing.rowsRead, qs).toBeLessThanOrEqual(3 * count.body.total_count + 200);

@@ -13,7 +13,7 @@ import { countUsersQuery, listUsersQuery } from "../../workers/schemas/user-quer
 import { countOf, listIds } from "./user-list-fixture";
 
 const USERS = 3000;
-const db = createDb(env.DB);
+const _db = createDb(env.DB);
 
 /** Runs what the service runs for this query string and returns the rows and D1's rows_read for it. */
 async function measure(qs: Record<string, string | string[]>, kind: "list" | "count" = "list") {
@@ -74,7 +74,11 @@ describe("rows_read at scale", () => {
   });
 
   it("keeps offset paging within offset + limit + 50 rows", async () => {
-    for (const qs of <Record<string, string>[]>[{ offset: "1000" }, { offset: "2500", order_by: "first_name" }, { offset: "500", order_by: "-last_active_at", limit: "100" }]) {
+    for (const qs of <Record<string, string>[]>[
+      { offset: "1000" },
+      { offset: "2500", order_by: "first_name" },
+      { offset: "500", order_by: "-last_active_at", limit: "100" },
+    ]) {
       const { rowsRead } = await measure(qs);
       expect(rowsRead, JSON.stringify(qs)).toBeLessThanOrEqual(Number(qs.offset) + Number(qs.limit ?? 10) + 50);
     }
@@ -161,7 +165,10 @@ describe("rows_read at scale", () => {
           ]) {
             const qs = { email_address_query: "1@scale", order_by: orderBy, limit: String(limit), offset: String(offset) };
             const { rows, rowsRead, plan } = await measure(qs);
-            expect(rows.map((r) => r.id), JSON.stringify(qs)).toEqual(await oracle(["1@scale"], orderSql(orderBy), limit, offset));
+            expect(
+              rows.map((r) => r.id),
+              JSON.stringify(qs),
+            ).toEqual(await oracle(["1@scale"], orderSql(orderBy), limit, offset));
             expect(plan, JSON.stringify(qs)).toBe("ranked");
             const { probe, sample } = walkBudget({ limit, offset });
             // The probe and the abandoned walk (~3 rows per user walked), then ~2 rows per row consumed.
@@ -191,7 +198,10 @@ describe("rows_read at scale", () => {
         const limit = Number(qs.limit ?? 10);
         const offset = Number(qs.offset ?? 0);
         const { rows, rowsRead } = await measure(qs);
-        expect(rows.map((r) => r.id), JSON.stringify(qs)).toEqual(await oracle(parts, orderSql(qs.order_by), limit, offset, banned));
+        expect(
+          rows.map((r) => r.id),
+          JSON.stringify(qs),
+        ).toEqual(await oracle(parts, orderSql(qs.order_by), limit, offset, banned));
         // FTS hands over the matches of the long term in order until the page is full: with a
         // filter or a short term, that is past the page, up to where the last row of the page
         // stands among the long term's matches (about three rows each: FTS row and user row).
@@ -222,7 +232,10 @@ describe("rows_read at scale", () => {
         const limit = Number(qs.limit ?? 10);
         const offset = Number(qs.offset ?? 0);
         const { rows, plan } = await measure(qs);
-        expect(rows.map((r) => r.id), JSON.stringify(qs)).toEqual(await oracle([part], orderSql(qs.order_by), limit, offset, banned));
+        expect(
+          rows.map((r) => r.id),
+          JSON.stringify(qs),
+        ).toEqual(await oracle([part], orderSql(qs.order_by), limit, offset, banned));
         expect(rows, JSON.stringify(qs)).toHaveLength(limit);
         expect(plan, JSON.stringify(qs)).toBe("walk");
       }
@@ -272,8 +285,19 @@ describe("rows_read at scale", () => {
   it("finds every match of a search made only of short terms, the oldest users too", async () => {
     // Every handle has a 0: all users match, newest first and oldest last.
     const newest = `user_scale${String(USERS).padStart(6, "0")}`;
-    expect(await listIds([["username_query", "0"], ["limit", "1"]])).toEqual([newest]);
-    expect(await listIds([["username_query", "0"], ["limit", "1"], ["offset", String(USERS - 1)]])).toEqual(["user_scale000001"]);
+    expect(
+      await listIds([
+        ["username_query", "0"],
+        ["limit", "1"],
+      ]),
+    ).toEqual([newest]);
+    expect(
+      await listIds([
+        ["username_query", "0"],
+        ["limit", "1"],
+        ["offset", String(USERS - 1)],
+      ]),
+    ).toEqual(["user_scale000001"]);
     expect(await countOf([["username_query", "0"]])).toBe(USERS);
     expect(await countOf([["username_query", "handle"]])).toBe(USERS);
     // A selective short search: documents are tested by substring, about one row read each.

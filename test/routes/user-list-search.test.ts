@@ -5,7 +5,7 @@ import { countOf, listIds, matchesSearch, seedFixture, type Fixture } from "./us
 
 let fx: Fixture;
 const id = (key: string) => fx.get(key)!.id;
-const ids = (...keys: string[]) => keys.map(id).sort();
+const _ids = (...keys: string[]) => keys.map(id).sort();
 
 /** The fixture users the oracle says match, sorted. */
 const expected = (param: string, value: string) =>
@@ -15,7 +15,12 @@ const expected = (param: string, value: string) =>
     .sort();
 
 async function search(param: string, value: string): Promise<string[]> {
-  return (await listIds([[param, value], ["limit", "500"]])).sort();
+  return (
+    await listIds([
+      [param, value],
+      ["limit", "500"],
+    ])
+  ).sort();
 }
 
 /** Asserts list and count agree with the oracle, and that the oracle includes `mustInclude` (so the case is not vacuous). */
@@ -107,21 +112,49 @@ describe("GET /v1/users partial-match search", () => {
   });
 
   it("combines search parameters with each other and with exact filters", async () => {
-    const both = await listIds([["query", "example"], ["name_query", "lovelace"], ["limit", "500"]]);
+    const both = await listIds([
+      ["query", "example"],
+      ["name_query", "lovelace"],
+      ["limit", "500"],
+    ]);
     expect(both).toEqual([id("ada")]);
-    const banned = await listIds([["query", "example"], ["banned", "true"], ["limit", "500"]]);
+    const banned = await listIds([
+      ["query", "example"],
+      ["banned", "true"],
+      ["limit", "500"],
+    ]);
     expect(banned).toEqual([id("dee")]);
-    const ordered = await listIds([["email_address_query", "example"], ["order_by", "email_address"], ["limit", "500"]]);
+    const ordered = await listIds([
+      ["email_address_query", "example"],
+      ["order_by", "email_address"],
+      ["limit", "500"],
+    ]);
     expect(ordered).toEqual(["ada", "dee", "eve", "meta"].map(id));
-    expect(await countOf([["query", "example"], ["organization_id", "org_a"]])).toBe(2);
+    expect(
+      await countOf([
+        ["query", "example"],
+        ["organization_id", "org_a"],
+      ]),
+    ).toBe(2);
   });
 
   it("pages through search results without overlap", async () => {
-    const all = await listIds([["query", "e"], ["order_by", "first_name"], ["limit", "500"]]);
+    const all = await listIds([
+      ["query", "e"],
+      ["order_by", "first_name"],
+      ["limit", "500"],
+    ]);
     expect(all.length).toBeGreaterThan(4);
     const paged: string[] = [];
     for (let offset = 0; offset < all.length; offset += 2) {
-      paged.push(...(await listIds([["query", "e"], ["order_by", "first_name"], ["limit", "2"], ["offset", String(offset)]])));
+      paged.push(
+        ...(await listIds([
+          ["query", "e"],
+          ["order_by", "first_name"],
+          ["limit", "2"],
+          ["offset", String(offset)],
+        ])),
+      );
     }
     expect(paged).toEqual(all);
   });
@@ -172,7 +205,15 @@ describe("GET /v1/users partial-match search", () => {
   for (const param of ["query", "email_address_query", "phone_number_query", "username_query", "name_query"]) {
     it(`treats SQL and FTS metacharacters in ${param} as plain text`, async () => {
       for (const value of METACHARACTERS) {
-        const result = await call("GET", `/v1/users?${new URLSearchParams([[param, value], ["limit", "500"]])}`, undefined, { schema: ["User"] });
+        const result = await call(
+          "GET",
+          `/v1/users?${new URLSearchParams([
+            [param, value],
+            ["limit", "500"],
+          ])}`,
+          undefined,
+          { schema: ["User"] },
+        );
         expect(result.status, `${param}=${value}: ${JSON.stringify(result.body)}`).toBe(200);
         expect(result.body.map((u: { id: string }) => u.id).sort(), `${param}=${JSON.stringify(value)}`).toEqual(expected(param, value));
         expect(await countOf([[param, value]])).toBe(expected(param, value).length);
@@ -206,7 +247,12 @@ describe("GET /v1/users partial-match search", () => {
     const ten = { query: "aa bb cc dd ee", email_address_query: "ff gg hh", username_query: "ii aa" };
     expect((await call("GET", `/v1/users?${new URLSearchParams(ten)}`, undefined, { schema: ["User"] })).status).toBe(200);
     expectError(await call("GET", `/v1/users?${new URLSearchParams({ ...ten, name_query: "jj" })}`), 422, "form_param_value_invalid", "name_query");
-    expectError(await call("GET", `/v1/users/count?${new URLSearchParams({ query: "a b c d e f g h i j k" })}`), 422, "form_param_value_invalid", "query");
+    expectError(
+      await call("GET", `/v1/users/count?${new URLSearchParams({ query: "a b c d e f g h i j k" })}`),
+      422,
+      "form_param_value_invalid",
+      "query",
+    );
   });
 
   it("refuses an overlong search string", async () => {
@@ -237,7 +283,9 @@ describe("the search index follows every write", () => {
       env.DB.prepare(
         "insert into email_addresses (id, user_id, email_address, email_address_normalized, created_at, updated_at) values ('idn_second', ?, 'Second@Index.test', 'second@index.test', ?, ?)",
       ).bind(user.id, now, now),
-      env.DB.prepare("insert into phone_numbers (id, user_id, phone_number, created_at, updated_at) values ('idn_phone', ?, '+19998887777', ?, ?)").bind(user.id, now, now),
+      env.DB.prepare(
+        "insert into phone_numbers (id, user_id, phone_number, created_at, updated_at) values ('idn_phone', ?, '+19998887777', ?, ?)",
+      ).bind(user.id, now, now),
       env.DB.prepare("insert into web3_wallets (id, user_id, web3_wallet, created_at, updated_at) values ('idn_wallet', ?, ?, ?, ?)").bind(
         user.id,
         `0x${"ab".repeat(20)}`,
@@ -248,7 +296,9 @@ describe("the search index follows every write", () => {
     expect(await search("email_address_query", "second@")).toEqual([user.id]);
     expect(await search("phone_number_query", "9998887")).toEqual([user.id]);
     expect(await search("query", "abababab")).toEqual([user.id]);
-    await env.DB.prepare("update email_addresses set email_address = 'Third@Index.test', email_address_normalized = 'third@index.test' where id = 'idn_second'").run();
+    await env.DB.prepare(
+      "update email_addresses set email_address = 'Third@Index.test', email_address_normalized = 'third@index.test' where id = 'idn_second'",
+    ).run();
     expect(await search("email_address_query", "second@")).toEqual([]);
     expect(await search("email_address_query", "third@")).toEqual([user.id]);
     await env.DB.batch([

@@ -23,9 +23,18 @@ describe("GET /v1/users ordering", () => {
   });
 
   for (const field of ORDER_FIELDS) {
-    for (const [prefix, descending] of [["", false], ["+", false], ["-", true]] as const) {
+    for (const [prefix, descending] of [
+      ["", false],
+      ["+", false],
+      ["-", true],
+    ] as const) {
       it(`orders by ${prefix}${field} with NULLs last and ties by id`, async () => {
-        expect(await listIds([["order_by", `${prefix}${field}`], ["limit", "500"]])).toEqual(oracleOrder([...fx.values()], field, descending));
+        expect(
+          await listIds([
+            ["order_by", `${prefix}${field}`],
+            ["limit", "500"],
+          ]),
+        ).toEqual(oracleOrder([...fx.values()], field, descending));
       });
     }
   }
@@ -33,17 +42,28 @@ describe("GET /v1/users ordering", () => {
   it("puts users without the value last in both directions (explicit case)", async () => {
     // last_sign_in_at: meta 50, amelie 100, dee 200, ada 400, chen 600; bob and eve have none.
     const nullsById = ids("bob", "eve");
-    expect(await listIds([["order_by", "last_sign_in_at"], ["limit", "500"]])).toEqual([...["meta", "amelie", "dee", "ada", "chen"].map(id), ...nullsById]);
-    expect(await listIds([["order_by", "-last_sign_in_at"], ["limit", "500"]])).toEqual([
-      ...["chen", "ada", "dee", "amelie", "meta"].map(id),
-      ...nullsById.reverse(),
-    ]);
+    expect(
+      await listIds([
+        ["order_by", "last_sign_in_at"],
+        ["limit", "500"],
+      ]),
+    ).toEqual([...["meta", "amelie", "dee", "ada", "chen"].map(id), ...nullsById]);
+    expect(
+      await listIds([
+        ["order_by", "-last_sign_in_at"],
+        ["limit", "500"],
+      ]),
+    ).toEqual([...["chen", "ada", "dee", "amelie", "meta"].map(id), ...nullsById.reverse()]);
   });
 
   it("uses only the first order_by", async () => {
-    expect(await listIds([["order_by", "first_name"], ["order_by", "-created_at"], ["limit", "500"]])).toEqual(
-      oracleOrder([...fx.values()], "first_name", false),
-    );
+    expect(
+      await listIds([
+        ["order_by", "first_name"],
+        ["order_by", "-created_at"],
+        ["limit", "500"],
+      ]),
+    ).toEqual(oracleOrder([...fx.values()], "first_name", false));
   });
 
   it("rejects an unknown order_by field with form_param_value_invalid", async () => {
@@ -64,14 +84,24 @@ describe("GET /v1/users pagination", () => {
       const full = oracleOrder([...fx.values()], field, true);
       const pages: string[] = [];
       for (let offset = 0; offset < full.length; offset += 3) {
-        pages.push(...(await listIds([["order_by", `-${field}`], ["limit", "3"], ["offset", String(offset)]])));
+        pages.push(
+          ...(await listIds([
+            ["order_by", `-${field}`],
+            ["limit", "3"],
+            ["offset", String(offset)],
+          ])),
+        );
       }
       expect(pages).toEqual(full);
     }
   });
 
   it("walks created_at with starting_after in both directions", async () => {
-    for (const [orderBy, descending] of [["-created_at", true], ["created_at", false], [undefined, true]] as const) {
+    for (const [orderBy, descending] of [
+      ["-created_at", true],
+      ["created_at", false],
+      [undefined, true],
+    ] as const) {
       const full = oracleOrder([...fx.values()], "created_at", descending);
       const seen: string[] = [];
       let page: string[] = [];
@@ -87,7 +117,11 @@ describe("GET /v1/users pagination", () => {
   });
 
   it("combines starting_after with filters", async () => {
-    const page = await listIds([["banned", "false"], ["starting_after", id("chen")], ["limit", "2"]]);
+    const page = await listIds([
+      ["banned", "false"],
+      ["starting_after", id("chen")],
+      ["limit", "2"],
+    ]);
     expect(page).toEqual(["bob", "ada"].map(id));
   });
 
@@ -96,14 +130,33 @@ describe("GET /v1/users pagination", () => {
     expectError(await call("GET", `/v1/users?starting_after=${id("ada")}&offset=2`), 422, "form_param_value_invalid", "offset");
     expectError(await call("GET", "/v1/users?starting_after=user_missing"), 422, "form_param_value_invalid", "starting_after");
     // offset=0 is what the SDK never sends but a client may: allowed.
-    expect(await listIds([["starting_after", id("eve")], ["offset", "0"], ["limit", "1"]])).toEqual([id("chen")]);
+    expect(
+      await listIds([
+        ["starting_after", id("eve")],
+        ["offset", "0"],
+        ["limit", "1"],
+      ]),
+    ).toEqual([id("chen")]);
   });
 
   it("rejects limit and offset outside their bounds instead of clamping", async () => {
-    for (const [name, value] of [["limit", "0"], ["limit", "501"], ["limit", "-1"], ["limit", "ten"], ["limit", "1.5"], ["offset", "-1"], ["offset", "x"]]) {
+    for (const [name, value] of [
+      ["limit", "0"],
+      ["limit", "501"],
+      ["limit", "-1"],
+      ["limit", "ten"],
+      ["limit", "1.5"],
+      ["offset", "-1"],
+      ["offset", "x"],
+    ]) {
       expectError(await call("GET", `/v1/users?${name}=${value}`), 422, "form_param_value_invalid", name);
     }
-    expect(await listIds([["limit", "500"], ["offset", "0"]])).toHaveLength(fx.size);
+    expect(
+      await listIds([
+        ["limit", "500"],
+        ["offset", "0"],
+      ]),
+    ).toHaveLength(fx.size);
     expect(await listIds([["limit", "1"]])).toHaveLength(1);
     expect(await listIds([["offset", "100"]])).toEqual([]);
   });
@@ -128,42 +181,203 @@ describe("GET /v1/users pagination", () => {
 
 describe("GET /v1/users exact filters", () => {
   const cases: [string, [string, string][], string[]][] = [
-    ["email_address, case-insensitively", [["email_address", "ADA.LOVELACE@example.COM"], ["email_address", "robert@work.io"]], ["ada", "bob"]],
+    [
+      "email_address, case-insensitively",
+      [
+        ["email_address", "ADA.LOVELACE@example.COM"],
+        ["email_address", "robert@work.io"],
+      ],
+      ["ada", "bob"],
+    ],
     ["email_address with Unicode case folding", [["email_address", "EVE@EXAMPLE.ORG"]], ["eve"]],
-    ["phone_number", [["phone_number", "+15550001111"], ["phone_number", "+8613800138000"]], ["ada", "chen"]],
-    ["username, case-insensitively incl. non-ASCII", [["username", "AMÉLIE.P"], ["username", "BOBBY"]], ["amelie", "bob"]],
-    ["web3_wallet (any of a user's wallets)", [["web3_wallet", `0x${"0f".repeat(20)}`], ["web3_wallet", `0x${"beef".repeat(10)}`]], ["eve", "chen"]],
-    ["external_id", [["external_id", "ext-1"], ["external_id", "+ext-4"]], ["ada", "chen"]],
-    ["external_id exclusion keeps users without one", [["external_id", "-ext-1"], ["external_id", "-ext-3"]], ["amelie", "chen", "dee", "eve", "meta"]],
-    ["external_id include and exclude", [["external_id", "ext-1"], ["external_id", "ext-3"], ["external_id", "-ext-3"]], ["ada"]],
-    ["user_id include", [["user_id", "#ada"], ["user_id", "+#dee"]], ["ada", "dee"]],
-    ["user_id exclude", [["user_id", "-#ada"], ["user_id", "-#dee"]], ["amelie", "bob", "chen", "eve", "meta"]],
+    [
+      "phone_number",
+      [
+        ["phone_number", "+15550001111"],
+        ["phone_number", "+8613800138000"],
+      ],
+      ["ada", "chen"],
+    ],
+    [
+      "username, case-insensitively incl. non-ASCII",
+      [
+        ["username", "AMÉLIE.P"],
+        ["username", "BOBBY"],
+      ],
+      ["amelie", "bob"],
+    ],
+    [
+      "web3_wallet (any of a user's wallets)",
+      [
+        ["web3_wallet", `0x${"0f".repeat(20)}`],
+        ["web3_wallet", `0x${"beef".repeat(10)}`],
+      ],
+      ["eve", "chen"],
+    ],
+    [
+      "external_id",
+      [
+        ["external_id", "ext-1"],
+        ["external_id", "+ext-4"],
+      ],
+      ["ada", "chen"],
+    ],
+    [
+      "external_id exclusion keeps users without one",
+      [
+        ["external_id", "-ext-1"],
+        ["external_id", "-ext-3"],
+      ],
+      ["amelie", "chen", "dee", "eve", "meta"],
+    ],
+    [
+      "external_id include and exclude",
+      [
+        ["external_id", "ext-1"],
+        ["external_id", "ext-3"],
+        ["external_id", "-ext-3"],
+      ],
+      ["ada"],
+    ],
+    [
+      "user_id include",
+      [
+        ["user_id", "#ada"],
+        ["user_id", "+#dee"],
+      ],
+      ["ada", "dee"],
+    ],
+    [
+      "user_id exclude",
+      [
+        ["user_id", "-#ada"],
+        ["user_id", "-#dee"],
+      ],
+      ["amelie", "bob", "chen", "eve", "meta"],
+    ],
     ["organization_id include", [["organization_id", "org_a"]], ["ada", "amelie", "dee"]],
-    ["organization_id include two (OR)", [["organization_id", "org_a"], ["organization_id", "+org_b"]], ["ada", "amelie", "dee", "bob", "meta"]],
+    [
+      "organization_id include two (OR)",
+      [
+        ["organization_id", "org_a"],
+        ["organization_id", "+org_b"],
+      ],
+      ["ada", "amelie", "dee", "bob", "meta"],
+    ],
     ["organization_id exclude", [["organization_id", "-org_a"]], ["bob", "chen", "eve", "meta"]],
-    ["organization_id include and exclude", [["organization_id", "org_b"], ["organization_id", "-org_a"]], ["bob", "meta"]],
-    ["provider + provider_user_id", [["provider", "oauth_google"], ["provider_user_id", "g-ada"], ["provider_user_id", "g-bob"]], ["ada", "bob"]],
-    ["provider without the oauth_ prefix", [["provider", "github"], ["provider_user_id", "gh-5"]], ["dee"]],
-    ["provider mismatch finds nobody", [["provider", "oauth_github"], ["provider_user_id", "g-ada"]], []],
+    [
+      "organization_id include and exclude",
+      [
+        ["organization_id", "org_b"],
+        ["organization_id", "-org_a"],
+      ],
+      ["bob", "meta"],
+    ],
+    [
+      "provider + provider_user_id",
+      [
+        ["provider", "oauth_google"],
+        ["provider_user_id", "g-ada"],
+        ["provider_user_id", "g-bob"],
+      ],
+      ["ada", "bob"],
+    ],
+    [
+      "provider without the oauth_ prefix",
+      [
+        ["provider", "github"],
+        ["provider_user_id", "gh-5"],
+      ],
+      ["dee"],
+    ],
+    [
+      "provider mismatch finds nobody",
+      [
+        ["provider", "oauth_github"],
+        ["provider_user_id", "g-ada"],
+      ],
+      [],
+    ],
     ["banned=true", [["banned", "true"]], ["amelie", "dee"]],
     ["banned=false", [["banned", "false"]], ["ada", "bob", "chen", "eve", "meta"]],
     ["created_at_after (strict)", [["created_at_after", String(T0 + 4 * 86_400_000)]], ["chen", "eve"]],
     ["created_at_before (strict)", [["created_at_before", String(T0 + 2 * 86_400_000)]], ["meta", "ada"]],
-    ["created_at window", [["created_at_after", String(T0)], ["created_at_before", String(T0 + 3 * 86_400_000)]], ["ada", "bob"]],
+    [
+      "created_at window",
+      [
+        ["created_at_after", String(T0)],
+        ["created_at_before", String(T0 + 3 * 86_400_000)],
+      ],
+      ["ada", "bob"],
+    ],
     ["last_active_at_before (nulls never match)", [["last_active_at_before", String(T0 + 300)]], ["bob", "dee", "meta"]],
     ["last_active_at_after (nulls never match)", [["last_active_at_after", String(T0 + 200)]], ["ada", "chen"]],
     ["last_active_at_since (inclusive)", [["last_active_at_since", String(T0 + 200)]], ["ada", "chen", "dee"]],
     ["last_sign_in_at_before", [["last_sign_in_at_before", String(T0 + 200)]], ["amelie", "meta"]],
     ["last_sign_in_at_after", [["last_sign_in_at_after", String(T0 + 100)]], ["ada", "chen", "dee"]],
-    ["values not found are ignored", [["email_address", "nobody@nowhere.test"], ["email_address", "dee@example.com"]], ["dee"]],
+    [
+      "values not found are ignored",
+      [
+        ["email_address", "nobody@nowhere.test"],
+        ["email_address", "dee@example.com"],
+      ],
+      ["dee"],
+    ],
     ["nothing found", [["username", "nobody"]], []],
     // Combinations: different keys are AND-ed.
-    ["org + banned", [["organization_id", "org_a"], ["banned", "true"]], ["amelie", "dee"]],
-    ["org + banned + time", [["organization_id", "org_a"], ["banned", "true"], ["last_sign_in_at_after", String(T0 + 150)]], ["dee"]],
-    ["email + phone (AND)", [["email_address", "ada.lovelace@example.com"], ["phone_number", "+447700900123"]], []],
-    ["external exclusion + banned + org exclusion", [["external_id", "-ext-6"], ["banned", "false"], ["organization_id", "-org_b"]], ["ada", "chen"]],
-    ["user_id + username", [["user_id", "#ada"], ["user_id", "#bob"], ["username", "bobby"]], ["bob"]],
-    ["provider + created window", [["provider", "oauth_google"], ["provider_user_id", "g-ada"], ["provider_user_id", "g-bob"], ["created_at_after", String(T0 + 86_400_000)]], ["bob"]],
+    [
+      "org + banned",
+      [
+        ["organization_id", "org_a"],
+        ["banned", "true"],
+      ],
+      ["amelie", "dee"],
+    ],
+    [
+      "org + banned + time",
+      [
+        ["organization_id", "org_a"],
+        ["banned", "true"],
+        ["last_sign_in_at_after", String(T0 + 150)],
+      ],
+      ["dee"],
+    ],
+    [
+      "email + phone (AND)",
+      [
+        ["email_address", "ada.lovelace@example.com"],
+        ["phone_number", "+447700900123"],
+      ],
+      [],
+    ],
+    [
+      "external exclusion + banned + org exclusion",
+      [
+        ["external_id", "-ext-6"],
+        ["banned", "false"],
+        ["organization_id", "-org_b"],
+      ],
+      ["ada", "chen"],
+    ],
+    [
+      "user_id + username",
+      [
+        ["user_id", "#ada"],
+        ["user_id", "#bob"],
+        ["username", "bobby"],
+      ],
+      ["bob"],
+    ],
+    [
+      "provider + created window",
+      [
+        ["provider", "oauth_google"],
+        ["provider_user_id", "g-ada"],
+        ["provider_user_id", "g-bob"],
+        ["created_at_after", String(T0 + 86_400_000)],
+      ],
+      ["bob"],
+    ],
   ];
 
   for (const [name, pairs, expected] of cases) {
@@ -176,7 +390,14 @@ describe("GET /v1/users exact filters", () => {
   }
 
   it("accepts the bracketed key spelling", async () => {
-    expect(sorted(await listIds([["email_address[]", "dee@example.com"], ["email_address[]", "bob@builder.io"]]))).toEqual(ids("dee", "bob"));
+    expect(
+      sorted(
+        await listIds([
+          ["email_address[]", "dee@example.com"],
+          ["email_address[]", "bob@builder.io"],
+        ]),
+      ),
+    ).toEqual(ids("dee", "bob"));
   });
 
   it("accepts 100 values in a filter together with other filters", async () => {
@@ -196,7 +417,16 @@ describe("GET /v1/users exact filters", () => {
   });
 
   it("refuses 101 values in one filter with form_param_array_size_exceeded naming it", async () => {
-    for (const name of ["email_address", "phone_number", "external_id", "username", "web3_wallet", "user_id", "organization_id", "provider_user_id"]) {
+    for (const name of [
+      "email_address",
+      "phone_number",
+      "external_id",
+      "username",
+      "web3_wallet",
+      "user_id",
+      "organization_id",
+      "provider_user_id",
+    ]) {
       const qs = new URLSearchParams(Array.from({ length: 101 }, (_, i) => [name, `v${i}`] as [string, string]));
       if (name === "provider_user_id") qs.append("provider", "oauth_google");
       expectError(await call("GET", `/v1/users?${qs}`), 422, "form_param_array_size_exceeded", name);
@@ -227,16 +457,42 @@ describe("GET /v1/users exact filters", () => {
   });
 
   it("ignores unknown query parameters", async () => {
-    expect(await listIds([["paginated", "true"], ["foo", "bar"], ["limit", "500"]])).toHaveLength(fx.size);
-    expect(await countOf([["paginated", "true"], ["foo", "bar"]])).toBe(fx.size);
+    expect(
+      await listIds([
+        ["paginated", "true"],
+        ["foo", "bar"],
+        ["limit", "500"],
+      ]),
+    ).toHaveLength(fx.size);
+    expect(
+      await countOf([
+        ["paginated", "true"],
+        ["foo", "bar"],
+      ]),
+    ).toBe(fx.size);
   });
 });
 
 describe("GET /v1/users/count", () => {
   it("returns the total_count object and ignores limit, offset, order_by and starting_after", async () => {
     expect(await countOf([])).toBe(fx.size);
-    expect(await countOf([["limit", "1"], ["offset", "3"], ["order_by", "-created_at"], ["starting_after", id("ada")], ["banned", "true"]])).toBe(2);
+    expect(
+      await countOf([
+        ["limit", "1"],
+        ["offset", "3"],
+        ["order_by", "-created_at"],
+        ["starting_after", id("ada")],
+        ["banned", "true"],
+      ]),
+    ).toBe(2);
     // Even values the list refuses: count does not read them.
-    expect(await countOf([["limit", "0"], ["offset", "-1"], ["order_by", "nonsense"], ["starting_after", "user_missing"]])).toBe(fx.size);
+    expect(
+      await countOf([
+        ["limit", "0"],
+        ["offset", "-1"],
+        ["order_by", "nonsense"],
+        ["starting_after", "user_missing"],
+      ]),
+    ).toBe(fx.size);
   });
 });

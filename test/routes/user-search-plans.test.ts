@@ -105,7 +105,8 @@ beforeAll(async () => {
 
 describe("search spans", () => {
   it("partition the documents exactly, at millisecond boundaries, in spans of span_docs..2·span_docs (one larger span for the crowd)", async () => {
-    const spans = (await env.DB.prepare("select cast(lo as text) as lo, docs from search_spans order by lo").all<{ lo: string; docs: number }>()).results;
+    const spans = (await env.DB.prepare("select cast(lo as text) as lo, docs from search_spans order by lo").all<{ lo: string; docs: number }>())
+      .results;
     expect(spans[0].lo).toBe("-9223372036854775808");
     expect(spans.length).toBeGreaterThan(USERS / (2 * SPAN_DOCS));
     let total = 0;
@@ -126,7 +127,12 @@ describe("search spans", () => {
 
 describe("plans", () => {
   it("created_at: every match in (created_at, id) order across spans, both directions, offsets and filters", async () => {
-    const searches: Record<string, string>[] = [{ email_address_query: "span.test" }, { email_address_query: "7@span" }, { email_address_query: "person0012" }, { username_query: "7" }];
+    const searches: Record<string, string>[] = [
+      { email_address_query: "span.test" },
+      { email_address_query: "7@span" },
+      { email_address_query: "person0012" },
+      { username_query: "7" },
+    ];
     for (const search of searches) {
       for (const order_by of ["-created_at", "created_at"]) {
         for (const [limit, offset] of [

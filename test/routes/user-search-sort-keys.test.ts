@@ -13,7 +13,25 @@ import { call, createUser, unique } from "../helpers";
 const TERM = unique("sortkeys");
 const ids: string[] = [];
 
-const NAMES = [null, "", "a", "ab", "ab\u0000", "ab\u0000c", "ab\u0001", "ab\u0001c", "ab\u0002", "abc", "AB", "Ab", "é", "e\u0301", "zz", "ab", "ab"];
+const NAMES = [
+  null,
+  "",
+  "a",
+  "ab",
+  "ab\u0000",
+  "ab\u0000c",
+  "ab\u0001",
+  "ab\u0001c",
+  "ab\u0002",
+  "abc",
+  "AB",
+  "Ab",
+  "é",
+  "e\u0301",
+  "zz",
+  "ab",
+  "ab",
+];
 const TIMES = [null, -9_223_372_036_854_775_000, -1_000, -1, 0, 1, 999, 1_000, 1_700_000_000_000, 9_000_000_000_000_000, null, 5, 5, 5, 0, -1, 1_000];
 
 /** Usernames are unique: the name, then U+0000 and the index (NULL stays NULL). */

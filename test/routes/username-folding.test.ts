@@ -51,7 +51,10 @@ describe("username uniqueness under compatibility forms", () => {
       ["username_query", fullwidth(part.slice(0, 2))],
     ]) {
       const got = await call("GET", `/v1/users?${new URLSearchParams({ [param]: value, user_id: user.id })}`, undefined, { schema: ["User"] });
-      expect(got.body.map((u: { id: string }) => u.id), `${param}=${value}`).toEqual([user.id]);
+      expect(
+        got.body.map((u: { id: string }) => u.id),
+        `${param}=${value}`,
+      ).toEqual([user.id]);
     }
   });
 
@@ -61,7 +64,12 @@ describe("username uniqueness under compatibility forms", () => {
     const wide = await createUser({ email_address: [`${fullwidth(local)}@example.com`] });
     expect(wide.id).not.toBe(ascii.id);
     // Case still folds.
-    expectError(await call("POST", "/v1/users", { email_address: [`${local.toUpperCase()}@EXAMPLE.COM`] }), 422, "form_identifier_exists", "email_address");
+    expectError(
+      await call("POST", "/v1/users", { email_address: [`${local.toUpperCase()}@EXAMPLE.COM`] }),
+      422,
+      "form_identifier_exists",
+      "email_address",
+    );
   });
 
   it("folds idempotently, and equally for every normalisation form of a string", () => {
@@ -94,7 +102,8 @@ describe("re-folding usernames stored under the old rule (scripts/username-renor
     const holder = await createUser({ username: c });
     expect(await findByUsername(fullwidth(a))).toEqual([]);
 
-    const readCandidates = async () => (await env.DB.prepare(CANDIDATES_SQL).all<{ id: string; username: string; username_normalized: string }>()).results;
+    const readCandidates = async () =>
+      (await env.DB.prepare(CANDIDATES_SQL).all<{ id: string; username: string; username_normalized: string }>()).results;
     const plan = planUsernameRenormalization(await readCandidates());
     expect(plan.stale.map((row) => row.id).sort()).toEqual(oldFolded.map((u) => u.id).sort());
     expect(plan.stale.find((row) => row.id === current.id)).toBeUndefined();

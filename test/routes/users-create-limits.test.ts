@@ -49,7 +49,12 @@ describe("POST /v1/users and PATCH at the schema's list limits", () => {
 
   it("one over the limits is refused with Clerk's error", async () => {
     expectError(await call("POST", "/v1/users", { email_address: emails(LIMIT + 1) }), 422, "form_param_array_size_exceeded", "email_address");
-    expectError(await call("POST", "/v1/users", { backup_codes: list(LIMIT + 1, (i) => `c${i}`) }), 422, "form_param_array_size_exceeded", "backup_codes");
+    expectError(
+      await call("POST", "/v1/users", { backup_codes: list(LIMIT + 1, (i) => `c${i}`) }),
+      422,
+      "form_param_array_size_exceeded",
+      "backup_codes",
+    );
   });
 
   it("all statements are one transaction: of two concurrent creates sharing only their last email, one writes everything, the other nothing", async () => {

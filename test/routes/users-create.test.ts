@@ -8,7 +8,6 @@ import { tableCounts } from "../db";
 import { call, createUser, expectError, unique } from "../helpers";
 import { newPhone, newWallet } from "../identifiers";
 
-
 describe("POST /v1/users: fields", () => {
   it("stores every create field and returns it in the spec's User shape", async () => {
     const [email1, email2] = [`${unique("a")}@example.com`, `${unique("b")}@example.com`];
@@ -72,7 +71,13 @@ describe("POST /v1/users: fields", () => {
       [email1, false, "admin"],
       [email2, true, null],
     ]);
-    expect(user.email_addresses[0].verification).toEqual({ object: "verification_admin", status: "verified", strategy: "admin", attempts: null, expire_at: null });
+    expect(user.email_addresses[0].verification).toEqual({
+      object: "verification_admin",
+      status: "verified",
+      strategy: "admin",
+      attempts: null,
+      expire_at: null,
+    });
     expect(user.email_addresses.every((e: any) => Array.isArray(e.linked_to))).toBe(true);
     expect(user.phone_numbers.map((p: any) => [p.phone_number, p.reserved, p.verification?.strategy ?? null])).toEqual([
       [phone1, false, "admin"],
@@ -149,7 +154,12 @@ describe("POST /v1/users: fields", () => {
 describe("POST /v1/users: validation", () => {
   it("refuses a malformed email address with form_param_format_invalid naming email_address", async () => {
     for (const bad of ["plain", "a@b", "a b@example.com", "@example.com", "a@@example.com", "a@example..com", ""]) {
-      const error = expectError(await call("POST", "/v1/users", { email_address: [`ok${unique()}@example.com`, bad] }), 422, "form_param_format_invalid", "email_address");
+      const error = expectError(
+        await call("POST", "/v1/users", { email_address: [`ok${unique()}@example.com`, bad] }),
+        422,
+        "form_param_format_invalid",
+        "email_address",
+      );
       expect(error.long_message).toBe("email_address must be a valid email address.");
     }
   });
@@ -181,7 +191,15 @@ describe("POST /v1/users: validation", () => {
 
   it("answers form_param_invalid_time for timestamps that are not RFC3339", async () => {
     for (const param of ["created_at", "legal_accepted_at"]) {
-      for (const bad of ["yesterday", "2024-01-01", "2024-02-30T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00", "1700000000"]) {
+      for (const bad of [
+        "yesterday",
+        "2024-01-01",
+        "2024-02-30T00:00:00Z",
+        "2024-13-01T00:00:00Z",
+        "2024-01-01T24:00:00Z",
+        "2024-01-01T00:00:00",
+        "1700000000",
+      ]) {
         const error = expectError(await call("POST", "/v1/users", { [param]: bad }), 422, "form_param_invalid_time", param);
         expect(error.long_message).toBe(`${param} must contain a datetime specified in RFC3339 format (e.g. \`2022-10-20T10:00:27.645Z\`).`);
       }
@@ -250,7 +268,12 @@ describe("POST /v1/users: validation", () => {
     const raw = '{"first_name":"bad \\ud800 half"}';
     const error = expectError(await call("POST", "/v1/users", undefined, { rawBody: raw }), 422, "form_param_value_invalid", "first_name");
     expect(error.long_message).toBe("first_name contains invalid UTF-8 characters");
-    expectError(await call("POST", "/v1/users", undefined, { rawBody: '{"public_metadata":{"\\udfff":1}}' }), 422, "form_param_value_invalid", "public_metadata");
+    expectError(
+      await call("POST", "/v1/users", undefined, { rawBody: '{"public_metadata":{"\\udfff":1}}' }),
+      422,
+      "form_param_value_invalid",
+      "public_metadata",
+    );
   });
 
   it("refuses over-long text fields with form_param_max_length_exceeded", async () => {
@@ -267,11 +290,21 @@ describe("POST /v1/users: identifiers are unique", () => {
     const externalId = unique("ext");
     await createUser({ email_address: [email], phone_number: [phone], web3_wallet: [wallet], username, external_id: externalId });
 
-    const emailError = expectError(await call("POST", "/v1/users", { email_address: [email.toUpperCase()] }), 422, "form_identifier_exists", "email_address");
+    const emailError = expectError(
+      await call("POST", "/v1/users", { email_address: [email.toUpperCase()] }),
+      422,
+      "form_identifier_exists",
+      "email_address",
+    );
     expect(emailError.message).toBe("That email address is taken. Please try another.");
     expectError(await call("POST", "/v1/users", { phone_number: [phone] }), 422, "form_identifier_exists", "phone_number");
     expectError(await call("POST", "/v1/users", { web3_wallet: [wallet] }), 422, "form_identifier_exists", "web3_wallet");
-    const usernameError = expectError(await call("POST", "/v1/users", { username: username.toLowerCase() }), 422, "form_identifier_exists", "username");
+    const usernameError = expectError(
+      await call("POST", "/v1/users", { username: username.toLowerCase() }),
+      422,
+      "form_identifier_exists",
+      "username",
+    );
     expect(usernameError.message).toBe("That username is taken. Please try another.");
     expectError(await call("POST", "/v1/users", { external_id: externalId }), 422, "form_identifier_exists", "external_id");
   });
@@ -332,7 +365,11 @@ describe("POST /v1/users: concurrent creates", () => {
   it("lets exactly one of two creates with the same email (differently cased) win", async () => {
     const email = `${unique("race")}@example.com`;
     // Each also carries its own phone, which the loser must not leave behind.
-    await race({ email_address: [email], phone_number: [newPhone()] }, { email_address: [email.toUpperCase()], phone_number: [newPhone()] }, "email_address");
+    await race(
+      { email_address: [email], phone_number: [newPhone()] },
+      { email_address: [email.toUpperCase()], phone_number: [newPhone()] },
+      "email_address",
+    );
   });
 
   it("lets exactly one of two creates with the same username (differently cased) win", async () => {
@@ -357,7 +394,18 @@ describe("POST /v1/users: concurrent creates", () => {
 });
 
 describe("POST /v1/users: Unicode and SQL metacharacters round-trip", () => {
-  const NASTY = ["O'Brien", 'say "hi"', "100%_off", "x; DROP TABLE users;--", "😀👩‍💻", "مرحبا بالعالم", "שלום", "e\u0301 (NFD)", "tab\tnew\nline", "back\\slash"];
+  const NASTY = [
+    "O'Brien",
+    'say "hi"',
+    "100%_off",
+    "x; DROP TABLE users;--",
+    "😀👩‍💻",
+    "مرحبا بالعالم",
+    "שלום",
+    "e\u0301 (NFD)",
+    "tab\tnew\nline",
+    "back\\slash",
+  ];
 
   it("returns every string field exactly as sent", async () => {
     for (const [i, text] of NASTY.entries()) {

@@ -21,11 +21,18 @@ async function userWithEverything() {
   });
   const passkey = await call("POST", `/v1/users/${user.id}/passkeys`, { name: "Key", credential_id: unique("cred"), public_key: "pk" });
   expect(passkey.status).toBe(200);
-  const account = await call("POST", `/v1/users/${user.id}/external_accounts`, { provider: "oauth_google", provider_user_id: unique("g"), email_address: email, access_token: "secret-token" });
+  const account = await call("POST", `/v1/users/${user.id}/external_accounts`, {
+    provider: "oauth_google",
+    provider_user_id: unique("g"),
+    email_address: email,
+    access_token: "secret-token",
+  });
   expect(account.status).toBe(200);
   // An uploaded profile image: its row and its R2 object (the images issue adds the upload route).
   const imageId = newId("img");
-  await env.DB.prepare("insert into images (id, user_id, content_type, size, created_at) values (?, ?, 'image/png', 3, ?)").bind(imageId, user.id, Date.now()).run();
+  await env.DB.prepare("insert into images (id, user_id, content_type, size, created_at) values (?, ?, 'image/png', 3, ?)")
+    .bind(imageId, user.id, Date.now())
+    .run();
   await env.IMAGES.put(imageId, new Uint8Array([1, 2, 3]));
   return { user, imageId };
 }

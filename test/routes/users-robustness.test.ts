@@ -22,37 +22,140 @@ function expectHandled(result: ApiResult, what: string) {
 }
 
 const CREATE_KEYS = [
-  "external_id", "first_name", "last_name", "locale", "email_address", "email_address_identification_status", "phone_number",
-  "phone_number_identification_status", "web3_wallet", "username", "password", "skip_password_checks", "skip_password_requirement",
-  "public_metadata", "private_metadata", "unsafe_metadata", "delete_self_enabled", "create_organization_enabled",
-  "create_organizations_limit", "legal_accepted_at", "skip_legal_checks", "skip_user_requirement", "bypass_client_trust",
-  "created_at", "banned", "locked",
+  "external_id",
+  "first_name",
+  "last_name",
+  "locale",
+  "email_address",
+  "email_address_identification_status",
+  "phone_number",
+  "phone_number_identification_status",
+  "web3_wallet",
+  "username",
+  "password",
+  "skip_password_checks",
+  "skip_password_requirement",
+  "public_metadata",
+  "private_metadata",
+  "unsafe_metadata",
+  "delete_self_enabled",
+  "create_organization_enabled",
+  "create_organizations_limit",
+  "legal_accepted_at",
+  "skip_legal_checks",
+  "skip_user_requirement",
+  "bypass_client_trust",
+  "created_at",
+  "banned",
+  "locked",
 ];
 const UPDATE_KEYS = [
-  "external_id", "first_name", "last_name", "locale", "primary_email_address_id", "primary_phone_number_id", "primary_web3_wallet_id",
-  "notify_primary_email_address_changed", "username", "profile_image_id", "password", "skip_password_checks",
-  "sign_out_of_other_sessions", "public_metadata", "private_metadata", "unsafe_metadata", "delete_self_enabled",
-  "create_organization_enabled", "legal_accepted_at", "skip_legal_checks", "create_organizations_limit", "created_at",
+  "external_id",
+  "first_name",
+  "last_name",
+  "locale",
+  "primary_email_address_id",
+  "primary_phone_number_id",
+  "primary_web3_wallet_id",
+  "notify_primary_email_address_changed",
+  "username",
+  "profile_image_id",
+  "password",
+  "skip_password_checks",
+  "sign_out_of_other_sessions",
+  "public_metadata",
+  "private_metadata",
+  "unsafe_metadata",
+  "delete_self_enabled",
+  "create_organization_enabled",
+  "legal_accepted_at",
+  "skip_legal_checks",
+  "create_organizations_limit",
+  "created_at",
   "bypass_client_trust",
 ];
 const LIST_KEYS = [
-  "email_address", "email_address[]", "phone_number", "external_id", "username", "web3_wallet", "user_id", "organization_id",
-  "provider", "provider_user_id", "query", "email_address_query", "phone_number_query", "username_query", "name_query", "banned",
-  "created_at_before", "created_at_after", "last_active_at_before", "last_active_at_after", "last_active_at_since",
-  "last_sign_in_at_before", "last_sign_in_at_after", "order_by", "limit", "offset", "starting_after", "paginated",
+  "email_address",
+  "email_address[]",
+  "phone_number",
+  "external_id",
+  "username",
+  "web3_wallet",
+  "user_id",
+  "organization_id",
+  "provider",
+  "provider_user_id",
+  "query",
+  "email_address_query",
+  "phone_number_query",
+  "username_query",
+  "name_query",
+  "banned",
+  "created_at_before",
+  "created_at_after",
+  "last_active_at_before",
+  "last_active_at_after",
+  "last_active_at_since",
+  "last_sign_in_at_before",
+  "last_sign_in_at_after",
+  "order_by",
+  "limit",
+  "offset",
+  "starting_after",
+  "paginated",
 ];
 
 const nastyString = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.constantFrom("", " ", "'", '"', "%", "_", "*", "NEAR", "AND", "OR", "NOT", "(", ")", "{", "}", "\\", "\u0000", "+", "-", "-created_at", "1e309", "-1", "9".repeat(30), "user_", "é", "ÉLODIE", "😀", "\ud800", "null", "true", "[]"),
+  fc.constantFrom(
+    "",
+    " ",
+    "'",
+    '"',
+    "%",
+    "_",
+    "*",
+    "NEAR",
+    "AND",
+    "OR",
+    "NOT",
+    "(",
+    ")",
+    "{",
+    "}",
+    "\\",
+    "\u0000",
+    "+",
+    "-",
+    "-created_at",
+    "1e309",
+    "-1",
+    "9".repeat(30),
+    "user_",
+    "é",
+    "ÉLODIE",
+    "😀",
+    "\ud800",
+    "null",
+    "true",
+    "[]",
+  ),
   fc.integer({ min: 1, max: 3000 }).map((n) => "x".repeat(n)),
 );
-const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), nastyString, fc.array(nastyString, { maxLength: 4 }), fc.constantFrom(1e300, -1, 2 ** 63, 0.5));
+const anyValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  nastyString,
+  fc.array(nastyString, { maxLength: 4 }),
+  fc.constantFrom(1e300, -1, 2 ** 63, 0.5),
+);
 const bodyOf = (keys: string[]) =>
   fc.dictionary(fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: nastyString }), anyValue, { maxKeys: 5 });
-const queryOf = fc.array(fc.tuple(fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...LIST_KEYS) }, { weight: 1, arbitrary: nastyString }), nastyString), {
-  maxLength: 6,
-});
+const queryOf = fc.array(
+  fc.tuple(fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...LIST_KEYS) }, { weight: 1, arbitrary: nastyString }), nastyString),
+  {
+    maxLength: 6,
+  },
+);
 
 /** `s` with lone surrogates replaced by U+FFFD, as the WHATWG URL encoder does. */
 const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
@@ -154,7 +257,10 @@ describe("inputs that once reached a 500", () => {
   });
 
   it("accepts metadata nested exactly 128 levels deep (the body itself is one level)", async () => {
-    const result = await call("PUT", `/v1/users/${ownId}/metadata`, undefined, { rawBody: `{"private_metadata":${nested(127, '{"a":', "}")}}`, schema: "User" });
+    const result = await call("PUT", `/v1/users/${ownId}/metadata`, undefined, {
+      rawBody: `{"private_metadata":${nested(127, '{"a":', "}")}}`,
+      schema: "User",
+    });
     expect(result.status, JSON.stringify(result.body).slice(0, 300)).toBe(200);
     let level: any = result.body.private_metadata;
     let depth = 0;
@@ -171,13 +277,20 @@ describe("inputs that once reached a 500", () => {
     const found = await call("GET", `/v1/users?query=${encodeURIComponent(terms.join(" "))}&user_id=${ownId}`, undefined, { schema: ["User"] });
     expect(found.status, JSON.stringify(found.body).slice(0, 300)).toBe(200);
     expect(found.body.map((u: any) => u.id)).toEqual([ownId]);
-    const counted = await call("GET", `/v1/users/count?name_query=${encodeURIComponent([...terms.slice(1), "zq"].join(" "))}&user_id=${ownId}`, undefined, {
-      schema: "TotalCount",
-    });
+    const counted = await call(
+      "GET",
+      `/v1/users/count?name_query=${encodeURIComponent([...terms.slice(1), "zq"].join(" "))}&user_id=${ownId}`,
+      undefined,
+      {
+        schema: "TotalCount",
+      },
+    );
     expect(counted.status, JSON.stringify(counted.body).slice(0, 300)).toBe(200);
     expect(counted.body.total_count).toBe(0);
     // Non-ASCII short terms have several case spellings each.
-    const accents = await call("GET", `/v1/users/count?query=${encodeURIComponent(Array.from({ length: 120 }, () => "é").join(" "))}`, undefined, { schema: "TotalCount" });
+    const accents = await call("GET", `/v1/users/count?query=${encodeURIComponent(Array.from({ length: 120 }, () => "é").join(" "))}`, undefined, {
+      schema: "TotalCount",
+    });
     expect(accents.status, JSON.stringify(accents.body).slice(0, 300)).toBe(200);
     // Every search parameter at once, each full of short terms (repeats count once: at most 10
     // different terms in all), plus exact filters.
@@ -199,8 +312,18 @@ describe("inputs that once reached a 500", () => {
 
   it("refuses create_organizations_limit beyond a 64-bit-safe integer instead of storing a float", async () => {
     for (const value of [1e300, 2 ** 63, Number.MAX_SAFE_INTEGER + 1]) {
-      expectError(await call("POST", "/v1/users", { create_organizations_limit: value }), 422, "form_param_value_invalid", "create_organizations_limit");
-      expectError(await call("PATCH", `/v1/users/${ownId}`, { create_organizations_limit: value }), 422, "form_param_value_invalid", "create_organizations_limit");
+      expectError(
+        await call("POST", "/v1/users", { create_organizations_limit: value }),
+        422,
+        "form_param_value_invalid",
+        "create_organizations_limit",
+      );
+      expectError(
+        await call("PATCH", `/v1/users/${ownId}`, { create_organizations_limit: value }),
+        422,
+        "form_param_value_invalid",
+        "create_organizations_limit",
+      );
     }
     const user = await createUser({ create_organizations_limit: 1_000_000 });
     expect(user.create_organizations_limit).toBe(1_000_000);

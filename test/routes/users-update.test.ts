@@ -58,8 +58,22 @@ describe("PATCH /v1/users/{user_id}: fields", () => {
 
   it("clears nullable fields sent as null", async () => {
     const user = await createUser({ first_name: "A", last_name: "B", locale: "de", external_id: unique("ext"), create_organizations_limit: 2 });
-    const result = await patch(user.id, { first_name: null, last_name: null, locale: null, external_id: null, create_organizations_limit: null, legal_accepted_at: null });
-    expect(result.body).toMatchObject({ first_name: null, last_name: null, locale: null, external_id: null, create_organizations_limit: null, legal_accepted_at: null });
+    const result = await patch(user.id, {
+      first_name: null,
+      last_name: null,
+      locale: null,
+      external_id: null,
+      create_organizations_limit: null,
+      legal_accepted_at: null,
+    });
+    expect(result.body).toMatchObject({
+      first_name: null,
+      last_name: null,
+      locale: null,
+      external_id: null,
+      create_organizations_limit: null,
+      legal_accepted_at: null,
+    });
   });
 
   it("removes the username when it is null or an empty string", async () => {
@@ -124,7 +138,12 @@ describe("PATCH /v1/users/{user_id}: fields", () => {
   it("refuses create-only parameters with form_param_unknown", async () => {
     const user = await createUser({});
     for (const param of ["email_address", "phone_number", "banned", "skip_user_requirement"]) {
-      expectError(await patch(user.id, { [param]: param === "banned" || param === "skip_user_requirement" ? true : ["x"] }), 422, "form_param_unknown", param);
+      expectError(
+        await patch(user.id, { [param]: param === "banned" || param === "skip_user_requirement" ? true : ["x"] }),
+        422,
+        "form_param_unknown",
+        param,
+      );
     }
   });
 
@@ -181,9 +200,19 @@ describe("PATCH /v1/users/{user_id}: primary identifications", () => {
 
   it("answers form_verification_needed for an unverified (reserved) identification", async () => {
     const user = await userWithIdentifiers();
-    const error = expectError(await patch(user.id, { primary_email_address_id: user.email_addresses[2].id }), 422, "form_verification_needed", "primary_email_address_id");
+    const error = expectError(
+      await patch(user.id, { primary_email_address_id: user.email_addresses[2].id }),
+      422,
+      "form_verification_needed",
+      "primary_email_address_id",
+    );
     expect(error.long_message).toBe("This identification needs to be verified before you can perform this action.");
-    expectError(await patch(user.id, { primary_phone_number_id: user.phone_numbers[2].id }), 422, "form_verification_needed", "primary_phone_number_id");
+    expectError(
+      await patch(user.id, { primary_phone_number_id: user.phone_numbers[2].id }),
+      422,
+      "form_verification_needed",
+      "primary_phone_number_id",
+    );
     expect((await call("GET", `/v1/users/${user.id}`)).body.primary_email_address_id).toBe(user.email_addresses[0].id);
   });
 

@@ -42,7 +42,10 @@ export const SCHEMA_NAMES = [
 export function buildValidators() {
   const full = resolve(specDir, "bapi-2026-05-12.yml");
   const subset = resolve(specDir, "users-subset-2026-05-12.yml");
-  if (existsSync(out) && statSync(out).mtimeMs > Math.max(statSync(full).mtimeMs, statSync(subset).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)) {
+  if (
+    existsSync(out) &&
+    statSync(out).mtimeMs > Math.max(statSync(full).mtimeMs, statSync(subset).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)
+  ) {
     return out;
   }
   // The full spec has every schema the subset has (and the organization ones); use it as the source.

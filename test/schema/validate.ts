@@ -32,7 +32,9 @@ export function assertMatchesSchema(name: SchemaName, body: unknown): void {
   const validate = (validators as Record<string, Validator>)[name];
   if (!validate) throw new Error(`no compiled validator for schema ${name}`);
   if (!validate(body)) {
-    throw new Error(`response does not match spec schema ${name}: ${JSON.stringify(validate.errors?.slice(0, 5), null, 1)}\nbody: ${JSON.stringify(body).slice(0, 2000)}`);
+    throw new Error(
+      `response does not match spec schema ${name}: ${JSON.stringify(validate.errors?.slice(0, 5), null, 1)}\nbody: ${JSON.stringify(body).slice(0, 2000)}`,
+    );
   }
 }
 

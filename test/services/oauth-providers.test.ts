@@ -20,7 +20,13 @@ describe("OAUTH_PROVIDERS", () => {
 
   it("uses client_secret from the var unless the secret overrides it", () => {
     const plain = findOAuthProvider(envWith({ OAUTH_PROVIDERS: JSON.stringify({ oauth_google: google }) }), "google");
-    expect(plain).toEqual({ provider: "oauth_google", tokenUrl: google.token_url, clientId: "cid", clientSecret: "from-var", authMethod: "client_secret_basic" });
+    expect(plain).toEqual({
+      provider: "oauth_google",
+      tokenUrl: google.token_url,
+      clientId: "cid",
+      clientSecret: "from-var",
+      authMethod: "client_secret_basic",
+    });
     const overridden = findOAuthProvider(
       envWith({ OAUTH_PROVIDERS: JSON.stringify({ google }), OAUTH_GOOGLE_CLIENT_SECRET: "from-secret" }),
       "oauth_google",
@@ -44,7 +50,11 @@ describe("OAUTH_PROVIDERS", () => {
     ["a non-http token_url", JSON.stringify({ google: { ...google, token_url: "ftp://x/token" } }), "must be http(s)"],
     ["no client_id", JSON.stringify({ google: { ...google, client_id: "" } }), "google.client_id is missing"],
     ["no secret anywhere", JSON.stringify({ google: { ...google, client_secret: undefined } }), "OAUTH_GOOGLE_CLIENT_SECRET is not set"],
-    ["an unknown auth method", JSON.stringify({ google: { ...google, token_endpoint_auth_method: "private_key_jwt" } }), "token_endpoint_auth_method"],
+    [
+      "an unknown auth method",
+      JSON.stringify({ google: { ...google, token_endpoint_auth_method: "private_key_jwt" } }),
+      "token_endpoint_auth_method",
+    ],
   ])("rejects %s with a 500 that names the field but no value", (_, value, detail) => {
     let error: unknown;
     try {

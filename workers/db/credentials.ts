@@ -9,11 +9,19 @@ import { backupCodes, phoneNumbers, users, type UserRow } from "./schema";
 import type { Statement } from "./users";
 
 export async function listBackupCodes(db: Db, userId: string) {
-  return db.select({ id: backupCodes.id, kind: backupCodes.kind, digest: backupCodes.digest }).from(backupCodes).where(eq(backupCodes.userId, userId)).all();
+  return db
+    .select({ id: backupCodes.id, kind: backupCodes.kind, digest: backupCodes.digest })
+    .from(backupCodes)
+    .where(eq(backupCodes.userId, userId))
+    .all();
 }
 
 export async function countBackupCodes(db: Db, userId: string): Promise<number> {
-  const row = await db.select({ count: sql<number>`count(*)`.as("count") }).from(backupCodes).where(eq(backupCodes.userId, userId)).get();
+  const row = await db
+    .select({ count: sql<number>`count(*)`.as("count") })
+    .from(backupCodes)
+    .where(eq(backupCodes.userId, userId))
+    .get();
   return Number(row?.count ?? 0);
 }
 
@@ -35,7 +43,9 @@ export async function claimTotpStep(db: Db, userId: string, step: number): Promi
   const claimed = await db
     .update(users)
     .set({ totpLastUsedStep: step })
-    .where(and(eq(users.id, userId), sql`${users.totpSecretEncrypted} is not null`, or(isNull(users.totpLastUsedStep), lt(users.totpLastUsedStep, step))))
+    .where(
+      and(eq(users.id, userId), sql`${users.totpSecretEncrypted} is not null`, or(isNull(users.totpLastUsedStep), lt(users.totpLastUsedStep, step))),
+    )
     .returning({ id: users.id })
     .all();
   return claimed.length === 1;
@@ -54,8 +64,18 @@ const lockoutColumns = {
 
 /** Per factor: its own failure count (column and key) and the other factor's. */
 const COUNTERS = {
-  password: { own: users.failedPasswordAttempts, ownKey: "failedPasswordAttempts", other: users.failedSecondFactorAttempts, otherKey: "failedSecondFactorAttempts" },
-  second_factor: { own: users.failedSecondFactorAttempts, ownKey: "failedSecondFactorAttempts", other: users.failedPasswordAttempts, otherKey: "failedPasswordAttempts" },
+  password: {
+    own: users.failedPasswordAttempts,
+    ownKey: "failedPasswordAttempts",
+    other: users.failedSecondFactorAttempts,
+    otherKey: "failedSecondFactorAttempts",
+  },
+  second_factor: {
+    own: users.failedSecondFactorAttempts,
+    ownKey: "failedSecondFactorAttempts",
+    other: users.failedPasswordAttempts,
+    otherKey: "failedPasswordAttempts",
+  },
 } as const;
 
 /** Failures of both factors together: the count a lock is decided on. */

@@ -5,16 +5,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { ownedRowExists } from "./users";
-import {
-  emailAddresses,
-  externalAccounts,
-  passkeys,
-  phoneNumbers,
-  users,
-  web3Wallets,
-  type ExternalAccountRow,
-  type PasskeyRow,
-} from "./schema";
+import { emailAddresses, externalAccounts, passkeys, phoneNumbers, users, web3Wallets, type ExternalAccountRow, type PasskeyRow } from "./schema";
 
 export async function insertPasskey(db: Db, row: typeof passkeys.$inferInsert): Promise<PasskeyRow> {
   return db.insert(passkeys).values(row).returning().get();

@@ -26,7 +26,10 @@ export async function replaceUserImage(
   const [, updated, dropped] = await db.batch([
     db.insert(images).values(image),
     db.update(users).set({ imageId: image.id, updatedAt: now }).where(eq(users.id, image.userId)).returning(),
-    db.delete(images).where(and(eq(images.userId, image.userId), ne(images.id, image.id))).returning({ id: images.id }),
+    db
+      .delete(images)
+      .where(and(eq(images.userId, image.userId), ne(images.id, image.id)))
+      .returning({ id: images.id }),
     db
       .delete(images)
       .where(and(eq(images.id, image.id), sql`not exists (select 1 from ${users} where ${users.id} = ${image.userId})`))

@@ -19,7 +19,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { d1ErrorText } from "./constraint-errors";
-import { organizationMemberships, organizations, users } from "./schema";
+import type { organizationMemberships, organizations, users } from "./schema";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -144,6 +144,10 @@ export function isMetadataTooLarge(error: unknown): boolean {
 export async function readMetadataSizes(db: Db, table: MetadataTable, id: string, write: MetadataWrite): Promise<Record<string, number> | undefined> {
   const columns = Object.values(write.columns);
   const selection = Object.fromEntries(columns.map((column) => [column.name, sql<number>`length(cast(${nextValue(column, write)} as blob))`]));
-  const row = await db.select(selection).from(asUsers(table)).where(eq(asUsers(table).id, id)).get();
+  const row = await db
+    .select(selection)
+    .from(asUsers(table))
+    .where(eq(asUsers(table).id, id))
+    .get();
   return row ? Object.fromEntries(columns.map((column) => [column.name, Number(row[column.name])])) : undefined;
 }

@@ -287,8 +287,7 @@ function tokenize(sql: string): Token[] | undefined {
   return groups.length === 0 ? top : undefined;
 }
 
-const isWord = (token: Token | undefined, ...words: string[]): boolean =>
-  token?.kind === "word" && words.includes(token.text.toLowerCase());
+const isWord = (token: Token | undefined, ...words: string[]): boolean => token?.kind === "word" && words.includes(token.text.toLowerCase());
 const isOther = (token: Token | undefined, text: string): boolean => token?.kind === "other" && token.text === text;
 
 /** Clauses that end a FROM clause (commas after them, e.g. in ORDER BY, are not joins). */
@@ -298,7 +297,8 @@ function provableColumnNames(sql: string): string[] | undefined {
   const tokens = tokenize(sql);
   if (!tokens || !isWord(tokens[0], "select")) return undefined;
   // One plain SELECT: no second statement, no compound, no RETURNING, no INSERT … SELECT.
-  if (tokens.some((t, i) => isOther(t, ";") || isWord(t, "union", "intersect", "except", "returning") || (i > 0 && isWord(t, "select")))) return undefined;
+  if (tokens.some((t, i) => isOther(t, ";") || isWord(t, "union", "intersect", "except", "returning") || (i > 0 && isWord(t, "select"))))
+    return undefined;
   const from = tokens.findIndex((t) => isWord(t, "from"));
   if (from < 0) return undefined;
   let fromEnd = tokens.findIndex((t, i) => i > from && isWord(t, ...AFTER_FROM));

@@ -9,11 +9,14 @@ import { and, count, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { externalAccounts, type ExternalAccountRow } from "./schema";
 
-const byUserAndProvider = (userId: string, provider: string) =>
-  and(eq(externalAccounts.userId, userId), eq(externalAccounts.provider, provider));
+const byUserAndProvider = (userId: string, provider: string) => and(eq(externalAccounts.userId, userId), eq(externalAccounts.provider, provider));
 
 export async function countExternalAccountsByProvider(db: Db, userId: string, provider: string): Promise<number> {
-  const row = await db.select({ n: count().as("n") }).from(externalAccounts).where(byUserAndProvider(userId, provider)).get();
+  const row = await db
+    .select({ n: count().as("n") })
+    .from(externalAccounts)
+    .where(byUserAndProvider(userId, provider))
+    .get();
   return row?.n ?? 0;
 }
 
@@ -76,7 +79,12 @@ export interface RefreshedColumns {
  * a holder whose lease lapsed and was taken over does not overwrite the newer holder's tokens.
  * Returns the updated row, or undefined when the fence refused the write.
  */
-export async function storeRefreshedTokens(db: Db, accountId: string, leaseId: string, columns: RefreshedColumns): Promise<ExternalAccountRow | undefined> {
+export async function storeRefreshedTokens(
+  db: Db,
+  accountId: string,
+  leaseId: string,
+  columns: RefreshedColumns,
+): Promise<ExternalAccountRow | undefined> {
   const rows = await db
     .update(externalAccounts)
     .set({ ...columns, refreshLeaseId: null, refreshLeaseUntil: null })

@@ -75,7 +75,11 @@ export async function listInvitations(
       .limit(limit)
       .offset(offset)
       .all(),
-    db.select({ count: sql<number>`count(*)`.as("count") }).from(organizationInvitations).where(where).all(),
+    db
+      .select({ count: sql<number>`count(*)`.as("count") })
+      .from(organizationInvitations)
+      .where(where)
+      .all(),
   ]);
   return { rows, total: Number(counts[0]?.count ?? 0) };
 }

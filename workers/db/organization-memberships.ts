@@ -140,6 +140,10 @@ export async function updateMembershipRow(
 
 /** Deletes the membership; false when it was already gone. */
 export async function deleteMembershipRow(db: Db, id: string): Promise<boolean> {
-  const deleted = await db.delete(organizationMemberships).where(eq(organizationMemberships.id, id)).returning({ id: organizationMemberships.id }).get();
+  const deleted = await db
+    .delete(organizationMemberships)
+    .where(eq(organizationMemberships.id, id))
+    .returning({ id: organizationMemberships.id })
+    .get();
   return deleted !== undefined;
 }

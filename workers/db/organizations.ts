@@ -104,13 +104,7 @@ export async function listOrganizationRows(
   const direction = order.descending ? desc : asc;
   const where = organizationWhere(filter);
   const [rows, counts] = await db.batch([
-    db
-      .select()
-      .from(organizations)
-      .where(where)
-      .orderBy(direction(column), direction(organizations.id))
-      .limit(limit)
-      .offset(offset),
+    db.select().from(organizations).where(where).orderBy(direction(column), direction(organizations.id)).limit(limit).offset(offset),
     db.select({ count: sql<number>`count(*)` }).from(organizations).where(where),
   ]);
   return { rows, total: Number(counts[0]?.count ?? 0) };

@@ -126,10 +126,7 @@ export const emailAddresses = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex("email_addresses_normalized_unique").on(t.emailAddressNormalized),
-    index("email_addresses_user_id_idx").on(t.userId),
-  ],
+  (t) => [uniqueIndex("email_addresses_normalized_unique").on(t.emailAddressNormalized), index("email_addresses_user_id_idx").on(t.userId)],
 );
 
 export const phoneNumbers = sqliteTable(
@@ -148,10 +145,7 @@ export const phoneNumbers = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex("phone_numbers_phone_number_unique").on(t.phoneNumber),
-    index("phone_numbers_user_id_idx").on(t.userId),
-  ],
+  (t) => [uniqueIndex("phone_numbers_phone_number_unique").on(t.phoneNumber), index("phone_numbers_user_id_idx").on(t.userId)],
 );
 
 export const web3Wallets = sqliteTable(
@@ -167,10 +161,7 @@ export const web3Wallets = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex("web3_wallets_web3_wallet_unique").on(t.web3Wallet),
-    index("web3_wallets_user_id_idx").on(t.userId),
-  ],
+  (t) => [uniqueIndex("web3_wallets_web3_wallet_unique").on(t.web3Wallet), index("web3_wallets_user_id_idx").on(t.userId)],
 );
 
 export const passkeys = sqliteTable(
@@ -189,10 +180,7 @@ export const passkeys = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex("passkeys_credential_id_unique").on(t.credentialId),
-    index("passkeys_user_id_idx").on(t.userId),
-  ],
+  (t) => [uniqueIndex("passkeys_credential_id_unique").on(t.credentialId), index("passkeys_user_id_idx").on(t.userId)],
 );
 
 export const externalAccounts = sqliteTable(
@@ -343,4 +331,3 @@ export type ImageRow = typeof images.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type OrganizationMembershipRow = typeof organizationMemberships.$inferSelect;
 export type OrganizationInvitationRow = typeof organizationInvitations.$inferSelect;
-

@@ -14,7 +14,7 @@ import {
   backupCodes,
   emailAddresses,
   externalAccounts,
-  images,
+  type images,
   passkeys,
   phoneNumbers,
   users,
@@ -173,7 +173,13 @@ export function updateUserStatement(db: Db, id: string, values: SQLiteUpdateSetS
 }
 
 /** The tables whose rows each belong to one user (their user_id). */
-export type UserOwnedTable = typeof emailAddresses | typeof phoneNumbers | typeof web3Wallets | typeof passkeys | typeof externalAccounts | typeof images;
+export type UserOwnedTable =
+  | typeof emailAddresses
+  | typeof phoneNumbers
+  | typeof web3Wallets
+  | typeof passkeys
+  | typeof externalAccounts
+  | typeof images;
 
 /** The row `id` of `table` exists and belongs to `userId` (evaluated when the statement runs). */
 export function ownedRowExists(table: UserOwnedTable, id: string, userId: string): BatchCondition {

@@ -23,7 +23,9 @@ function requestedVersion(request: Request): string | undefined {
   const header = request.headers.get("clerk-api-version");
   const query = new URL(request.url).searchParams.get(VERSION_QUERY_PARAM);
   if (header !== null && query !== null) {
-    throw errors.apiVersionInvalid(`provide the version either in the Clerk-API-Version header or in the ${VERSION_QUERY_PARAM} query parameter, not both`);
+    throw errors.apiVersionInvalid(
+      `provide the version either in the Clerk-API-Version header or in the ${VERSION_QUERY_PARAM} query parameter, not both`,
+    );
   }
   return (header ?? query)?.trim();
 }

@@ -103,7 +103,13 @@ export const errors = {
   paramExceedsAllowedSize: (param: string, longMessage: string) =>
     new ApiError(422, "form_param_exceeds_allowed_size", "exceeds allowed size", longMessage, withParam(param)),
   identifierExists: (param: string, what: string) =>
-    new ApiError(422, "form_identifier_exists", `That ${what} is taken. Please try another.`, `That ${what} is taken. Please try another.`, withParam(param)),
+    new ApiError(
+      422,
+      "form_identifier_exists",
+      `That ${what} is taken. Please try another.`,
+      `That ${what} is taken. Please try another.`,
+      withParam(param),
+    ),
   verificationNeeded: (param: string) =>
     new ApiError(
       422,
@@ -170,7 +176,13 @@ export const errors = {
   organizationCreatorNotFound: (userId: string) =>
     new ApiError(400, "organization_creator_not_found", "creator not found", `No users found with id ${userId}.`, withParam("created_by")),
   organizationNameInvalid: (name: string, reason: string) =>
-    new ApiError(422, "form_param_value_invalid", "invalid organization name", `The organization name ${JSON.stringify(name)} is invalid: ${reason}`, withParam("name")),
+    new ApiError(
+      422,
+      "form_param_value_invalid",
+      "invalid organization name",
+      `The organization name ${JSON.stringify(name)} is invalid: ${reason}`,
+      withParam("name"),
+    ),
   alreadyAMemberInOrganization: (userId: string) =>
     new ApiError(400, "already_a_member_in_organization", "already a member", `${userId} is already a member of the organization.`),
   organizationMembershipQuotaExceeded: (max: number) =>
@@ -206,7 +218,12 @@ export const errors = {
       "This invitation has already been accepted. Sign in instead.",
     ),
   organizationInvitationRevoked: () =>
-    new ApiError(400, "organization_invitation_revoked_code", "invitation has been revoked", "This invitation has been revoked and cannot be used anymore."),
+    new ApiError(
+      400,
+      "organization_invitation_revoked_code",
+      "invitation has been revoked",
+      "This invitation has been revoked and cannot be used anymore.",
+    ),
   passwordSizeExceeded: (param = "password") =>
     new ApiError(
       422,

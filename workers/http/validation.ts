@@ -3,7 +3,7 @@
  * Schemas are `.strict()` so an unknown body key gives `form_param_unknown`.
  */
 import type { z } from "zod";
-import { ApiError, errors } from "./errors";
+import { type ApiError, errors } from "./errors";
 
 /** The top-level body parameter an issue belongs to (Clerk names parameters, not paths). */
 function paramName(path: (string | number)[]): string {

@@ -12,7 +12,10 @@ import { lockUser, setUserBanned, setUsersBanned, unlockUser } from "../services
 
 export function registerAccountRoutes(router: RouterType): void {
   // The bulk paths are registered first so /v1/users/ban is never read as a user id.
-  for (const [path, banned] of [["/v1/users/ban", true], ["/v1/users/unban", false]] as const) {
+  for (const [path, banned] of [
+    ["/v1/users/ban", true],
+    ["/v1/users/unban", false],
+  ] as const) {
     router.post(path, async (request: ApiRequest, ctx: AppContext) => {
       const input = parseWith(bulkUserIdsBody, await readJsonBody(request));
       const users = await setUsersBanned(ctx, input.user_ids, banned);

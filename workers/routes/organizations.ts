@@ -31,7 +31,13 @@ import {
   updateOrganizationBodyWithMetadata,
 } from "../schemas/organizations";
 import { serializeMembership, serializeOrganization } from "../serializers/organization";
-import { acceptInvitation, createInvitation, getInvitation, listOrganizationInvitations, revokeInvitation } from "../services/organization-invitations";
+import {
+  acceptInvitation,
+  createInvitation,
+  getInvitation,
+  listOrganizationInvitations,
+  revokeInvitation,
+} from "../services/organization-invitations";
 import {
   createMembership,
   deleteMembership,

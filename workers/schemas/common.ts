@@ -34,10 +34,7 @@ export const emailAddress = z.string().superRefine((value, ctx) => {
 
 export const phoneNumber = z.string().superRefine((value, ctx) => {
   if (!E164_RE.test(value)) {
-    fail(
-      ctx,
-      errors.paramFormatInvalid(paramOf(ctx), `${paramOf(ctx)} must be a valid phone number according to E.164 international standard.`),
-    );
+    fail(ctx, errors.paramFormatInvalid(paramOf(ctx), `${paramOf(ctx)} must be a valid phone number according to E.164 international standard.`));
   }
 });
 

@@ -17,11 +17,19 @@ export const createPasskeyBody = z
 
 export type CreatePasskeyInput = z.output<typeof createPasskeyBody>;
 
-const token = z.string().min(1).max(16 * 1024).nullable().optional();
+const token = z
+  .string()
+  .min(1)
+  .max(16 * 1024)
+  .nullable()
+  .optional();
 
 export const createExternalAccountBody = z
   .object({
-    provider: z.string().regex(/^(oauth_)?(custom_)?[a-z][a-z0-9_]*$/, "provider must look like oauth_google").max(64),
+    provider: z
+      .string()
+      .regex(/^(oauth_)?(custom_)?[a-z][a-z0-9_]*$/, "provider must look like oauth_google")
+      .max(64),
     provider_user_id: z.string().min(1).max(512),
     email_address: emailAddress.nullable().optional(),
     first_name: shortText().nullable().optional(),

@@ -17,7 +17,14 @@ import { fail, pageFields, pageOf, queryBoolean, queryIncludeExclude, queryList,
 import { memberFilterFields, memberFilterOf } from "./user-queries";
 
 const ORGANIZATION_ORDER_FIELDS: readonly OrganizationOrderField[] = ["created_at", "name", "members_count"];
-const MEMBERSHIP_ORDER_FIELDS: readonly MembershipOrderField[] = ["created_at", "email_address", "phone_number", "first_name", "last_name", "username"];
+const MEMBERSHIP_ORDER_FIELDS: readonly MembershipOrderField[] = [
+  "created_at",
+  "email_address",
+  "phone_number",
+  "first_name",
+  "last_name",
+  "username",
+];
 const INVITATION_ORDER_FIELDS: readonly InvitationOrderField[] = ["created_at", "email_address"];
 const INVITATION_STATUSES: readonly InvitationStatus[] = ["pending", "accepted", "revoked", "expired"];
 
@@ -34,7 +41,10 @@ const invitationStatuses = queryValue.transform((value, ctx) => {
     if (!(INVITATION_STATUSES as readonly string[]).includes(status)) {
       return fail(
         ctx,
-        errors.paramValueInvalid("status", `${status} does not match the allowed values for parameter status. Allowed values: ${INVITATION_STATUSES.join(", ")}`),
+        errors.paramValueInvalid(
+          "status",
+          `${status} does not match the allowed values for parameter status. Allowed values: ${INVITATION_STATUSES.join(", ")}`,
+        ),
       );
     }
   }
@@ -150,16 +160,14 @@ export const listOrganizationInvitationsQuery = z.object(invitationListFields).t
  * GET /organizations/{id}/invitations/pending (deprecated in the spec, still served): the same
  * list with the status fixed to pending and the default order; `status` and `order_by` are ignored.
  */
-export const listPendingInvitationsQuery = z
-  .object({ ...pageFields, email_address: invitationListFields.email_address })
-  .transform(
-    (q): ListInvitationsQuery => ({
-      statuses: ["pending"],
-      emailAddressNormalized: q.email_address === undefined ? undefined : normalizeEmail(q.email_address),
-      order: NEWEST_FIRST,
-      page: pageOf(q),
-    }),
-  );
+export const listPendingInvitationsQuery = z.object({ ...pageFields, email_address: invitationListFields.email_address }).transform(
+  (q): ListInvitationsQuery => ({
+    statuses: ["pending"],
+    emailAddressNormalized: q.email_address === undefined ? undefined : normalizeEmail(q.email_address),
+    order: NEWEST_FIRST,
+    page: pageOf(q),
+  }),
+);
 
 export interface ListUserInvitationsQuery {
   statuses: InvitationStatus[];

@@ -20,8 +20,7 @@ export const SLUG_RE = /^[a-z0-9-]+$/;
 
 const organizationName = z.string().superRefine((value, ctx) => {
   const trimmed = value.trim();
-  const fail = (apiError: ReturnType<typeof errors.paramValueInvalid>) =>
-    ctx.addIssue({ code: z.ZodIssueCode.custom, params: { apiError } });
+  const fail = (apiError: ReturnType<typeof errors.paramValueInvalid>) => ctx.addIssue({ code: z.ZodIssueCode.custom, params: { apiError } });
   if (trimmed === "") fail(errors.paramValueInvalid("name", "name is invalid. Must be not empty"));
   else if (Array.from(value).length > ORGANIZATION_NAME_MAX) fail(errors.paramMaxLengthExceeded("name", ORGANIZATION_NAME_MAX));
   else if (URL_RE.test(value)) fail(errors.organizationNameInvalid(value, "it must not contain URLs."));

@@ -23,7 +23,9 @@ export function fail(ctx: z.RefinementCtx, apiError: ApiError): never {
 }
 
 /** A parameter as queryOf gives it. */
-export const queryValue = z.custom<QueryValue>((value) => value === undefined || typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string")));
+export const queryValue = z.custom<QueryValue>(
+  (value) => value === undefined || typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string")),
+);
 
 /** The first value of a possibly repeated key; empty reads as absent. */
 export const queryString = queryValue.transform((value) => firstValue(value) || undefined);
@@ -101,7 +103,10 @@ export function queryOrderBy<F extends string>(fields: readonly F[], fallback: O
     const field = descending || raw.startsWith("+") ? raw.slice(1) : raw;
     if (!(fields as readonly string[]).includes(field)) {
       const allowed = fields.flatMap((f) => [f, `-${f}`]).join(", ");
-      return fail(ctx, errors.paramValueInvalid("order_by", `${raw} does not match the allowed values for parameter order_by. Allowed values: ${allowed}`));
+      return fail(
+        ctx,
+        errors.paramValueInvalid("order_by", `${raw} does not match the allowed values for parameter order_by. Allowed values: ${allowed}`),
+      );
     }
     return { field: field as F, descending };
   });

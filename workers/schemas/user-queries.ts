@@ -112,7 +112,10 @@ function searchOf(given: Partial<Record<SearchParam, string | undefined>>, ctx: 
       if (seen.has(key)) continue;
       seen.add(key);
       if (terms.length === MAX_SEARCH_TERMS) {
-        return fail(ctx, errors.paramValueInvalid(name, `A search can have at most ${MAX_SEARCH_TERMS} different terms (words), across all search parameters.`));
+        return fail(
+          ctx,
+          errors.paramValueInvalid(name, `A search can have at most ${MAX_SEARCH_TERMS} different terms (words), across all search parameters.`),
+        );
       }
       terms.push(term);
     }

@@ -5,7 +5,10 @@
 import { z } from "zod";
 import { emailAddress, metadataObject, optionalBool, phoneNumber, rfc3339, shortText, username, web3Wallet } from "./common";
 
-const identificationStatus = z.array(z.enum(["verified", "reserved"])).max(100).optional();
+const identificationStatus = z
+  .array(z.enum(["verified", "reserved"]))
+  .max(100)
+  .optional();
 const nullableText = (max = 256) => shortText(max).nullable().optional();
 // 0 = unlimited. Bounded so the stored value stays an exact integer (1e300 is an "integer" to JSON).
 const createOrganizationsLimit = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional();
@@ -67,7 +70,10 @@ export const updateUserBody = z
     primary_web3_wallet_id: z.string().nullable().optional(),
     notify_primary_email_address_changed: optionalBool,
     // null or "" removes the username.
-    username: z.union([z.literal(""), username]).nullable().optional(),
+    username: z
+      .union([z.literal(""), username])
+      .nullable()
+      .optional(),
     profile_image_id: z.string().nullable().optional(),
     ...credentialFields,
     sign_out_of_other_sessions: optionalBool,

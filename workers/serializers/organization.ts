@@ -32,7 +32,10 @@ export function permissionsOf(role: string): string[] {
 export function roleNameOf(role: string): string {
   if (role === "org:admin") return "Admin";
   if (role === "org:member") return "Member";
-  const words = role.replace(/^org:/, "").replace(/[_:-]+/g, " ").trim();
+  const words = role
+    .replace(/^org:/, "")
+    .replace(/[_:-]+/g, " ")
+    .trim();
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : role;
 }
 

@@ -13,7 +13,7 @@ type Ctx = Pick<AppContext, "config" | "origin" | "now">;
 /** `verification` of an identification created or verified by the backend. */
 function verificationOf(status: string | null, strategy: string | null) {
   if (status !== "verified") return null;
-  if (strategy && strategy.startsWith("from_oauth_")) {
+  if (strategy?.startsWith("from_oauth_")) {
     return { object: "verification_from_oauth", status: "verified", strategy, attempts: null, expire_at: null };
   }
   return { object: "verification_admin", status: "verified", strategy: "admin", attempts: null, expire_at: null };

@@ -99,7 +99,12 @@ export async function passwordColumns(ctx: AppContext, input: CredentialInput): 
       throw errors.paramValueInvalid("password", "password cannot be combined with password_digest; send one of them.");
     }
     checkImportedDigest(input.password_hasher!, input.password_digest!);
-    return { passwordDigest: input.password_digest!, passwordHasher: input.password_hasher!, passwordLastUpdatedAt: ctx.now(), passwordCompromisedAt: null };
+    return {
+      passwordDigest: input.password_digest!,
+      passwordHasher: input.password_hasher!,
+      passwordLastUpdatedAt: ctx.now(),
+      passwordCompromisedAt: null,
+    };
   }
   if (!isSet(input.password)) return undefined;
   checkPasswordRules(input.password, input.skip_password_checks === true);

@@ -44,7 +44,11 @@ export async function setUserProfileImage(
   const stored = await putImageObject(ctx, imageId, upload.bytes, contentType);
   let replaced: Awaited<ReturnType<typeof replaceUserImage>>;
   try {
-    replaced = await replaceUserImage(ctx.db, { id: imageId, userId, contentType, size: upload.bytes.byteLength, etag: stored.httpEtag, createdAt: now }, now);
+    replaced = await replaceUserImage(
+      ctx.db,
+      { id: imageId, userId, contentType, size: upload.bytes.byteLength, etag: stored.httpEtag, createdAt: now },
+      now,
+    );
   } catch (error) {
     // No row points at the new object: do not orphan it.
     await deleteImageObjects(ctx, [imageId]);

@@ -104,7 +104,11 @@ export async function recordVerificationFailure(ctx: AppContext, userId: string,
  * A successful verification of `factor` resets that factor's failure count (including the
  * attempt it took), not the other factor's.
  */
-export async function recordVerificationSuccess(ctx: AppContext, user: LockoutColumns & Pick<UserRow, "id">, factor: VerificationFactor): Promise<void> {
+export async function recordVerificationSuccess(
+  ctx: AppContext,
+  user: LockoutColumns & Pick<UserRow, "id">,
+  factor: VerificationFactor,
+): Promise<void> {
   const own = factor === "password" ? user.failedPasswordAttempts : user.failedSecondFactorAttempts;
   // Without counting no attempt was taken; only a stale count or run-out lock needs clearing.
   if (ctx.config.lockoutMaxAttempts === 0 && own === 0 && user.lockedAt === null) return;

@@ -48,7 +48,9 @@ function tooLarge(sizes: Record<string, number>): ApiError {
 export function metadataForInsert<P extends string>(objects: Record<P, JsonObject | null | undefined>): Record<P, string> {
   const texts = Object.fromEntries(Object.entries(objects).map(([param, value]) => [param, JSON.stringify(value ?? {})])) as Record<P, string>;
   const encoder = new TextEncoder();
-  const sizes: Record<string, number> = Object.fromEntries(Object.entries(texts).map(([param, text]) => [param, encoder.encode(text as string).length]));
+  const sizes: Record<string, number> = Object.fromEntries(
+    Object.entries(texts).map(([param, text]) => [param, encoder.encode(text as string).length]),
+  );
   if (Object.values(sizes).reduce((sum, size) => sum + size, 0) > METADATA_MAX_BYTES) throw tooLarge(sizes);
   return texts;
 }
@@ -88,7 +90,13 @@ export async function updateWithMetadata<T extends MetadataTable>(
  * that refusal into 422 form_param_exceeds_allowed_size. The sizes the error reports are read
  * afterwards (what the write would make of the row now).
  */
-export async function runWithMetadataLimit<T>(ctx: AppContext, table: MetadataTable, id: string, metadata: MetadataWrite, batch: () => Promise<T>): Promise<T> {
+export async function runWithMetadataLimit<T>(
+  ctx: AppContext,
+  table: MetadataTable,
+  id: string,
+  metadata: MetadataWrite,
+  batch: () => Promise<T>,
+): Promise<T> {
   try {
     return await batch();
   } catch (error) {

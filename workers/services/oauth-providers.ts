@@ -35,7 +35,10 @@ function misconfigured(detail: string): ApiError {
 
 /** `oauth_google` → `OAUTH_GOOGLE_CLIENT_SECRET`; `oauth_custom_my-idp` → `OAUTH_CUSTOM_MY_IDP_CLIENT_SECRET`. */
 export function clientSecretVarName(provider: string): string {
-  const name = provider.replace(/^oauth_/, "").toUpperCase().replace(/[^A-Z0-9]/g, "_");
+  const name = provider
+    .replace(/^oauth_/, "")
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, "_");
   return `OAUTH_${name}_CLIENT_SECRET`;
 }
 

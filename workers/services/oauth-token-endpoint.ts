@@ -62,7 +62,13 @@ function parseTokenResponse(body: unknown, status: number): RefreshedTokens {
     idToken: optionalString(fields.id_token),
     expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 && expiresIn < 10 * 365 * 86400 ? Math.floor(expiresIn) : undefined,
     // GitHub separates scopes with commas; store them the way approved_scopes does (spaces).
-    scope: typeof fields.scope === "string" ? fields.scope.split(/[\s,]+/).filter(Boolean).join(" ") : undefined,
+    scope:
+      typeof fields.scope === "string"
+        ? fields.scope
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .join(" ")
+        : undefined,
   };
 }
 

@@ -144,7 +144,12 @@ async function ensureFreshTokens(ctx: AppContext, config: OAuthProviderConfig, i
 }
 
 /** Calls the provider while holding the lease, then stores the new tokens and releases it in one write. */
-async function refreshUnderLease(ctx: AppContext, config: OAuthProviderConfig, row: ExternalAccountRow, leaseId: string): Promise<ExternalAccountRow> {
+async function refreshUnderLease(
+  ctx: AppContext,
+  config: OAuthProviderConfig,
+  row: ExternalAccountRow,
+  leaseId: string,
+): Promise<ExternalAccountRow> {
   const key = ctx.config.encryptionKey;
   let refreshed: RefreshedTokens;
   try {

@@ -70,7 +70,11 @@ async function missingInvitationError(ctx: AppContext, organizationId: string, i
  * returns the invitation it wrote (nothing when the organization was deleted meanwhile → 404).
  * `redirect_url` and `notify` are accepted and have no effect (no emails are sent).
  */
-export async function createInvitation(ctx: AppContext, organizationIdOrSlug: string, input: CreateInvitationInput): Promise<OrganizationInvitationRow> {
+export async function createInvitation(
+  ctx: AppContext,
+  organizationIdOrSlug: string,
+  input: CreateInvitationInput,
+): Promise<OrganizationInvitationRow> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
   if (input.inviter_user_id) await assertAdmin(ctx, organization, input.inviter_user_id, "Inviter");
   const metadata = newMetadataColumns(input);
@@ -127,7 +131,14 @@ export async function listOrganizationInvitations(
     page.limit,
     page.offset,
   );
-  return { data: rows, total, inviters: await loadInviters(ctx, rows.map((r) => r.invitation)) };
+  return {
+    data: rows,
+    total,
+    inviters: await loadInviters(
+      ctx,
+      rows.map((r) => r.invitation),
+    ),
+  };
 }
 
 /**
@@ -137,7 +148,14 @@ export async function listOrganizationInvitations(
 export async function listUserInvitations(ctx: AppContext, userId: string, { statuses, page }: ListUserInvitationsQuery): Promise<InvitationPage> {
   await requireUserRow(ctx, userId);
   const { rows, total } = await listInvitations(ctx.db, { addressedToUserId: userId, statuses }, NEWEST_FIRST, ctx.now(), page.limit, page.offset);
-  return { data: rows, total, inviters: await loadInviters(ctx, rows.map((r) => r.invitation)) };
+  return {
+    data: rows,
+    total,
+    inviters: await loadInviters(
+      ctx,
+      rows.map((r) => r.invitation),
+    ),
+  };
 }
 
 /**

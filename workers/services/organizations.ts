@@ -60,10 +60,10 @@ export async function requireOrganization(ctx: AppContext, idOrSlug: string): Pr
  * The metadata columns of a new organization, membership or invitation (absent or null is
  * `{}`); the limit counts public and private metadata together.
  */
-export function newMetadataColumns(input: {
-  public_metadata?: JsonObject | null;
-  private_metadata?: JsonObject | null;
-}): { publicMetadata: string; privateMetadata: string } {
+export function newMetadataColumns(input: { public_metadata?: JsonObject | null; private_metadata?: JsonObject | null }): {
+  publicMetadata: string;
+  privateMetadata: string;
+} {
   const texts = metadataForInsert({ public_metadata: input.public_metadata, private_metadata: input.private_metadata });
   return { publicMetadata: texts.public_metadata, privateMetadata: texts.private_metadata };
 }

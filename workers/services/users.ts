@@ -355,7 +355,10 @@ export async function deleteUser(ctx: AppContext, userId: string): Promise<void>
   await requireUserRow(ctx, userId);
   // The ids come from the deleting statement itself, so an image uploaded meanwhile is included.
   const [owned] = await ctx.db.batch([deleteImagesOfUserStatement(ctx.db, userId), deleteUserStatement(ctx.db, userId)]);
-  await deleteImageObjects(ctx, owned.map((i) => i.id));
+  await deleteImageObjects(
+    ctx,
+    owned.map((i) => i.id),
+  );
 }
 
 /**

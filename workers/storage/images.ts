@@ -4,12 +4,7 @@
 import type { AppContext } from "../context";
 
 /** Stores an image under its id with its (sniffed) content type; returns the stored object. */
-export async function putImageObject(
-  ctx: Pick<AppContext, "env">,
-  imageId: string,
-  bytes: Uint8Array,
-  contentType: string,
-): Promise<R2Object> {
+export async function putImageObject(ctx: Pick<AppContext, "env">, imageId: string, bytes: Uint8Array, contentType: string): Promise<R2Object> {
   const stored = await ctx.env.IMAGES.put(imageId, bytes, { httpMetadata: { contentType } });
   // put() resolves to null only when an onlyIf precondition fails, and none is given here.
   if (!stored) throw new Error(`R2 put of ${imageId} returned no object`);

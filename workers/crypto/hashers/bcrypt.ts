@@ -69,8 +69,7 @@ export const bcryptPepperedHasher = defineHasher<{ digest: string; pepper: strin
   },
   // The password alone is held to bcrypt's 72 bytes; the pepper after it may be cut, as it was
   // when Devise made the digest (its generated peppers are 128 characters).
-  verify: async (password, parsed) =>
-    utf8(password).length <= BCRYPT_MAX_INPUT_BYTES && bcrypt.compare(password + parsed.pepper, parsed.digest),
+  verify: async (password, parsed) => utf8(password).length <= BCRYPT_MAX_INPUT_BYTES && bcrypt.compare(password + parsed.pepper, parsed.digest),
 });
 
 const DJANGO_PREFIX = "bcrypt_sha256$";

@@ -21,7 +21,11 @@ function settle(run: (callback: (error: Error | null, key: ArrayBufferView) => v
 }
 
 /** scrypt(password, salt) with the given cost, or null when the runtime cannot compute it. */
-export function nativeScrypt(password: Uint8Array, salt: Uint8Array, params: { N: number; r: number; p: number; dkLen: number }): Promise<Uint8Array | null> {
+export function nativeScrypt(
+  password: Uint8Array,
+  salt: Uint8Array,
+  params: { N: number; r: number; p: number; dkLen: number },
+): Promise<Uint8Array | null> {
   const { N, r, p, dkLen } = params;
   // OpenSSL's bound counts the 128·r·(N+2) work area plus 128·r·p of blocks; callers cap N·r.
   const maxmem = 128 * r * (N + 2 + p) + 1024 * 1024;

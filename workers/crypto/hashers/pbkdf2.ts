@@ -34,7 +34,13 @@ const NOBLE = { "SHA-1": sha1, "SHA-256": sha256, "SHA-512": sha512 } as const;
  * PBKDF2-HMAC: native WebCrypto where workerd allows it; above WebCrypto's iteration limit the
  * runtime's node:crypto (native too, see native-kdf.ts), and @noble's pure JS only if that fails.
  */
-export async function derivePbkdf2(digest: Digest, password: Uint8Array, salt: Uint8Array, iterations: number, keyBytes: number): Promise<Uint8Array> {
+export async function derivePbkdf2(
+  digest: Digest,
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  keyBytes: number,
+): Promise<Uint8Array> {
   if (iterations <= WEBCRYPTO_PBKDF2_MAX_ITERATIONS) {
     const key = await crypto.subtle.importKey("raw", password, "PBKDF2", false, ["deriveBits"]);
     const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: digest, salt, iterations }, key, keyBytes * 8);

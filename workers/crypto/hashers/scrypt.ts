@@ -21,7 +21,11 @@ const MAX_PARALLELISM = 16;
  * scrypt natively (node:crypto, see native-kdf.ts), or in @noble's pure JS when that fails, within
  * the isolate's memory budget for such hashing (memory-gate.ts).
  */
-export async function deriveScrypt(password: Uint8Array, salt: Uint8Array, params: { N: number; r: number; p: number; dkLen: number }): Promise<Uint8Array> {
+export async function deriveScrypt(
+  password: Uint8Array,
+  salt: Uint8Array,
+  params: { N: number; r: number; p: number; dkLen: number },
+): Promise<Uint8Array> {
   // Both implementations hold 128·r·N bytes of V plus 128·r·p of B and a block or two of scratch.
   const bytes = 128 * params.r * (params.N + params.p + 2);
   return withHashingMemory(bytes, async () => (await nativeScrypt(password, salt, params)) ?? scryptAsync(password, salt, params));

@@ -26,7 +26,8 @@ export function childColumnNames(key: ListKey): string[] {
 }
 
 /** The statement every trigger runs: the document of the users of `where`, recomputed. */
-const refresh = (where: string) => `UPDATE users SET children_json = (SELECT doc FROM user_children_documents d WHERE d.user_id = users.id) WHERE ${where};`;
+const refresh = (where: string) =>
+  `UPDATE users SET children_json = (SELECT doc FROM user_children_documents d WHERE d.user_id = users.id) WHERE ${where};`;
 
 /** Insert, update (of a copied column or the owner) and delete triggers on one child table. */
 function childTriggers(table: string, copied: string[]) {
@@ -58,7 +59,12 @@ ${LIST_KEYS.map((key) => `\t\t'${key}', ${listDocument(key)},\n`).join("")}		'b'
 	) AS doc
 FROM users u`,
     ),
-    ...LIST_KEYS.flatMap((key) => childTriggers(tableName(LIST_TABLES[key]), childColumnNames(key).filter((column) => column !== "id"))),
+    ...LIST_KEYS.flatMap((key) =>
+      childTriggers(
+        tableName(LIST_TABLES[key]),
+        childColumnNames(key).filter((column) => column !== "id"),
+      ),
+    ),
     // Only the count is copied: a code's owner is all that can change it.
     ...childTriggers(tableName(backupCodes), []),
   ],

@@ -69,7 +69,17 @@ export const FIRST_SORT_COLUMN = SEARCH_FIELDS.length;
  */
 export const CHILD_COLUMNS = {
   e: ["id", "emailAddress", "emailAddressNormalized", "reserved", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
-  p: ["id", "phoneNumber", "reserved", "reservedForSecondFactor", "defaultSecondFactor", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
+  p: [
+    "id",
+    "phoneNumber",
+    "reserved",
+    "reservedForSecondFactor",
+    "defaultSecondFactor",
+    "verificationStatus",
+    "verificationStrategy",
+    "createdAt",
+    "updatedAt",
+  ],
   w: ["id", "web3Wallet", "verificationStatus", "verificationStrategy", "createdAt", "updatedAt"],
   k: ["id", "name", "lastUsedAt", "createdAt", "updatedAt"],
   x: [

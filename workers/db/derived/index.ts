@@ -50,7 +50,9 @@ export const DERIVED_OBJECTS: readonly DerivedObject[] = DERIVED_GROUPS.flatMap(
 const groupOf = new Map(DERIVED_GROUPS.flatMap((group) => group.objects.map((object) => [object.name, group] as const)));
 
 /** drizzle's tables (schema.ts): what drizzle-kit generates migrations for. */
-export const DRIZZLE_TABLES: readonly SQLiteTable[] = (Object.values(schema) as unknown[]).filter((value): value is SQLiteTable => is(value, SQLiteTable));
+export const DRIZZLE_TABLES: readonly SQLiteTable[] = (Object.values(schema) as unknown[]).filter((value): value is SQLiteTable =>
+  is(value, SQLiteTable),
+);
 
 /** The derived objects as the migrations left them: kind and a hash of the normalised SQL. */
 export interface DerivedSnapshot {
@@ -121,8 +123,7 @@ export interface MigrationPlan {
 const DROP_ORDER: readonly ObjectKind[] = ["trigger", "view", "virtual table", "index", "table"];
 const CREATE_ORDER: readonly ObjectKind[] = ["table", "index", "view", "virtual table"];
 
-const dropStatement = (kind: ObjectKind, name: string) =>
-  `DROP ${kind === "virtual table" ? "TABLE" : kind.toUpperCase()} IF EXISTS ${name}`;
+const dropStatement = (kind: ObjectKind, name: string) => `DROP ${kind === "virtual table" ? "TABLE" : kind.toUpperCase()} IF EXISTS ${name}`;
 
 /** Groups to refill: those given, and every group computed from one of them. */
 function withDependants(groups: Set<string>): Set<string> {
@@ -139,7 +140,9 @@ function render(recreate: Set<string>, removed: [string, ObjectKind][], refilled
   const kept = (object: DerivedObject) => keepTables && (object.kind === "table" || object.kind === "index");
   const dropped: [string, ObjectKind][] = [
     ...removed,
-    ...[...DERIVED_OBJECTS].reverse().flatMap((object) => (recreate.has(object.name) && !kept(object) ? [[object.name, object.kind] as [string, ObjectKind]] : [])),
+    ...[...DERIVED_OBJECTS]
+      .reverse()
+      .flatMap((object) => (recreate.has(object.name) && !kept(object) ? [[object.name, object.kind] as [string, ObjectKind]] : [])),
   ];
   const before = DROP_ORDER.flatMap((kind) => dropped.filter(([, k]) => k === kind).map(([name]) => dropStatement(kind, name)));
   const after: string[] = [];
@@ -161,7 +164,11 @@ function render(recreate: Set<string>, removed: [string, ObjectKind][], refilled
  * and trigger is dropped and re-created without refilling (for definitions that keep their
  * meaning; without a snapshot, the database is assumed to hold the objects defined here).
  */
-export async function planMigration(options: { applied?: DerivedSnapshot; touched?: Iterable<string>; recreateAll?: boolean }): Promise<MigrationPlan> {
+export async function planMigration(options: {
+  applied?: DerivedSnapshot;
+  touched?: Iterable<string>;
+  recreateAll?: boolean;
+}): Promise<MigrationPlan> {
   const target = await currentSnapshot();
   const applied = options.applied ?? (options.recreateAll ? target : undefined);
   if (!applied) throw new Error("no snapshot of the derived objects the migrations leave (migrations/meta/_derived.json)");

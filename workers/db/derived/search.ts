@@ -92,7 +92,11 @@ ${SEARCH_FIELDS.filter((field) => field !== "user_id")
   .join("")}${SEARCH_SORT_ORDERS.map((order) => `\tsort_${order} text`).join(",\n")}
 )`,
     },
-    { kind: "index", name: "user_search_documents_user_id_unique", sql: "CREATE UNIQUE INDEX user_search_documents_user_id_unique ON user_search_documents (user_id)" },
+    {
+      kind: "index",
+      name: "user_search_documents_user_id_unique",
+      sql: "CREATE UNIQUE INDEX user_search_documents_user_id_unique ON user_search_documents (user_id)",
+    },
     // The one definition of the sort keys: the refill and the triggers read it.
     view(
       "user_sort_keys",

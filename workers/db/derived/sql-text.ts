@@ -5,7 +5,8 @@
  */
 
 /** One token: whitespace and comments; quoted strings and identifiers; words; numbers; operators. */
-const TOKEN = /\s+|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_$]*|\d+(?:\.\d+)?|<<|>>|<=|>=|<>|!=|==|\|\||[\s\S]/gy;
+const TOKEN =
+  /\s+|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|[A-Za-z_][A-Za-z0-9_$]*|\d+(?:\.\d+)?|<<|>>|<=|>=|<>|!=|==|\|\||[\s\S]/gy;
 
 export interface Token {
   kind: "name" | "string" | "other";
@@ -21,7 +22,14 @@ export function tokens(sql: string): Token[] {
     const first = text[0]!;
     if (/\s/.test(first) || text.startsWith("--") || text.startsWith("/*")) continue;
     if (first === "'") out.push({ kind: "string", text });
-    else if (first === '"' || first === "`") out.push({ kind: "name", text: text.slice(1, -1).replaceAll(first + first, first).toLowerCase() });
+    else if (first === '"' || first === "`")
+      out.push({
+        kind: "name",
+        text: text
+          .slice(1, -1)
+          .replaceAll(first + first, first)
+          .toLowerCase(),
+      });
     else if (first === "[") out.push({ kind: "name", text: text.slice(1, -1).toLowerCase() });
     else if (/[A-Za-z_]/.test(first)) out.push({ kind: "name", text: text.toLowerCase() });
     else out.push({ kind: "other", text });

@@ -8,8 +8,14 @@ export const totals: DerivedGroup = {
   name: "totals",
   title: "user_totals, the user count",
   objects: [
-    trigger("users_totals_ai", "CREATE TRIGGER users_totals_ai AFTER INSERT ON users BEGIN\n\tUPDATE user_totals SET users = users + 1 WHERE id = 1;\nEND"),
-    trigger("users_totals_ad", "CREATE TRIGGER users_totals_ad AFTER DELETE ON users BEGIN\n\tUPDATE user_totals SET users = users - 1 WHERE id = 1;\nEND"),
+    trigger(
+      "users_totals_ai",
+      "CREATE TRIGGER users_totals_ai AFTER INSERT ON users BEGIN\n\tUPDATE user_totals SET users = users + 1 WHERE id = 1;\nEND",
+    ),
+    trigger(
+      "users_totals_ad",
+      "CREATE TRIGGER users_totals_ad AFTER DELETE ON users BEGIN\n\tUPDATE user_totals SET users = users - 1 WHERE id = 1;\nEND",
+    ),
   ],
   refill: ["INSERT OR REPLACE INTO user_totals (id, users) SELECT 1, count(*) FROM users"],
 };

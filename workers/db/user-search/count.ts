@@ -20,7 +20,11 @@ export async function countMatching(db: Db, filter: UserFilter): Promise<number>
   if (filter.search.length === 0) {
     // Every user: the trigger-maintained total (workers/db/derived/totals.ts) is one row instead of all of them.
     const row = where
-      ? await db.select({ count: sql<number>`count(*)`.as("count") }).from(users).where(where).get()
+      ? await db
+          .select({ count: sql<number>`count(*)`.as("count") })
+          .from(users)
+          .where(where)
+          .get()
       : await db.select({ count: userTotals.users }).from(userTotals).where(eq(userTotals.id, 1)).get();
     return Number(row?.count ?? 0);
   }
@@ -38,8 +42,16 @@ export async function countMatching(db: Db, filter: UserFilter): Promise<number>
     }
     const matches = matchesIn(filter.search, range);
     return where
-      ? db.select({ count: sql<number>`count(*)`.as("count") }).from(matches).crossJoin(users).where(and(sql`${users.id} = m.user_id`, where)).get()
-      : db.select({ count: sql<number>`count(*)`.as("count") }).from(matches).get();
+      ? db
+          .select({ count: sql<number>`count(*)`.as("count") })
+          .from(matches)
+          .crossJoin(users)
+          .where(and(sql`${users.id} = m.user_id`, where))
+          .get()
+      : db
+          .select({ count: sql<number>`count(*)`.as("count") })
+          .from(matches)
+          .get();
   };
   const chunker = new Chunker(1, 1, SPAN_GROUP_MAX);
   let total = 0;

@@ -91,7 +91,9 @@ function includeExclude(column: SQL | unknown, list: IncludeExclude, childSelect
   if (list.include.length) out.push(lookup(list.include));
   if (list.exclude.length) {
     // NOT IN over a nullable column is never true for NULL: a user without the value is kept.
-    out.push(childSelect ? sql`${users.id} not in ${childSelect(list.exclude)}` : sql`(${column} is null or not ${inJsonList(column, list.exclude)})`);
+    out.push(
+      childSelect ? sql`${users.id} not in ${childSelect(list.exclude)}` : sql`(${column} is null or not ${inJsonList(column, list.exclude)})`,
+    );
   }
   return out;
 }

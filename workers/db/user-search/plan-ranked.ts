@@ -29,8 +29,7 @@ const keyColumn = (order: UserOrder) => sql.raw(`user_search.${order.field}_${or
  * The same key computed from the documents table, for the fallback sort when FTS5 cannot rank
  * (the asc column puts NULL keys last with '2' || id, the desc column with '0' || id).
  */
-const documentKey = (order: UserOrder) =>
-  sql.raw(`coalesce(d.sort_${order.field}, '${order.descending ? "0" : "2"}' || d.user_id)`);
+const documentKey = (order: UserOrder) => sql.raw(`coalesce(d.sort_${order.field}, '${order.descending ? "0" : "2"}' || d.user_id)`);
 
 /** The FTS5 rank function that sorts matches by the order's key column (no marker text). */
 function rankFunction(order: UserOrder): string {
@@ -99,7 +98,9 @@ export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, p
       return await chunker.run(() => ranked(range));
     } catch (error) {
       if (!(await isMissingSearchDocument(db, error, fts, range))) throw error;
-      console.warn("user search: FTS5 could not rank the matches (is the index damaged? scripts/rebuild-derived-data.sql rebuilds it); sorted them in SQL instead");
+      console.warn(
+        "user search: FTS5 could not rank the matches (is the index damaged? scripts/rebuild-derived-data.sql rebuilds it); sorted them in SQL instead",
+      );
       return chunker.run(() => sorted(range));
     }
   };
@@ -108,7 +109,12 @@ export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, p
   for (const range of spanGroups(await readSpans(db), true, chunker)) merge(await group(range));
 
   const pageRows = best.slice(page.offset, wanted).map((k) => k.row);
-  return full ? (pageRows as UserRow[]) : fetchUsersInOrder(db, pageRows.map((r) => r.id));
+  return full
+    ? (pageRows as UserRow[])
+    : fetchUsersInOrder(
+        db,
+        pageRows.map((r) => r.id),
+      );
 }
 
 /**

@@ -53,7 +53,14 @@ export function walkBudget(page: Pick<UserPage, "limit" | "offset">): { probe: n
  * The page, walking `order`; undefined when the FTS walk used up `maxUsers` before finding it.
  * `kind` picks the per-user test's cost (chunk sizes).
  */
-export async function walkPage(db: Db, filter: UserFilter, order: UserOrder, page: UserPage, kind: "walk" | "scan", maxUsers = Infinity): Promise<UserRow[] | undefined> {
+export async function walkPage(
+  db: Db,
+  filter: UserFilter,
+  order: UserOrder,
+  page: UserPage,
+  kind: "walk" | "scan",
+  maxUsers = Infinity,
+): Promise<UserRow[] | undefined> {
   const column = ORDER_COLUMNS[order.field];
   const wanted = page.offset + page.limit;
   const sizes = needsFtsPerUser(filter.search) ? FTS_WALK_CHUNK : SCAN_CHUNK;

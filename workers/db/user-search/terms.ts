@@ -27,7 +27,7 @@ import { rangeConditions, type DocRange } from "./spans";
 export const longTerms = (terms: SearchTerm[]) => terms.filter((t) => !t.short);
 export const shortTerms = (terms: SearchTerm[]) => terms.filter((t) => t.short);
 
-const isAscii = (term: SearchTerm) => /^[\x00-\x7f]*$/.test(term.variants[0]);
+const isAscii = (term: SearchTerm) => [...term.variants[0]].every((ch) => ch.charCodeAt(0) < 0x80);
 
 /** FTS5 phrases per statement, at most (when substring tests can take the rest). */
 const MAX_ANCHORS = 2;

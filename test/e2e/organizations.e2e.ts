@@ -57,7 +57,10 @@ describe("official @clerk/backend client: organizations", () => {
     expect(new URL(sent.url).searchParams.get("order_by")).toBe("-first_name");
 
     // The client's member filters reach the server and narrow the list.
-    const byEmail = await client.organizations.getOrganizationMembershipList({ organizationId: org.id, emailAddress: [`${local}-MEMBER@example.com`] });
+    const byEmail = await client.organizations.getOrganizationMembershipList({
+      organizationId: org.id,
+      emailAddress: [`${local}-MEMBER@example.com`],
+    });
     expect(byEmail.data.map((m) => m.publicUserData?.userId)).toEqual([member.id]);
     expect(byEmail.totalCount).toBe(1);
     const bySearch = await client.organizations.getOrganizationMembershipList({ organizationId: org.id, nameQuery: "olg" });
@@ -86,9 +89,13 @@ describe("official @clerk/backend client: organizations", () => {
   it("filters getUserList and getCount by organization_id (with + and -) over memberships made by the client", async () => {
     const client = clerk();
     const local = `e2e-orgfilter-${tag()}`;
-    const [ada, bob, cy] = await Promise.all(
-      ["ada", "bob", "cy"].map((name) => client.users.createUser({ emailAddress: [`${local}-${name}@example.com`], skipPasswordRequirement: true })),
-    );
+    // One after another: the list is in created_at order, so the three must not be created at once.
+    const ada = await client.users.createUser({ emailAddress: [`${local}-ada@example.com`], skipPasswordRequirement: true });
+    const bob = await client.users.createUser({ emailAddress: [`${local}-bob@example.com`], skipPasswordRequirement: true });
+    const cy = await client.users.createUser({ emailAddress: [`${local}-cy@example.com`], skipPasswordRequirement: true });
+    // Users created in the same millisecond are ordered by id.
+    const inOrder = (...users: (typeof ada)[]) =>
+      users.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((u) => u.id);
     const x = await client.organizations.createOrganization({ name: `X ${local}`, createdBy: ada.id });
     const y = await client.organizations.createOrganization({ name: `Y ${local}` });
     await client.organizations.createOrganizationMembership({ organizationId: x.id, userId: bob.id, role: "org:member" });
@@ -102,11 +109,11 @@ describe("official @clerk/backend client: organizations", () => {
       expect(totalCount).toBe(data.length);
       return data.map((u) => u.id);
     };
-    expect(await ids([x.id])).toEqual([ada.id, bob.id]);
-    expect(await ids([`+${x.id}`, `+${y.id}`])).toEqual([ada.id, bob.id, cy.id]);
+    expect(await ids([x.id])).toEqual(inOrder(ada, bob));
+    expect(await ids([`+${x.id}`, `+${y.id}`])).toEqual(inOrder(ada, bob, cy));
     expect(await ids([`-${x.id}`])).toEqual([cy.id]);
     await client.organizations.deleteOrganizationMembership({ organizationId: x.id, userId: bob.id });
-    expect(await ids([`-${x.id}`])).toEqual([bob.id, cy.id]);
+    expect(await ids([`-${x.id}`])).toEqual(inOrder(bob, cy));
   });
 
   it("surfaces Clerk's errors through the client", async () => {
@@ -137,7 +144,11 @@ describe("official @clerk/backend client: organizations", () => {
     const updated = await client.organizations.updateOrganization(org.id, { name: "Renamed Co", publicMetadata: { a: 1 } });
     expect(updated.name).toBe("Renamed Co");
     expect(updated.publicMetadata).toEqual({ a: 1 });
-    const invitation = await client.organizations.createOrganizationInvitation({ organizationId: org.id, emailAddress: `r-${tag()}@example.com`, role: "org:member" });
+    const invitation = await client.organizations.createOrganizationInvitation({
+      organizationId: org.id,
+      emailAddress: `r-${tag()}@example.com`,
+      role: "org:member",
+    });
     const revoked = await client.organizations.revokeOrganizationInvitation({ organizationId: org.id, invitationId: invitation.id });
     expect(revoked.status).toBe("revoked");
     const list = await client.organizations.getOrganizationList({ query: org.slug });

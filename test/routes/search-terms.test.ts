@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, createUser } from "../helpers";
+import { call, createUser, unique } from "../helpers";
 
 describe("FTS5 trigram case folding", () => {
   it("sends exactly two non-ASCII characters to ASCII letters: U+212A to k and U+017F to s", async () => {
@@ -64,5 +64,24 @@ describe("an ASCII term", () => {
     // Dotted capital I folds to no ASCII letter, and ß is not "ss".
     expect(await found({ name_query: "istanbul" })).toEqual([]);
     expect(await found({ name_query: "strasse" })).toEqual([]);
+  });
+});
+
+describe("a long ASCII term", () => {
+  it("matches whole although FTS5 is given only its first characters", async () => {
+    const stem = `${unique("longstem").replace(/[^a-z0-9]/gi, "")}abcdefghij`;
+    const one = await createUser({ email_address: [`${stem}-one@long.test`] });
+    await createUser({ email_address: [`${stem}-two@long.test`] });
+    for (const order_by of ["-created_at", "created_at", "email_address", "-first_name"]) {
+      const got = await call("GET", `/v1/users?${new URLSearchParams({ email_address_query: `${stem}-one@long`, order_by })}`, undefined, {
+        schema: ["User"],
+      });
+      expect(
+        got.body.map((u: { id: string }) => u.id),
+        order_by,
+      ).toEqual([one.id]);
+    }
+    const count = await call("GET", `/v1/users/count?${new URLSearchParams({ email_address_query: `${stem}-one@long` })}`);
+    expect(count.body.total_count).toBe(1);
   });
 });

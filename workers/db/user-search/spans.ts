@@ -105,6 +105,7 @@ export class Chunker {
     const elapsed = performance.now() - started;
     if (elapsed < CHUNK_GROW_BELOW_MS) this.size = Math.min(this.max, this.size * 2);
     else if (elapsed > CHUNK_SHRINK_ABOVE_MS) this.size = Math.max(this.min, Math.floor(this.size / 2));
+    await yieldToOtherRequests();
     return result;
   }
 }
@@ -116,6 +117,16 @@ export class Chunker {
  */
 export const CHUNK_GROW_BELOW_MS = 12;
 export const CHUNK_SHRINK_ABOVE_MS = 40;
+
+/**
+ * Lets requests that arrived meanwhile run before this one's next statement. Local D1 lives in the
+ * same workerd process and answers through the same event loop, and its answer's continuation
+ * runs ahead of requests waiting to start: without a turn through the timer queue, a search of
+ * fifty statements held every other request of the isolate for its whole length (measured: a
+ * get-by-id sent during a 0.9 s search waited 0.9 s). Deployed, D1's answers come over the
+ * network and this costs one event-loop turn.
+ */
+const yieldToOtherRequests = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * The spans as consecutive ranges of `chunker.size` spans each (read anew for every group), in

@@ -31,18 +31,34 @@ const isAscii = (term: SearchTerm) => [...term.variants[0]].every((ch) => ch.cha
 
 /** FTS5 phrases per statement, at most (when substring tests can take the rest). */
 const MAX_ANCHORS = 2;
+/**
+ * An ASCII anchor longer than this goes to FTS5 as its first ANCHOR_MAX_CHARS characters (and is
+ * tested whole by substring): FTS5 reads one doclist per trigram of a phrase, so a 256-character
+ * term cost 254 doclists on every document it looked at.
+ */
+const ANCHOR_MAX_CHARS = 16;
 
 /**
  * The terms FTS5 evaluates (`fts`) and those tested by substring on what it finds (`tested`),
  * for a statement that reads FTS matches. Long non-ASCII terms can only be FTS phrases; of the
- * ASCII ones, the longest are anchors until there are MAX_ANCHORS. No long term: no FTS.
+ * ASCII ones, the longest are anchors until there are MAX_ANCHORS (a long one shortened, and
+ * then tested whole too). No long term: no FTS.
  */
 export function anchorTerms(terms: SearchTerm[]): { fts: SearchTerm[]; tested: SearchTerm[] } {
   const long = longTerms(terms);
   const fts = long.filter((t) => !isAscii(t));
+  const tested = terms.filter((t) => !fts.includes(t));
   const ascii = long.filter(isAscii).sort((a, b) => b.variants[0].length - a.variants[0].length);
-  while (fts.length < MAX_ANCHORS && ascii.length > 0) fts.push(ascii.shift()!);
-  return { fts, tested: terms.filter((t) => !fts.includes(t)) };
+  for (const term of ascii.slice(0, MAX_ANCHORS - fts.length)) {
+    const text = term.variants[0];
+    if (text.length > ANCHOR_MAX_CHARS) {
+      fts.push({ ...term, variants: [text.slice(0, ANCHOR_MAX_CHARS)] });
+    } else {
+      fts.push(term);
+      tested.splice(tested.indexOf(term), 1);
+    }
+  }
+  return { fts, tested };
 }
 
 /** For a statement that tests users one by one: FTS5 only where it must (long non-ASCII terms). */

@@ -34,7 +34,8 @@ export function hostileScenarios() {
     ["256-character term", `/v1/users?query=${q("example.com".repeat(24).slice(0, 256))}`],
     ["no search, order_by=first_name, offset=90000", `/v1/users?order_by=first_name&offset=90000`],
     ["all organization memberships, order_by=first_name", `/v1/organization_memberships?order_by=first_name`],
-    ["all organization memberships, 1-character member search", `/v1/organization_memberships?query=a&order_by=-created_at`],
+    ["all organization memberships, order_by=-first_name, offset=30000", `/v1/organization_memberships?order_by=-first_name&offset=30000`],
+    ["all organization memberships, order_by=-created_at, offset=30000", `/v1/organization_memberships?order_by=-created_at&offset=30000`],
   ];
 }
 

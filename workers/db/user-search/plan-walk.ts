@@ -16,6 +16,7 @@
  * Rows read: about three per user walked (index entry, user row, document).
  */
 import { and, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../client";
 import { users, type UserRow } from "../schema";
 import { ORDER_COLUMNS, whereOf, type UserFilter, type UserOrder, type UserPage } from "./filter";
@@ -24,12 +25,6 @@ import { Chunker } from "./spans";
 import { needsFtsPerUser, userMatches } from "./terms";
 
 type SortValue = string | number | null;
-
-interface Walked {
-  v: SortValue;
-  id: string;
-  hit: number;
-}
 
 /**
  * Users per statement: at least, at first at most, and at most. Testing a user by FTS rowid costs
@@ -49,6 +44,58 @@ export function walkBudget(page: Pick<UserPage, "limit" | "offset">): { probe: n
   return { probe: wanted + 10, sample: Math.floor((5 * wanted + 100) / 3) };
 }
 
+/** A walked row: the user's value in the order and id (rows of one user stand together). */
+export interface WalkedRow {
+  v: SortValue;
+  id: string;
+}
+
+/**
+ * Walks the users in `column` order (NULLs last, ties by id, both in the requested direction),
+ * a chunk of users per statement, with keyset continuation on (value, id). `select(chunk, phase)`
+ * builds the statement over `chunk`, a FROM-clause subquery `w(v, id)` of the next users; its rows
+ * must be in walk order and carry each walked user's `v` and `id` (a user may have several rows,
+ * or none only if it is not the chunk's last). `take(rows)` consumes them and says whether to
+ * stop; `usersLeft()` caps the next chunk. Returns whether every user was walked.
+ */
+export async function walkInOrder<R extends WalkedRow>(
+  db: Db,
+  column: SQLiteColumn,
+  descending: boolean,
+  chunker: Chunker,
+  select: (chunk: SQL, orderBy: SQL) => SQL,
+  take: (rows: R[]) => boolean,
+  usersLeft: () => number = () => Infinity,
+): Promise<boolean> {
+  const dir = sql.raw(descending ? "desc" : "asc");
+  const cmp = sql.raw(descending ? "<" : ">");
+  // Two phases: the users with a value in the order, then (NULLs last) those without.
+  let phase: "values" | "nulls" = "values";
+  let last: WalkedRow | undefined;
+  for (;;) {
+    const size = Math.min(chunker.size, usersLeft());
+    let continuation: SQL;
+    if (phase === "values") {
+      continuation = last ? sql`${column} is not null and (${column}, ${users.id}) ${cmp} (${last.v}, ${last.id})` : sql`${column} is not null`;
+    } else {
+      continuation = last ? sql`${column} is null and ${users.id} ${cmp} ${last.id}` : sql`${column} is null`;
+    }
+    const innerOrder = phase === "values" ? sql`${column} ${dir}, ${users.id} ${dir}` : sql`${users.id} ${dir}`;
+    const chunk = sql`(select ${column} as v, ${users.id} as id from ${users} where ${continuation} order by ${innerOrder} limit ${sql.raw(String(size))}) w`;
+    const outerOrder = phase === "values" ? sql`w.v ${dir}, w.id ${dir}` : sql`w.id ${dir}`;
+    const rows = await chunker.run(() => db.all<R>(select(chunk, outerOrder)));
+    if (take(rows)) return false;
+    const walked = new Set(rows.map((r) => r.id)).size;
+    if (walked < size) {
+      if (phase === "nulls") return true; // every user walked
+      phase = "nulls";
+      last = undefined;
+    } else {
+      last = rows[rows.length - 1];
+    }
+  }
+}
+
 /**
  * The page, walking `order`; undefined when the FTS walk used up `maxUsers` before finding it.
  * `kind` picks the per-user test's cost (chunk sizes).
@@ -61,55 +108,32 @@ export async function walkPage(
   kind: "walk" | "scan",
   maxUsers = Infinity,
 ): Promise<UserRow[] | undefined> {
-  const column = ORDER_COLUMNS[order.field];
   const wanted = page.offset + page.limit;
   const sizes = needsFtsPerUser(filter.search) ? FTS_WALK_CHUNK : SCAN_CHUNK;
   // The first chunk is about the page (a broad search fills it at once); later ones grow while
-  // statements stay fast.
+  // statements stay fast. None takes the walk past its budget.
   const chunker = new Chunker(Math.min(sizes.first, Math.max(sizes.min, wanted + 10)), sizes.min, sizes.max);
-  const where = whereOf(filter);
-  const dir = sql.raw(order.descending ? "desc" : "asc");
-  const cmp = sql.raw(order.descending ? "<" : ">");
+  const test = and(whereOf(filter), userMatches(filter.search, sql`w.id`)) ?? sql`1`;
   const hits: string[] = [];
   let walked = 0;
-  // Two phases: the users with a value in the order, then (NULLs last) those without.
-  let phase: "values" | "nulls" = "values";
-  let last: Walked | undefined;
-  let exhausted = false;
-
-  while (hits.length < wanted && walked < maxUsers) {
-    const size = Math.min(chunker.size, maxUsers - walked);
-    let continuation: SQL;
-    if (phase === "values") {
-      continuation = last ? sql`${column} is not null and (${column}, ${users.id}) ${cmp} (${last.v}, ${last.id})` : sql`${column} is not null`;
-    } else {
-      continuation = last ? sql`${column} is null and ${users.id} ${cmp} ${last.id}` : sql`${column} is null`;
-    }
-    const orderBy = phase === "values" ? sql`${column} ${dir}, ${users.id} ${dir}` : sql`${users.id} ${dir}`;
-    const chunk = sql`(select ${column} as v, ${users.id} as id from ${users} where ${continuation} order by ${orderBy} limit ${sql.raw(String(size))}) w`;
-    const test = and(where, userMatches(filter.search, sql`w.id`)) ?? sql`1`;
-    const rows = await chunker.run(() =>
-      db.all<Walked>(
-        sql`select w.v as v, w.id as id, (case when ${test} then 1 else 0 end) as hit from ${chunk} cross join ${users} on ${users.id} = w.id order by ${
-          phase === "values" ? sql`w.v ${dir}, w.id ${dir}` : sql`w.id ${dir}`
-        }`,
-      ),
-    );
-    walked += rows.length;
-    for (const row of rows) if (row.hit && hits.length < wanted) hits.push(row.id);
-    if (rows.length < size) {
-      if (phase === "nulls") {
-        exhausted = true; // every user walked: the answer is complete
-        break;
-      }
-      phase = "nulls";
-      last = undefined;
-    } else {
-      last = rows[rows.length - 1];
-    }
-    // At the rate found so far, the budget would end before the page is full: give up now.
-    if (kind === "walk" && hits.length < wanted && (hits.length / walked) * maxUsers < wanted) return undefined;
-  }
-  if (hits.length < wanted && kind === "walk" && !exhausted) return undefined;
+  let gaveUp = false;
+  const exhausted = await walkInOrder<WalkedRow & { hit: number }>(
+    db,
+    ORDER_COLUMNS[order.field],
+    order.descending,
+    chunker,
+    (chunk, orderBy) =>
+      sql`select w.v as v, w.id as id, (case when ${test} then 1 else 0 end) as hit from ${chunk} cross join ${users} on ${users.id} = w.id order by ${orderBy}`,
+    (rows) => {
+      walked += rows.length;
+      for (const row of rows) if (row.hit && hits.length < wanted) hits.push(row.id);
+      if (hits.length >= wanted) return true;
+      // At the rate found so far, the budget would end before the page is full: give up now.
+      gaveUp = kind === "walk" && (walked >= maxUsers || (hits.length / walked) * maxUsers < wanted);
+      return gaveUp;
+    },
+    () => maxUsers - walked,
+  );
+  if (gaveUp && !exhausted) return undefined;
   return fetchUsersInOrder(db, hits.slice(page.offset, wanted));
 }

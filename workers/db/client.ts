@@ -9,5 +9,12 @@ export type Db = DrizzleD1Database;
  * `db.query` API is unused, and passing the schema would rebuild its relation config each time.
  */
 export function createDb(d1: D1Database, meter?: DbMeter): Db {
-  return drizzle(meter ? meteredD1(d1, meter) : d1);
+  const db = drizzle(meter ? meteredD1(d1, meter) : d1);
+  if (meter) meters.set(db, meter);
+  return db;
 }
+
+const meters = new WeakMap<Db, DbMeter>();
+
+/** The meter of a client made with one (the request's D1 totals so far), if any. */
+export const meterOf = (db: Db): DbMeter | undefined => meters.get(db);

@@ -3,7 +3,7 @@
  * member filters of GET /users), find, insert within the quota, update, delete.
  */
 import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
-import type { Db } from "./client";
+import { type Db, meterOf } from "./client";
 import type { OrderBy } from "./order";
 import { hasRoom } from "./organization-rules";
 import { primaryEmail, primaryPhone, primaryWallet, publicUserColumns, type PublicUserRow } from "./public-users";
@@ -151,7 +151,7 @@ export async function findMembershipPageIds(
     db,
     MEMBERSHIP_ORDER_COLUMNS[order.field as Exclude<MembershipOrderField, "created_at">],
     order.descending,
-    new Chunker(chunk.first, chunk.min, chunk.max),
+    new Chunker(chunk.first, chunk.min, chunk.max, meterOf(db)),
     (chunk, orderBy) => sql`select w.v as v, w.id as id, ${organizationMemberships.id} as mid, (case when ${members} then 1 else 0 end) as hit
       from ${chunk} cross join ${users} on ${users.id} = w.id
       left join ${organizationMemberships} on ${organizationMemberships.userId} = w.id ${ownConditions ? sql`and ${ownConditions}` : sql``}

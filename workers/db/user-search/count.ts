@@ -8,7 +8,7 @@
  * a search made only of 1–2 character terms reads every document (no index can find them).
  */
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { type Db, meterOf } from "../client";
 import { users, userTotals } from "../schema";
 import { whereOf, type UserFilter } from "./filter";
 import { SPAN_GROUP_MAX } from "./rows";
@@ -53,7 +53,7 @@ export async function countMatching(db: Db, filter: UserFilter): Promise<number>
           .from(matches)
           .get();
   };
-  const chunker = new Chunker(1, 1, SPAN_GROUP_MAX);
+  const chunker = new Chunker(1, 1, SPAN_GROUP_MAX, meterOf(db));
   let total = 0;
   for (const range of spanGroups(await readSpans(db), true, chunker)) {
     const row = await chunker.run(() => countIn(range));

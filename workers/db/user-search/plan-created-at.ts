@@ -15,7 +15,7 @@
  * match passed over.
  */
 import { and, getTableColumns, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../client";
+import { type Db, meterOf } from "../client";
 import { users, type UserRow } from "../schema";
 import { whereOf, type UserFilter, type UserOrder, type UserPage } from "./filter";
 import { bucketOfCreatedAt, bucketStart, Chunker, compareDocIds, HIGHEST_SPAN, nextBucket, readSpans, spanGroups, type DocRange } from "./spans";
@@ -52,7 +52,7 @@ export async function createdAtPage(db: Db, filter: UserFilter, order: UserOrder
   };
 
   // One more than wanted tells whether the wanted-th match's bucket goes on past it.
-  const chunker = new Chunker(1, 1, SPAN_GROUP_MAX);
+  const chunker = new Chunker(1, 1, SPAN_GROUP_MAX, meterOf(db));
   const found: (Match & Partial<UserRow>)[] = [];
   const cursorBucket = page.after ? bucketOfCreatedAt(page.after.createdAt) : undefined;
   const take = async (range: DocRange) => found.push(...(await chunker.run(() => find(range, wanted + 1 - found.length))));

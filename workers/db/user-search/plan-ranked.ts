@@ -13,7 +13,7 @@
  * Rows read: about two per row consumed, i.e. per group min(its matches, offset + limit).
  */
 import { and, getTableColumns, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { type Db, meterOf } from "../client";
 import { mayBeMissingSearchDocument } from "../constraint-errors";
 import { FIRST_SORT_COLUMN, SEARCH_SORT_ORDERS } from "../derived/constants";
 import { users, type UserRow } from "../schema";
@@ -105,7 +105,7 @@ export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, p
     }
   };
 
-  const chunker = new Chunker(1, 1, SPAN_GROUP_MAX);
+  const chunker = new Chunker(1, 1, SPAN_GROUP_MAX, meterOf(db));
   for (const range of spanGroups(await readSpans(db), true, chunker)) merge(await group(range));
 
   const pageRows = best.slice(page.offset, wanted).map((k) => k.row);

@@ -17,7 +17,7 @@
  */
 import { and, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Db } from "../client";
+import { type Db, meterOf } from "../client";
 import { users, type UserRow } from "../schema";
 import { ORDER_COLUMNS, whereOf, type UserFilter, type UserOrder, type UserPage } from "./filter";
 import { fetchUsersInOrder } from "./rows";
@@ -112,7 +112,7 @@ export async function walkPage(
   const sizes = needsFtsPerUser(filter.search) ? FTS_WALK_CHUNK : SCAN_CHUNK;
   // The first chunk is about the page (a broad search fills it at once); later ones grow while
   // statements stay fast. None takes the walk past its budget.
-  const chunker = new Chunker(Math.min(sizes.first, Math.max(sizes.min, wanted + 10)), sizes.min, sizes.max);
+  const chunker = new Chunker(Math.min(sizes.first, Math.max(sizes.min, wanted + 10)), sizes.min, sizes.max, meterOf(db));
   const test = and(whereOf(filter), userMatches(filter.search, sql`w.id`)) ?? sql`1`;
   const hits: string[] = [];
   let walked = 0;

@@ -14,6 +14,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import type { DbMeter } from "../metered-d1";
 import { BUCKET_BITS, BUCKET_MASK, clampedCreatedAt } from "../derived/constants";
 
 /**
@@ -88,21 +89,29 @@ export async function readSpans(db: Db): Promise<Span[]> {
 
 /**
  * How much one statement takes on: starts small and doubles while statements come back fast,
- * halves when one was slow. Statements are timed by the Worker around their await, as D1's
- * queue sees them; local D1 reports no duration of its own.
+ * halves when one was slow. "Fast" is D1's own execution time of the statement (the result's
+ * meta.duration, summed by the request's meter), not the time the Worker waited: under load a
+ * statement also waits in D1's queue behind other requests' statements, and judging by that wait
+ * kept every search at its smallest chunks (a 10-connection benchmark of a search that needs 35
+ * one-span statements ran 15× slower). Without a meter, or where D1 reports no duration, the
+ * wait around the await is all there is, and it is used.
  */
 export class Chunker {
   constructor(
     public size: number,
     private readonly min: number,
     private readonly max: number,
+    private readonly meter?: DbMeter,
   ) {}
 
   /** Runs one statement and adjusts the size for the next from how long it took. */
   async run<T>(statement: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    const executedBefore = this.meter?.durationMs ?? 0;
     const result = await statement();
-    const elapsed = performance.now() - started;
+    const waited = performance.now() - started;
+    const executed = (this.meter?.durationMs ?? 0) - executedBefore;
+    const elapsed = this.meter && this.meter.durationMs > 0 ? executed : waited;
     if (elapsed < CHUNK_GROW_BELOW_MS) this.size = Math.min(this.max, this.size * 2);
     else if (elapsed > CHUNK_SHRINK_ABOVE_MS) this.size = Math.max(this.min, Math.floor(this.size / 2));
     await yieldToOtherRequests();
@@ -111,7 +120,7 @@ export class Chunker {
 }
 
 /**
- * A statement that came back faster than this takes on twice as much next time, one slower than
+ * A statement that executed in less than this takes on twice as much next time, one slower than
  * CHUNK_SHRINK_ABOVE_MS half as much: statements stay around 10–40 ms, well inside the 100 ms
  * no request may hold D1 for, whatever else the machine is doing.
  */

@@ -24,6 +24,7 @@ import { plainPage } from "./plan-plain";
 import { rankedPage } from "./plan-ranked";
 import { walkBudget, walkPage } from "./plan-walk";
 import { anchorTerms, ftsMatchExpression, longTerms, needsFtsPerUser } from "./terms";
+import { SPAN_GROUP_MAX } from "./rows";
 import { HIGHEST_SPAN, rangeConditions } from "./spans";
 
 export * from "./filter";
@@ -46,11 +47,11 @@ export function choosePlan(filter: UserFilter, order: UserOrder, page: UserPage)
 }
 
 /**
- * Whether the walk may be worth trying: the newest span holds at least `probe` matches, or is
- * too small to tell (fewer than probe × sample / wanted documents, where a search common enough
- * for the walk could have fewer). One bounded statement: at most `probe` FTS rows, in one span.
+ * The anchors' matches in the newest span (at most `probe` of them) and its documents: whether
+ * the walk may be worth trying, and how dense the search is. One bounded statement: at most
+ * `probe` FTS rows, in one span.
  */
-async function broadEnoughToWalk(db: Db, filter: UserFilter, probe: number, docsToTell: number): Promise<boolean> {
+async function probeNewestSpan(db: Db, filter: UserFilter, probe: number): Promise<{ matches: number; docs: number }> {
   const int = (n: number) => sql.raw(String(n));
   // The anchors' matches only (one row each; the other terms would cost a document read each,
   // and the walk gives up early anyway when they make the search rare). The newest span reaches
@@ -62,8 +63,20 @@ async function broadEnoughToWalk(db: Db, filter: UserFilter, probe: number, docs
     )} limit ${int(probe)})) as n,
       (select docs from search_spans where lo = (select max(lo) from search_spans)) as docs`,
   );
-  return Number(row?.n ?? 0) >= probe || Number(row?.docs ?? 0) < docsToTell;
+  return { matches: Number(row?.n ?? 0), docs: Number(row?.docs ?? 0) };
 }
+
+/**
+ * How many spans the ranked plan's first statement takes on, from the probe: FTS5 ranks every
+ * match of a statement (about 7 µs each), so about RANK_FIRST_MATCHES of them, at the density of
+ * matches the newest span showed (one span when it showed many).
+ */
+function firstRankedGroup(probed: { matches: number; docs: number }, probe: number): number {
+  if (probed.matches >= probe || probed.docs === 0) return 1;
+  const perSpan = Math.max(1, probed.matches);
+  return Math.max(1, Math.min(SPAN_GROUP_MAX, Math.floor(RANK_FIRST_MATCHES / perSpan)));
+}
+const RANK_FIRST_MATCHES = 1500;
 
 /** One page of users matching `filter`, and the plan that found it. */
 export async function findUserPage(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<{ rows: UserRow[]; plan: PlanName }> {
@@ -77,11 +90,14 @@ export async function findUserPage(db: Db, filter: UserFilter, order: UserOrder,
       return { rows: (await walkPage(db, filter, order, page, "scan"))!, plan };
     case "walk": {
       const { probe, sample } = walkBudget(page);
-      if (await broadEnoughToWalk(db, filter, probe, Math.ceil((probe * sample) / (page.offset + page.limit)))) {
+      const probed = await probeNewestSpan(db, filter, probe);
+      // Worth a walk: the newest span holds at least `probe` matches, or it is too small to tell
+      // (fewer documents than a search common enough for the walk would need for that).
+      if (probed.matches >= probe || probed.docs < Math.ceil((probe * sample) / (page.offset + page.limit))) {
         const rows = await walkPage(db, filter, order, page, "walk", sample);
         if (rows) return { rows, plan: "walk" };
       }
-      return { rows: await rankedPage(db, filter, order, page), plan: "ranked" };
+      return { rows: await rankedPage(db, filter, order, page, firstRankedGroup(probed, probe)), plan: "ranked" };
     }
     case "ranked":
       return { rows: await rankedPage(db, filter, order, page), plan };

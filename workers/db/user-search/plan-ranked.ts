@@ -46,7 +46,7 @@ interface Keyed {
 /** Rows wanted in full from the ranking statements (no second read) when the offset is this small. */
 const FULL_ROWS_MAX_OFFSET = 50;
 
-export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, page: UserPage): Promise<UserRow[]> {
+export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, page: UserPage, firstGroup = 1): Promise<UserRow[]> {
   const wanted = page.offset + page.limit;
   const full = page.offset <= FULL_ROWS_MAX_OFFSET;
   const columns = full ? getTableColumns(users) : { id: users.id };
@@ -105,7 +105,7 @@ export async function rankedPage(db: Db, filter: UserFilter, order: UserOrder, p
     }
   };
 
-  const chunker = new Chunker(1, 1, SPAN_GROUP_MAX, meterOf(db));
+  const chunker = new Chunker(firstGroup, 1, SPAN_GROUP_MAX, meterOf(db));
   for (const range of spanGroups(await readSpans(db), true, chunker)) merge(await group(range));
 
   const pageRows = best.slice(page.offset, wanted).map((k) => k.row);

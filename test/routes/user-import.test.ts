@@ -186,6 +186,8 @@ describe("per-user validation and failure isolation", () => {
       { email_address: [email(), email()], email_address_ids: ["idn_same", "idn_same"] },
       { email_address: ["Twice@example.com", "twice@EXAMPLE.com"] },
     ]);
+    // None of these sent an id, so none reports one.
+    expect(results.map((r) => r.id)).toEqual(results.map(() => null));
     expect(results.map((r) => failure(r))).toEqual([
       { code: "form_identifier_exists", param: "phone_number" },
       { code: "form_identifier_exists", param: "username" },

@@ -40,6 +40,9 @@ function sentId(record: unknown): string | null {
   return typeof id === "string" ? id : null;
 }
 
+/** A failed user reports the id it sent; one the import would have generated means nothing to the caller. */
+const sentIdOf = (plan: NewUserPlan) => plan.input.id ?? null;
+
 /** Every identification id a user would take: unique across the three identification tables. */
 const identificationIdsOf = (plan: NewUserPlan) => [...plan.emails, ...plan.phones, ...plan.wallets].map((item) => item.id);
 
@@ -137,10 +140,10 @@ function conflictResult(index: number, plan: NewUserPlan, error: unknown): UserI
     ["web3_wallets.id", "web3_wallet_ids", "web3 wallet ID"],
   ] as const;
   for (const [column, param, what] of idColumns) {
-    if (isUniqueViolation(error, column)) return failed(index, plan.userId, errors.identifierExists(param, what));
+    if (isUniqueViolation(error, column)) return failed(index, sentIdOf(plan), errors.identifierExists(param, what));
   }
   const identifier = identifierConflict(error);
-  return identifier ? failed(index, plan.userId, identifier) : undefined;
+  return identifier ? failed(index, sentIdOf(plan), identifier) : undefined;
 }
 
 /**
@@ -186,7 +189,7 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
       pending.push({ index, plan, rows });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      results[index] = failed(index, plan.userId, error);
+      results[index] = failed(index, sentIdOf(plan), error);
     }
   }
 

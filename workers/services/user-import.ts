@@ -43,6 +43,14 @@ function sentId(record: unknown): string | null {
 /** A failed user reports the id it sent; one the import would have generated means nothing to the caller. */
 const sentIdOf = (plan: NewUserPlan) => plan.input.id ?? null;
 
+/** A user's identifications by list, with the parameter of their ids and how an error names one. */
+const identificationLists = (plan: NewUserPlan) =>
+  [
+    [plan.emails, "email_address_ids", "email address ID"],
+    [plan.phones, "phone_number_ids", "phone number ID"],
+    [plan.wallets, "web3_wallet_ids", "web3 wallet ID"],
+  ] as const;
+
 /** Every identification id a user would take: unique across the three identification tables. */
 const identificationIdsOf = (plan: NewUserPlan) => [...plan.emails, ...plan.phones, ...plan.wallets].map((item) => item.id);
 
@@ -64,7 +72,7 @@ function lookupOf(plans: readonly NewUserPlan[]): ImportLookup {
 }
 
 /** What a batch's users take between them (filled in request order, by users that will be written). */
-class TakenInBatch {
+class TakenInBatch implements ImportConflicts {
   readonly userIds = new Set<string>();
   readonly emails = new Set<string>();
   readonly phones = new Set<string>();
@@ -89,20 +97,15 @@ class TakenInBatch {
  * form_identifier_exists for the first of the user's ids or identifiers in `taken` (stored, or
  * taken by an earlier user of the batch), in the order create checks them; undefined when free.
  */
-function takenError(plan: NewUserPlan, taken: Omit<ImportConflicts, "userIds"> & { userIds?: Set<string> }): ApiError | undefined {
+function takenError(plan: NewUserPlan, taken: ImportConflicts): ApiError | undefined {
   const ids = identifiersOf(plan);
-  if (taken.userIds?.has(plan.userId)) return errors.identifierExists("id", "user ID");
+  if (taken.userIds.has(plan.userId)) return errors.identifierExists("id", "user ID");
   if (ids.emails.some((v) => taken.emails.has(v))) return errors.identifierExists("email_address", "email address");
   if (ids.phones.some((v) => taken.phones.has(v))) return errors.identifierExists("phone_number", "phone number");
   if (ids.wallets.some((v) => taken.wallets.has(v))) return errors.identifierExists("web3_wallet", "web3 wallet");
   if (ids.username !== null && taken.usernames.has(ids.username)) return errors.identifierExists("username", "username");
   if (ids.externalId !== null && taken.externalIds.has(ids.externalId)) return errors.identifierExists("external_id", "external ID");
-  const lists = [
-    [plan.emails, "email_address_ids", "email address ID"],
-    [plan.phones, "phone_number_ids", "phone number ID"],
-    [plan.wallets, "web3_wallet_ids", "web3 wallet ID"],
-  ] as const;
-  for (const [list, param, what] of lists) {
+  for (const [list, param, what] of identificationLists(plan)) {
     if (list.some((item) => taken.identificationIds.has(item.id))) return errors.identifierExists(param, what);
   }
   return undefined;
@@ -114,13 +117,8 @@ function repeatedError(plan: NewUserPlan): ApiError | undefined {
   if (repeated) return repeated;
   const ids = identificationIdsOf(plan);
   if (new Set(ids).size === ids.length) return undefined;
-  const lists = [
-    [plan.emails, "email_address_ids", "email address ID"],
-    [plan.phones, "phone_number_ids", "phone number ID"],
-    [plan.wallets, "web3_wallet_ids", "web3 wallet ID"],
-  ] as const;
   const seen = new Set<string>();
-  for (const [list, param, what] of lists) {
+  for (const [list, param, what] of identificationLists(plan)) {
     for (const item of list) {
       if (seen.has(item.id)) return errors.identifierExists(param, what);
       seen.add(item.id);

@@ -7,7 +7,8 @@
  *   again, and holds every other request back until then too, since the budget is the instance's.
  * - A network error, a timeout or a 5xx: sent again after a growing delay (a 503's Retry-After
  *   wins). Resending is safe: a user whose id the server already has answers `exists`.
- * - 413: the batch is too large for the server's body limit; it is split in halves, each sent.
+ * - 413, or 422 form_param_array_size_exceeded on `users`: the batch is larger than the server's
+ *   body limit or its whole import budget; it is split in halves, each sent.
  * - 401/403/404 stop the run (a wrong key or URL fails every batch the same way).
  *
  * `sleep` and `now` are parameters so tests control time instead of waiting for it.
@@ -211,8 +212,8 @@ export function createApiClient(options) {
       body: JSON.stringify({ users }),
     });
     failIfFatal(response, text, "POST /v1/users/import");
-    if (response.status === 413 && users.length > 1) {
-      // Too large for the server's body limit: send each half on its own.
+    if (tooLarge(response.status, text) && users.length > 1) {
+      // Too large for the server's body limit, or for its whole import budget: send each half on its own.
       const half = Math.ceil(users.length / 2);
       const first = await importUsers(users.slice(0, half));
       const second = await importUsers(users.slice(half));
@@ -281,6 +282,21 @@ export function createApiClient(options) {
   }
 
   return { importUsers, countUsers, openExport };
+}
+
+/**
+ * A batch the server can never take as it is: over its body limit (413), or more users than its
+ * whole import budget (422 form_param_array_size_exceeded on `users`).
+ */
+function tooLarge(status, text) {
+  if (status === 413) return true;
+  if (status !== 422) return false;
+  try {
+    const first = JSON.parse(text)?.errors?.[0];
+    return first?.code === "form_param_array_size_exceeded" && first?.meta?.param_name === "users";
+  } catch {
+    return false;
+  }
 }
 
 function queryString(query) {

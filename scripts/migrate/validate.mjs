@@ -58,20 +58,20 @@ export const RECORD_FIELDS = {
   created_at: "string?",
   banned: "boolean?",
   locked: "boolean?",
-  email_address_ids: "string[]?",
-  phone_number_ids: "string[]?",
-  web3_wallet_ids: "string[]?",
+  email_address_ids: "string[]",
+  phone_number_ids: "string[]",
+  web3_wallet_ids: "string[]",
   backup_code_digests: "string[]?",
   password_last_updated_at: "integer?",
   mfa_enabled_at: "integer?",
   mfa_disabled_at: "integer?",
   last_sign_in_at: "integer?",
   last_active_at: "integer?",
-  email_address_created_at: "integer[]?",
-  phone_number_created_at: "integer[]?",
-  web3_wallet_created_at: "integer[]?",
-  phone_number_reserved_for_second_factor: "boolean[]?",
-  phone_number_default_second_factor: "boolean[]?",
+  email_address_created_at: "integer[]",
+  phone_number_created_at: "integer[]",
+  web3_wallet_created_at: "integer[]",
+  phone_number_reserved_for_second_factor: "boolean[]",
+  phone_number_default_second_factor: "boolean[]",
 };
 
 const LIST_MAX = 100;
@@ -181,7 +181,7 @@ export function createRecordChecker() {
 
       if (isSet(r.id)) {
         if (!IMPORTED_USER_ID_RE.test(/** @type {string} */ (r.id))) {
-          problems.push(problem("form_param_format_invalid", "id must be user_ followed by 1 to 64 letters or digits."));
+          problems.push(problem("form_param_format_invalid", 'id must be a user id: "user_" followed by 1 to 64 letters or digits.'));
         } else {
           const dup = claim("id", r.id, line, "id", "id");
           if (dup)
@@ -223,7 +223,9 @@ export function createRecordChecker() {
         const ids = r[`${list}_ids`];
         if (Array.isArray(ids)) {
           if (ids.some((id) => !IMPORTED_IDENTIFICATION_ID_RE.test(id))) {
-            problems.push(problem("form_param_format_invalid", `${list}_ids must each be idn_ followed by 1 to 64 letters or digits.`));
+            problems.push(
+              problem("form_param_format_invalid", `${list}_ids must be an identification id: "idn_" followed by 1 to 64 letters or digits.`),
+            );
           }
           for (const id of ids) {
             const dup = claim("idn", id, line, "identification id", `${list}_ids`);

@@ -262,6 +262,29 @@ describe("npm run import against a server that plays the import endpoint", () =>
     expect(readFileSync(report, "utf8")).toBe(`line,id,code,message\r\n6,${CSV_IDS[3]},form_identifier_exists,taken\r\n`);
   });
 
+  it("splits batches larger than the server's whole import budget (422 form_param_array_size_exceeded on users)", async () => {
+    handler = (req, res) => {
+      if (JSON.parse(req.body).users.length > 1) {
+        json(res, 422, { errors: [clerkError("form_param_array_size_exceeded", "users should not exceed 1 items.", "users")] });
+      } else importOk(res, req.body);
+    };
+    const run = fakeIo();
+    expect(await runImport(importArgs(), run.io)).toBe(0);
+    expect(seen.map((s) => JSON.parse(s.body).users.length)).toEqual([4, 2, 1, 1, 2, 1, 1]);
+    expect(run.stdout()).toContain("4 created, 0 already there, 0 failed");
+  });
+
+  it("a batch refused whole for another reason fails each of its users with the server's error", async () => {
+    handler = (_req, res) => json(res, 422, { errors: [clerkError("form_param_unknown", "users is not a valid parameter.", "users")] });
+    const run = fakeIo();
+    const report = join(work, "422-report.csv");
+    expect(await runImport(importArgs("--report", report), run.io)).toBe(1);
+    expect(seen).toHaveLength(1);
+    expect(readFileSync(report, "utf8").split("\r\n").slice(1, -1)).toEqual(
+      [2, 3, 5, 6].map((line, i) => `${line},${CSV_IDS[i]},form_param_unknown,users is not a valid parameter.`),
+    );
+  });
+
   it("a refused key stops the run at once with exit status 2", async () => {
     handler = (_req, res) => json(res, 401, { errors: [clerkError("clerk_key_invalid", "The provided Clerk Secret Key is invalid.")] });
     const run = fakeIo();
@@ -359,7 +382,7 @@ describe("npm run import -- --dry-run (child process)", () => {
     expect(readFileSync(report, "utf8")).toBe(
       [
         "line,id,code,message",
-        "3,usr_bad,form_param_format_invalid,id must be user_ followed by 1 to 64 letters or digits.",
+        '3,usr_bad,form_param_format_invalid,"id must be a user id: ""user_"" followed by 1 to 64 letters or digits."',
         "4,user_2BadEmail0001,form_param_format_invalid,email_address must be a valid email address.",
         "5,user_2DupEmail0001,form_identifier_exists,email_address: that email address is also on line 2.",
         "6,user_2NoHasher0001,form_param_missing,password_hasher must be included.",
@@ -425,11 +448,15 @@ describe("npm run export against a server that plays the export endpoint", () =>
   });
 
   it("a connection cut mid-line exits 1, keeps the complete lines in <file>.partial, and writes no <file>", async () => {
-    exportServer((res) => {
-      res.write(LINES[0] + LINES[1] + LINES[2].slice(0, 10), () => setImmediate(() => res.socket?.destroy()));
-    });
     const file = join(work, "cut.ndjson");
     const run = fakeIo();
+    exportServer(async (res) => {
+      res.write(LINES[0] + LINES[1] + LINES[2].slice(0, 10));
+      // Cut the connection once the client has the two whole lines (its progress says so): a
+      // cut sooner could take bytes still in flight with it.
+      while (!run.stderr().includes("2/3 users")) await new Promise((next) => setImmediate(next));
+      res.socket?.destroy();
+    });
     expect(await runExport(["--file", file, "--url", baseUrl, "--key", KEY], run.io)).toBe(1);
     expect(existsSync(file)).toBe(false);
     expect(readFileSync(`${file}.partial`, "utf8")).toBe(LINES[0] + LINES[1]); // whole lines only: importable as it is

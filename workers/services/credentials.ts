@@ -6,7 +6,7 @@
  */
 import bcrypt from "bcryptjs";
 import type { AppContext } from "../context";
-import { backupCodeDigestsProblem, findMatchingBackupCode, newBackupCodeSalt, sealBackupCode } from "../crypto/backup-codes";
+import { backupCodeDigestsProblem, findMatchingBackupCode, newBackupCodeSalt, parseBackupCodeDigests, sealBackupCode } from "../crypto/backup-codes";
 import { decryptSecret, encryptSecret } from "../crypto/encryption";
 import { checkDigest, PASSWORD_HASHERS, verifyDigest } from "../crypto/hashers";
 import { BCRYPT_MAX_INPUT_BYTES } from "../crypto/hashers/bcrypt";
@@ -149,6 +149,24 @@ export async function backupCodeRows(
   return {
     columns: { backupCodeSalt: codes.length ? salt : null },
     rows: codes.map((code) => ({ id: newId("bcode", now), userId, ...sealBackupCode(code, salt), createdAt: now })),
+  };
+}
+
+/**
+ * Backup-code rows from a user record's `backup_code_digests` (import): the codes exactly as
+ * another instance stored them, with their salt, after a format check; never re-hashed.
+ */
+export function storedBackupCodeRows(
+  ctx: Pick<AppContext, "now">,
+  digests: readonly string[],
+  userId: string,
+): { columns: Partial<UserRow>; rows: NewUserRows["backupCodes"] } {
+  const parsed = parseBackupCodeDigests(digests);
+  if ("problem" in parsed) throw errors.paramValueInvalid("backup_code_digests", parsed.problem);
+  const now = ctx.now();
+  return {
+    columns: { backupCodeSalt: parsed.salt },
+    rows: parsed.codes.map((code) => ({ id: newId("bcode", now), userId, kind: code.kind, digest: code.digest, createdAt: now })),
   };
 }
 

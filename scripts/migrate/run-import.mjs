@@ -305,20 +305,27 @@ async function importFile(options, format, io) {
   }
 
   let batch = [];
-  for await (const item of readUserRecords(fileChunks(options.file), format, { onWarning: (text) => say(`warning: ${text}`) })) {
-    if (fatal || io.signal?.aborted) break;
-    if ("error" in item) {
-      fail({ line: item.line, id: null, ...item.error });
-      progress.add(1, 1);
-      continue;
+  try {
+    for await (const item of readUserRecords(fileChunks(options.file), format, { onWarning: (text) => say(`warning: ${text}`) })) {
+      if (fatal || io.signal?.aborted) break;
+      if ("error" in item) {
+        fail({ line: item.line, id: null, ...item.error });
+        progress.add(1, 1);
+        continue;
+      }
+      batch.push(item);
+      if (batch.length === options.batch) {
+        await dispatch(batch);
+        batch = [];
+      }
     }
-    batch.push(item);
-    if (batch.length === options.batch) {
-      await dispatch(batch);
-      batch = [];
-    }
+    if (batch.length > 0 && !fatal && !io.signal?.aborted) await dispatch(batch);
+  } catch (error) {
+    // The counting pass read the same file, so this is a file that changed since: stop
+    // reading, but let the batches in flight finish so the summary and report are true.
+    if (!isInputError(error)) throw error;
+    fatal ??= error;
   }
-  if (batch.length > 0 && !fatal && !io.signal?.aborted) await dispatch(batch);
   await Promise.all(inFlight);
   progress.finish();
   printer.finish();

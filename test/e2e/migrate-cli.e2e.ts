@@ -221,6 +221,16 @@ describe("npm run import against a server that plays the import endpoint", () =>
     expect(readFileSync(report, "utf8")).toBe("line,id,code,message\r\n3,,request_body_invalid,this row has 3 cells; the header has 2\r\n");
   });
 
+  it("stops before sending anything when the file's structure breaks further down (a quote never closed), exit 2", async () => {
+    const file = join(work, "broken-late.csv");
+    writeFileSync(file, `id,first_name\n${Array.from({ length: 30 }, (_, i) => `user_${i},N${i}\n`).join("")}user_x,"never closed\n`);
+    handler = (req, res) => importOk(res, req.body);
+    const run = fakeIo();
+    expect(await runImport(["--file", file, "--url", baseUrl, "--key", KEY, "--batch", "5"], run.io)).toBe(2);
+    expect(seen).toHaveLength(0);
+    expect(run.stderr()).toBe("import: line 32: a quoted cell is never closed\n");
+  });
+
   it("sends at most --concurrency batches at once, each at most --batch users, all in file order", async () => {
     const file = join(work, "25-users.ndjson");
     const users = Array.from({ length: 25 }, (_, i) => ({ id: `user_c${i}`, email_address: [`c${i}@example.com`] }));

@@ -4,6 +4,16 @@
  */
 import { z } from "zod";
 import { errors, type ApiError } from "../http/errors";
+import {
+  E164_RE,
+  EMAIL_MAX_LENGTH,
+  EMAIL_RE,
+  EVM_WALLET_RE,
+  SOLANA_WALLET_RE,
+  USERNAME_CHARS_RE,
+  USERNAME_MAX,
+  USERNAME_MIN,
+} from "./identifier-formats.mjs";
 
 function fail(ctx: z.RefinementCtx, apiError: ApiError) {
   ctx.addIssue({ code: z.ZodIssueCode.custom, params: { apiError } });
@@ -15,19 +25,12 @@ function fail(ctx: z.RefinementCtx, apiError: ApiError) {
  */
 const paramOf = (ctx: z.RefinementCtx) => String(ctx.path[0] ?? "body");
 
-// Pragmatic address syntax: one @, a dot-separated domain with a 2+ letter TLD, no spaces or
-// control characters. Unicode local parts and IDN domains are allowed.
-const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@(?:[^\s@.,;:"<>()[\]\\]+\.)+[^\s@.,;:"<>()[\]\\0-9]{2,}$/u;
-const E164_RE = /^\+[1-9]\d{6,14}$/;
-// Letters (any script, with their combining marks), digits, '_', '-', '.'.
-const USERNAME_CHARS_RE = /^[\p{L}\p{M}\p{N}_.-]+$/u;
 const RFC3339_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
-export const USERNAME_MIN = 4;
-export const USERNAME_MAX = 64;
+export { USERNAME_MAX, USERNAME_MIN };
 
 export const emailAddress = z.string().superRefine((value, ctx) => {
-  if (value.length > 320 || !EMAIL_RE.test(value)) {
+  if (value.length > EMAIL_MAX_LENGTH || !EMAIL_RE.test(value)) {
     fail(ctx, errors.paramFormatInvalid(paramOf(ctx), `${paramOf(ctx)} must be a valid email address.`));
   }
 });
@@ -39,8 +42,7 @@ export const phoneNumber = z.string().superRefine((value, ctx) => {
 });
 
 export const web3Wallet = z.string().superRefine((value, ctx) => {
-  // EVM (0x + 40 hex) or a base58 Solana address.
-  if (!/^0x[0-9a-fA-F]{40}$/.test(value) && !/^[1-9A-HJ-NP-Za-km-z]{32,44}$/.test(value)) {
+  if (!EVM_WALLET_RE.test(value) && !SOLANA_WALLET_RE.test(value)) {
     fail(ctx, errors.paramFormatInvalid(paramOf(ctx), `${paramOf(ctx)} must be a valid web3 wallet address.`));
   }
 });

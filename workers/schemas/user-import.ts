@@ -23,13 +23,11 @@
  */
 import { z } from "zod";
 import { errors } from "../http/errors";
+import { IMPORTED_IDENTIFICATION_ID_RE, IMPORTED_USER_ID_RE } from "./identifier-formats.mjs";
 import { createUserBody } from "./users";
 
 /** The most users one import request may carry. */
 export const MAX_IMPORT_USERS = 500;
-
-export const IMPORT_USER_ID_RE = /^user_[A-Za-z0-9]{1,64}$/;
-export const IMPORT_IDENTIFICATION_ID_RE = /^idn_[A-Za-z0-9]{1,64}$/;
 
 /** A string matching `re`, else 422 form_param_format_invalid naming the top-level parameter. */
 const idMatching = (re: RegExp, shape: string) =>
@@ -49,14 +47,14 @@ const importIdentificationStatus = z
   .array(z.enum(["verified", "reserved", "unverified"]))
   .max(100)
   .optional();
-const identificationIds = idMatching(IMPORT_IDENTIFICATION_ID_RE, 'an identification id: "idn_" followed by 1 to 64 letters or digits')
+const identificationIds = idMatching(IMPORTED_IDENTIFICATION_ID_RE, 'an identification id: "idn_" followed by 1 to 64 letters or digits')
   .array()
   .max(100)
   .optional();
 const perIdentification = <T extends z.ZodTypeAny>(item: T) => z.array(item).max(100).optional();
 
 export const userImportRecord = createUserBody.extend({
-  id: idMatching(IMPORT_USER_ID_RE, 'a user id: "user_" followed by 1 to 64 letters or digits').optional(),
+  id: idMatching(IMPORTED_USER_ID_RE, 'a user id: "user_" followed by 1 to 64 letters or digits').optional(),
   email_address_identification_status: importIdentificationStatus,
   phone_number_identification_status: importIdentificationStatus,
   email_address_ids: identificationIds,

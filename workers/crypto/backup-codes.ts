@@ -87,3 +87,34 @@ export async function findMatchingBackupCode<T extends StoredBackupCode>(
   }
   return undefined;
 }
+
+/**
+ * The portable form of a stored backup code, as the user record's `backup_code_digests` carries
+ * it (GET /v1/users/export, POST /v1/users/import). An imported bcrypt digest is written as it is
+ * stored. An HMAC digest is only checkable with its user's salt, so it is written together with
+ * it, in the modular-crypt style bcrypt uses: `$hmac-sha256$<base64 salt>$<hex digest>`. Nothing
+ * is re-hashed, so the codes the user holds keep working wherever the record is imported.
+ */
+export const HMAC_DIGEST_PREFIX = "$hmac-sha256$";
+
+const EXPORTED_HMAC_RE = /^\$hmac-sha256\$([A-Za-z0-9+/]+={0,2})\$([0-9a-f]{64})$/;
+
+/**
+ * The portable form of one stored code; undefined for an HMAC code without a salt, which no
+ * code can match (findMatchingBackupCode checks HMAC rows only under the user's salt).
+ */
+export function exportedBackupCodeDigest(row: Pick<StoredBackupCode, "kind" | "digest">, salt: string | null): string | undefined {
+  if (row.kind !== "hmac") return row.digest;
+  return salt ? `${HMAC_DIGEST_PREFIX}${salt}$${row.digest}` : undefined;
+}
+
+/**
+ * How a portable digest is stored: `{kind, digest}` and, for an HMAC digest, the salt it was made
+ * under (a user's HMAC codes share one salt); undefined when `text` is neither form. bcrypt
+ * digests still go through backupCodeDigestsProblem for their cost.
+ */
+export function parseExportedBackupCodeDigest(text: string): { kind: BackupCodeKind; digest: string; salt?: string } | undefined {
+  if (bcryptDigestCost(text) !== undefined) return { kind: "bcrypt", digest: text };
+  const match = EXPORTED_HMAC_RE.exec(text);
+  return match ? { kind: "hmac", digest: match[2], salt: match[1] } : undefined;
+}

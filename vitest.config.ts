@@ -27,6 +27,7 @@ export default defineConfig(async () => {
             BCRYPT_COST: "4",
             // Only the rate-limit tests meet the limit; they set their own.
             USER_CREATE_RATE_LIMIT: "100000",
+            USER_IMPORT_RATE_LIMIT: "10000000",
             OAUTH_PROVIDERS,
             OAUTH_GOOGLE_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
             OAUTH_GITHUB_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,

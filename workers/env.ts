@@ -16,6 +16,7 @@ export interface Env {
   BCRYPT_COST?: string;
   USER_CREATE_RATE_LIMIT?: string;
   USER_CREATE_RATE_WINDOW_SECONDS?: string;
+  USER_IMPORT_RATE_LIMIT?: string;
   LOCKOUT_MAX_ATTEMPTS?: string;
   LOCKOUT_DURATION_SECONDS?: string;
   PUBLIC_IMAGE_BASE_URL?: string;
@@ -33,6 +34,8 @@ export interface Config {
   bcryptCost: number;
   userCreateRateLimit: number;
   userCreateRateWindowSeconds: number;
+  /** Users POST /v1/users/import admits per userCreateRateWindowSeconds. */
+  userImportRateLimit: number;
   lockoutMaxAttempts: number;
   lockoutDurationSeconds: number;
   /** Origin (and optional path) for image URLs; empty = the request's own origin. */
@@ -65,6 +68,7 @@ export function readConfig(env: Env): Config {
     bcryptCost: Math.min(intVar(env.BCRYPT_COST, 10, BCRYPT_MIN_COST), BCRYPT_MAX_COST),
     userCreateRateLimit: intVar(env.USER_CREATE_RATE_LIMIT, 20, 1),
     userCreateRateWindowSeconds: intVar(env.USER_CREATE_RATE_WINDOW_SECONDS, 10, 1),
+    userImportRateLimit: intVar(env.USER_IMPORT_RATE_LIMIT, 10_000, 1),
     lockoutMaxAttempts: intVar(env.LOCKOUT_MAX_ATTEMPTS, 10, 0),
     lockoutDurationSeconds: intVar(env.LOCKOUT_DURATION_SECONDS, 3600, 0),
     publicImageBaseUrl: String(env.PUBLIC_IMAGE_BASE_URL ?? "").replace(/\/+$/, ""),

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decide, type RateLimitRule, type RateLimitState } from "../../workers/rate-limit/decide";
+import { decide, decideUnits, type RateLimitRule, type RateLimitState, type UnitHit } from "../../workers/rate-limit/decide";
 
 const RULE: RateLimitRule = { limit: 3, windowMs: 10_000 };
 
@@ -97,6 +97,103 @@ describe("decide (sliding log, fake clock)", () => {
           }
           for (const t of admitted) {
             expect(admitted.filter((u) => u >= t && u < t + rule.windowMs).length).toBeLessThanOrEqual(limit);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("decideUnits (a budget of units per sliding window, fake clock)", () => {
+  const BUDGET: RateLimitRule = { limit: 100, windowMs: 10_000 };
+
+  /** Requests of `units` at `at`, threading the log as the Durable Object does. */
+  function runUnits(requests: [at: number, units: number][], rule = BUDGET) {
+    let log: UnitHit[] = [];
+    const outcomes = requests.map(([at, units]) => {
+      const decision = decideUnits(log, units, rule, at);
+      log = log.filter((h) => h.at > decision.expiredThrough);
+      if (decision.allowed) log.push({ at, units });
+      return decision;
+    });
+    return { outcomes, log };
+  }
+
+  it("admits batches while their units fit, counting remaining units down", () => {
+    const { outcomes } = runUnits([
+      [0, 60],
+      [1_000, 30],
+      [2_000, 10],
+      [3_000, 1],
+    ]);
+    expect(outcomes.map((o) => o.allowed)).toEqual([true, true, true, false]);
+    expect(outcomes.map((o) => o.remaining)).toEqual([40, 10, 0, 0]);
+  });
+
+  it("refuses a batch whole with the time until enough units have left", () => {
+    const { outcomes, log } = runUnits([
+      [0, 60],
+      [3_000, 30],
+      [4_000, 50],
+    ]);
+    const refused = outcomes[2];
+    expect(refused.allowed).toBe(false);
+    expect(refused.remaining).toBe(10);
+    // 90 + 50 > 100: the 60 of t=0 must leave (at 10 000), 6 s after t=4 000; the 30 alone would not do.
+    expect(refused.retryAfterSeconds).toBe(6);
+    expect(decideUnits(log, 50, BUDGET, 9_999).allowed).toBe(false);
+    expect(decideUnits(log, 50, BUDGET, 10_000).allowed).toBe(true);
+    // The 10 units left are still there for a smaller batch.
+    expect(decideUnits(log, 10, BUDGET, 4_000).allowed).toBe(true);
+  });
+
+  it("walks past several hits when one leaving is not enough", () => {
+    const { log } = runUnits([
+      [0, 20],
+      [1_000, 20],
+      [2_000, 20],
+      [3_000, 40],
+    ]);
+    // 100 used; 55 units need 55 freed: 20 + 20 + 20 = 60 after the hit at 2 000 leaves (12 000).
+    expect(decideUnits(log, 55, BUDGET, 5_000).retryAfterSeconds).toBe(7);
+    expect(decideUnits(log, 20, BUDGET, 5_000).retryAfterSeconds).toBe(5);
+  });
+
+  it("never admits more units than the budget, and says so with no Retry-After", () => {
+    const decision = decideUnits([], 101, BUDGET, 0);
+    expect(decision).toMatchObject({ allowed: false, retryAfterSeconds: 0, remaining: 100 });
+  });
+
+  it("property: never more than `limit` units admitted in any window, and every Retry-After is exact to the second", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 4_000 }), fc.integer({ min: 1, max: 50 })), { maxLength: 60 }),
+        (limit, windowSeconds, requests) => {
+          const rule = { limit, windowMs: windowSeconds * 1000 };
+          let now = 0;
+          let log: UnitHit[] = [];
+          const admitted: UnitHit[] = [];
+          for (const [gap, units] of requests) {
+            now += gap;
+            const decision = decideUnits(log, units, rule, now);
+            if (decision.allowed) {
+              admitted.push({ at: now, units });
+              log = [...log.filter((h) => h.at > decision.expiredThrough), { at: now, units }];
+            } else if (units <= limit) {
+              const retryAt = now + decision.retryAfterSeconds * 1000;
+              expect(decision.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+              expect(decideUnits(log, units, rule, retryAt).allowed).toBe(true);
+              if (decision.retryAfterSeconds > 1) expect(decideUnits(log, units, rule, retryAt - 1000).allowed).toBe(false);
+            } else {
+              expect(decision.retryAfterSeconds).toBe(0);
+            }
+          }
+          for (const t of admitted) {
+            const inWindow = admitted.filter((u) => u.at >= t.at && u.at < t.at + rule.windowMs);
+            expect(inWindow.reduce((sum, u) => sum + u.units, 0)).toBeLessThanOrEqual(limit);
           }
         },
       ),

@@ -63,4 +63,41 @@ describe("RateLimiter Durable Object", () => {
     ).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(await inside(stub, (instance) => instance.storedHits())).toBe(20);
   });
+
+  it("consumeUnits takes many units at once from a log of its own, never touching the create log", async () => {
+    const stub = limiter("object-units");
+    expect(await stub.consume(7_000_000, 2, 10)).toMatchObject({ allowed: true, remaining: 1 });
+    expect(await stub.consumeUnits(7_000_000, 70, 100, 10)).toMatchObject({ allowed: true, limit: 100, remaining: 30 });
+    expect(await stub.consumeUnits(7_001_000, 31, 100, 10)).toMatchObject({ allowed: false, remaining: 30, retryAfterSeconds: 9 });
+    expect(await stub.consumeUnits(7_001_000, 30, 100, 10)).toMatchObject({ allowed: true, remaining: 0 });
+    // The create log still has its one hit: units are not requests.
+    expect(await stub.consume(7_002_000, 2, 10)).toMatchObject({ allowed: true, remaining: 0 });
+    const stored = await inside(stub, (instance, state) => ({
+      hits: instance.storedHits(),
+      units: state.storage.sql.exec("SELECT at, units FROM unit_hits ORDER BY at").toArray(),
+    }));
+    expect(stored).toEqual({
+      hits: 2,
+      units: [
+        { at: 7_000_000, units: 70 },
+        { at: 7_001_000, units: 30 },
+      ],
+    });
+    // Expired unit hits are deleted as time passes.
+    expect(await stub.consumeUnits(7_010_500, 10, 100, 10)).toMatchObject({ allowed: true, remaining: 60 });
+    const left = await inside(stub, (_instance, state) => state.storage.sql.exec("SELECT at FROM unit_hits ORDER BY at").toArray());
+    expect(left).toEqual([{ at: 7_001_000 }, { at: 7_010_500 }]);
+  });
+
+  it("consumeUnits decides concurrent calls one at a time: 30 batches of 10 against 100 → exactly 10 admitted", async () => {
+    const stub = limiter("object-units-concurrent");
+    const results = await Promise.all(Array.from({ length: 30 }, () => stub.consumeUnits(8_000_000, 10, 100, 10)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+    expect(
+      results
+        .filter((r) => r.allowed)
+        .map((r) => r.remaining)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => i * 10));
+  });
 });

@@ -10,7 +10,7 @@
  */
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { findMatchingBackupCode, parseExportedBackupCodeDigest } from "../../workers/crypto/backup-codes";
+import { findMatchingBackupCode, parseBackupCodeDigests } from "../../workers/crypto/backup-codes";
 import { verifyDigest } from "../../workers/crypto/hashers";
 import { createDb } from "../../workers/db/client";
 import { backupCodesOfUsersQuery } from "../../workers/db/credentials";
@@ -416,10 +416,10 @@ describe("credentials", () => {
     // Backup codes as stored: each code the user holds matches exactly one of them.
     expect(ra.backup_code_digests).toHaveLength(3);
     expect(ra.backup_code_digests).toContain(bcryptCode.bcrypt_digest);
-    const rows = ra.backup_code_digests.map((text: string, i: number) => ({ id: String(i), ...parseExportedBackupCodeDigest(text)! }));
-    const salts = new Set(rows.filter((r: { kind: string }) => r.kind === "hmac").map((r: { salt: string }) => r.salt));
-    expect(salts.size).toBe(1);
-    const [salt] = salts as Set<string>;
+    const parsed = parseBackupCodeDigests(ra.backup_code_digests);
+    if ("problem" in parsed) throw new Error(parsed.problem);
+    const rows = parsed.codes.map((code, i) => ({ id: String(i), ...code }));
+    const salt = parsed.salt!;
     const matched = new Set<string>();
     for (const code of [...plainCodes, bcryptCode.code]) {
       const match = await findMatchingBackupCode(code, salt, rows);

@@ -33,20 +33,20 @@ export function newBackupCodeSalt(): string {
  */
 export const MAX_BACKUP_CODE_BCRYPT_WORK = 10 * 2 ** 12;
 
-/** Why the bcrypt digests among `codes` cannot be stored, as an error text; undefined when they can. */
-export function backupCodeDigestsProblem(codes: readonly string[]): string | undefined {
+/** Why the bcrypt digests among `codes` (parameter `param`) cannot be stored, as an error text; undefined when they can. */
+export function backupCodeDigestsProblem(codes: readonly string[], param = "backup_codes"): string | undefined {
   let work = 0;
   for (const code of codes) {
     const cost = bcryptDigestCost(code);
     if (cost === undefined) continue;
     if (cost < BCRYPT_MIN_COST || cost > BCRYPT_MAX_COST) {
-      return `backup_codes contains a bcrypt digest of cost ${cost}; the accepted costs are ${BCRYPT_MIN_COST} to ${BCRYPT_MAX_COST}.`;
+      return `${param} contains a bcrypt digest of cost ${cost}; the accepted costs are ${BCRYPT_MIN_COST} to ${BCRYPT_MAX_COST}.`;
     }
     work += 2 ** cost;
   }
   if (work > MAX_BACKUP_CODE_BCRYPT_WORK) {
     return (
-      "The bcrypt digests in backup_codes are too costly to check, since every code tried is compared with each of them: " +
+      `The bcrypt digests in ${param} are too costly to check, since every code tried is compared with each of them: ` +
       "their summed work (2^cost each) may be at most that of ten digests at cost 12 or forty at cost 10."
     );
   }
@@ -89,32 +89,57 @@ export async function findMatchingBackupCode<T extends StoredBackupCode>(
 }
 
 /**
- * The portable form of a stored backup code, as the user record's `backup_code_digests` carries
- * it (GET /v1/users/export, POST /v1/users/import). An imported bcrypt digest is written as it is
- * stored. An HMAC digest is only checkable with its user's salt, so it is written together with
- * it, in the modular-crypt style bcrypt uses: `$hmac-sha256$<base64 salt>$<hex digest>`. Nothing
- * is re-hashed, so the codes the user holds keep working wherever the record is imported.
+ * How an HMAC code is written in a user record's `backup_code_digests` (import/export): the
+ * digest alone cannot be checked without the user's salt, so each carries it,
+ * `$hmac-sha256$<salt, base64>$<digest, 64 lower-case hex>`. A user's HMAC codes share one salt.
  */
-export const HMAC_DIGEST_PREFIX = "$hmac-sha256$";
-
-const EXPORTED_HMAC_RE = /^\$hmac-sha256\$([A-Za-z0-9+/]+={0,2})\$([0-9a-f]{64})$/;
+const HMAC_RECORD_RE = /^\$hmac-sha256\$([A-Za-z0-9+/]{4,88}={0,2})\$([0-9a-f]{64})$/;
 
 /**
- * The portable form of one stored code; undefined for an HMAC code without a salt, which no
- * code can match (findMatchingBackupCode checks HMAC rows only under the user's salt).
+ * A stored backup code as a user record's `backup_code_digests` holds it: a bcrypt digest as
+ * stored, an HMAC digest with the user's salt (HMAC_RECORD_RE). The import stores it back as it
+ * was (parseBackupCodeDigests), never re-hashed.
  */
-export function exportedBackupCodeDigest(row: Pick<StoredBackupCode, "kind" | "digest">, salt: string | null): string | undefined {
-  if (row.kind !== "hmac") return row.digest;
-  return salt ? `${HMAC_DIGEST_PREFIX}${salt}$${row.digest}` : undefined;
+export function exportedBackupCodeDigest(code: { kind: string; digest: string }, salt: string | null): string {
+  if (code.kind === "bcrypt") return code.digest;
+  if (!salt) throw new Error("an HMAC backup code without its user's salt cannot be exported");
+  return `$hmac-sha256$${salt}$${code.digest}`;
 }
 
 /**
- * How a portable digest is stored: `{kind, digest}` and, for an HMAC digest, the salt it was made
- * under (a user's HMAC codes share one salt); undefined when `text` is neither form. bcrypt
- * digests still go through backupCodeDigestsProblem for their cost.
+ * The stored form of a record's `backup_code_digests` (see exportedBackupCodeDigest): the rows
+ * and the user's salt, or why they cannot be stored (a text for the 422). Each element must be a
+ * bcrypt digest (same cost bounds as backup_codes) or an HMAC code; all HMAC codes one salt.
+ * Duplicates are stored once, as create stores a repeated code once.
  */
-export function parseExportedBackupCodeDigest(text: string): { kind: BackupCodeKind; digest: string; salt?: string } | undefined {
-  if (bcryptDigestCost(text) !== undefined) return { kind: "bcrypt", digest: text };
-  const match = EXPORTED_HMAC_RE.exec(text);
-  return match ? { kind: "hmac", digest: match[2], salt: match[1] } : undefined;
+export function parseBackupCodeDigests(
+  list: readonly string[],
+): { salt: string | null; codes: { kind: BackupCodeKind; digest: string }[] } | { problem: string } {
+  const unique = [...new Set(list)];
+  let salt: string | null = null;
+  const codes: { kind: BackupCodeKind; digest: string }[] = [];
+  for (const item of unique) {
+    if (bcryptDigestCost(item) !== undefined) {
+      codes.push({ kind: "bcrypt", digest: item });
+      continue;
+    }
+    const match = HMAC_RECORD_RE.exec(item);
+    let saltBytes = 0;
+    try {
+      saltBytes = match ? fromBase64(match[1]).length : 0;
+    } catch {
+      saltBytes = 0;
+    }
+    if (!match || saltBytes < 8) {
+      return { problem: "backup_code_digests must hold bcrypt digests or $hmac-sha256$<salt>$<hex> codes, as the export writes them." };
+    }
+    if (salt !== null && salt !== match[1]) return { problem: "The HMAC codes of backup_code_digests must all carry the same salt." };
+    salt = match[1];
+    codes.push({ kind: "hmac", digest: match[2] });
+  }
+  const problem = backupCodeDigestsProblem(
+    codes.filter((c) => c.kind === "bcrypt").map((c) => c.digest),
+    "backup_code_digests",
+  );
+  return problem ? { problem } : { salt, codes };
 }

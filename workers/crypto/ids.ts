@@ -42,7 +42,10 @@ export function newIds(prefix: IdPrefix, count: number, nowMs: number = Date.now
   return Array.from({ length: count }, () => newId(prefix, nowMs)).sort();
 }
 
-/** The creation time, in epoch seconds, embedded in a KSUID-based id; null if malformed. */
+/**
+ * The creation time, in epoch seconds, embedded in a KSUID-based id; null if malformed (not 27
+ * base62 characters, or above the largest 20-byte value, which 27 base62 digits can exceed).
+ */
 export function ksuidTimestamp(id: string): number | null {
   const ksuid = id.slice(id.lastIndexOf("_") + 1);
   if (ksuid.length !== KSUID_LENGTH) return null;
@@ -52,5 +55,6 @@ export function ksuidTimestamp(id: string): number | null {
     if (digit < 0) return null;
     value = value * 62n + BigInt(digit);
   }
+  if (value >> 160n !== 0n) return null;
   return Number(value >> 128n) + KSUID_EPOCH_SECONDS;
 }

@@ -3,12 +3,11 @@
  * insert (one live pending invitation per address, within the quota), revoke, accept.
  */
 import { and, asc, desc, eq, or, sql, type SQL } from "drizzle-orm";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import type { OrderBy } from "./order";
 import { hasRoom, isExpiredInvitation, isLivePendingInvitation } from "./organization-rules";
 import { emailAddresses, organizationInvitations, organizations, type OrganizationInvitationRow, type OrganizationRow } from "./schema";
-import { rowFromSql } from "./users";
+import { rowFromSql, runSqlBatch } from "./users";
 
 export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
 export type InvitationOrderField = "created_at" | "email_address";
@@ -158,23 +157,6 @@ export async function userHasVerifiedEmail(db: Db, userId: string, normalized: s
   return row !== undefined;
 }
 
-const dialect = new SQLiteAsyncDialect();
-
-/**
- * Runs hand-written statements as one D1 batch (one transaction). drizzle's db.batch cannot
- * take a parameterised db.run(sql``), so these go to D1 directly.
- */
-async function runRawBatch(db: Db, statements: SQL[]): Promise<D1Result[]> {
-  // createDb builds Db with drizzle(), which keeps the D1 binding as $client.
-  const d1 = (db as Db & { $client: D1Database }).$client;
-  return d1.batch(
-    statements.map((statement) => {
-      const query = dialect.sqlToQuery(statement);
-      return d1.prepare(query.sql).bind(...query.params);
-    }),
-  );
-}
-
 /**
  * Accepts a live pending invitation for `userId` in one transaction: the membership (role and
  * metadata taken from the invitation) is inserted only while the invitation is live and the
@@ -190,7 +172,7 @@ export async function acceptInvitationRows(
   userId: string,
   now: number,
 ): Promise<OrganizationInvitationRow | undefined> {
-  const [, accepted] = await runRawBatch(db, [
+  const [, accepted] = await runSqlBatch(db, [
     sql`
       insert into organization_memberships (id, organization_id, user_id, role, public_metadata, private_metadata, created_at, updated_at)
       select ${membershipId}, o.id, ${userId}, inv.role, inv.public_metadata, inv.private_metadata, ${now}, ${now}

@@ -8,7 +8,7 @@
  */
 import { and, eq, getTableColumns, sql, type Column, type SQL, type Table } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { SQLiteTable, SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
+import { SQLiteAsyncDialect, type SQLiteTable, type SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import {
   backupCodes,
@@ -159,6 +159,23 @@ export function insertUserStatements(db: Db, rows: NewUserRows): Statement[] {
 /** Updates the user row and returns it as written, or undefined when there is no such user. */
 export async function updateUserReturning(db: Db, id: string, values: Partial<typeof users.$inferInsert>): Promise<UserRow | undefined> {
   return db.update(users).set(values).where(eq(users.id, id)).returning().get();
+}
+
+const dialect = new SQLiteAsyncDialect();
+
+/**
+ * Runs hand-written statements as one D1 batch (one transaction), returning D1's results.
+ * drizzle's db.batch cannot take a parameterised db.run(sql``), so these go to D1 directly
+ * (the request's metered binding: createDb builds Db with drizzle(), which keeps it as $client).
+ */
+export async function runSqlBatch(db: Db, statements: SQL[]): Promise<D1Result[]> {
+  const d1 = (db as Db & { $client: D1Database }).$client;
+  return d1.batch(
+    statements.map((statement) => {
+      const query = dialect.sqlToQuery(statement);
+      return d1.prepare(query.sql).bind(...query.params);
+    }),
+  );
 }
 
 /** Runs statements as one transaction (D1 has no interactive transactions). */

@@ -90,8 +90,17 @@ export const errors = {
     ),
   paramMaxLengthExceeded: (param: string, max: number) =>
     new ApiError(422, "form_param_max_length_exceeded", "exceeds maximum length", `${param} should not exceed ${max} characters.`, withParam(param)),
-  paramArraySizeExceeded: (param: string, max: number) =>
-    new ApiError(422, "form_param_array_size_exceeded", "exceeds maximum size", `${param} should not exceed ${max} items.`, withParam(param)),
+  paramArraySizeExceeded: (param: string, max: number, longMessage = `${param} should not exceed ${max} items.`) =>
+    new ApiError(422, "form_param_array_size_exceeded", "exceeds maximum size", longMessage, withParam(param)),
+  /** Clerk's FormAtLeastOneItemInArrayRequired. */
+  arrayItemRequired: (param: string) =>
+    new ApiError(
+      422,
+      "form_param_missing",
+      "at least one item must be provided",
+      `at least one item must be provided for \`${param}\``,
+      withParam(param),
+    ),
   paramArrayLengthMismatch: (param: string, other: string) =>
     new ApiError(
       422,

@@ -36,6 +36,24 @@ function describeForLog(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
+/** One entry of the error envelope's `errors` (spec ClerkError). */
+export interface ClerkErrorObject {
+  message: string;
+  long_message: string;
+  code: string;
+  meta?: ApiError["meta"];
+}
+
+/** An ApiError as an entry of the error envelope's `errors`: also used where a response reports errors per item (user import). */
+export function errorObject(apiError: ApiError): ClerkErrorObject {
+  return {
+    message: apiError.message,
+    long_message: apiError.longMessage,
+    code: apiError.code,
+    ...(apiError.meta ? { meta: apiError.meta } : {}),
+  };
+}
+
 /**
  * The one mapper from any thrown value to Clerk's error envelope (docs/wire-contract.md, Errors):
  * its ApiError and body. An unexpected error is logged for operators under the body's trace id;
@@ -51,14 +69,7 @@ function errorEnvelope(error: unknown) {
     apiError = errors.internal();
   }
   const body = {
-    errors: [
-      {
-        message: apiError.message,
-        long_message: apiError.longMessage,
-        code: apiError.code,
-        ...(apiError.meta ? { meta: apiError.meta } : {}),
-      },
-    ],
+    errors: [errorObject(apiError)],
     meta: {},
     clerk_trace_id: traceId,
   };

@@ -69,11 +69,16 @@ function hasLoneSurrogate(value: unknown): boolean {
   return false;
 }
 
-/** Validates `input` against `schema`, throwing the first issue as a Clerk error. */
-export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
+/**
+ * Validates `input` against `schema`, throwing the first issue as a Clerk error. `itemsParsedLater`
+ * names a parameter whose array items the caller parses one by one with parseWith (a bulk body,
+ * where a bad item fails alone): their encoding is checked then, not here.
+ */
+export function parseWith<S extends z.ZodTypeAny>(schema: S, input: unknown, options: { itemsParsedLater?: string } = {}): z.output<S> {
   if (input !== null && typeof input === "object" && !Array.isArray(input)) {
     for (const [key, value] of Object.entries(input)) {
-      if (LONE_SURROGATE_RE.test(key) || hasLoneSurrogate(value)) throw errors.paramInvalidEncoding(key);
+      const deferred = key === options.itemsParsedLater && Array.isArray(value);
+      if (LONE_SURROGATE_RE.test(key) || (!deferred && hasLoneSurrogate(value))) throw errors.paramInvalidEncoding(key);
     }
   }
   const result = schema.safeParse(input);

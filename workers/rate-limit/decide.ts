@@ -55,3 +55,51 @@ export function decide(state: RateLimitState, rule: RateLimitRule, now: number):
     expiredThrough,
   };
 }
+
+/** An admitted request that took `units` of a budget at `at` (epoch ms). */
+export interface UnitHit {
+  at: number;
+  units: number;
+}
+
+export interface UnitDecision {
+  allowed: boolean;
+  /** Units still admitted in the current window after this request. */
+  remaining: number;
+  /** Whole seconds (≥ 1) after which a retry of the same size is admitted; 0 when allowed. */
+  retryAfterSeconds: number;
+  /** Hits at or before this time have left the window and can be deleted from storage. */
+  expiredThrough: number;
+}
+
+/**
+ * Decides whether a request taking `units` at `now` fits a budget of `rule.limit` units per
+ * window (a sliding log of (time, units), as `decide` keeps for single requests). `hits` are the
+ * admitted requests, oldest first; a hit counts while `now < at + windowMs`.
+ *
+ * Refused, it must wait until enough units have left the window: walking the live hits from the
+ * oldest, the first whose departure brings the used units to `limit - units` or below sets
+ * `Retry-After = ceil((thatHit + windowMs - now) / 1000)`, at least 1, so a retry after exactly
+ * that long is admitted unless other requests take the room first. `units > limit` can never be
+ * admitted; callers refuse that before asking (it is reported with retryAfterSeconds 0).
+ */
+export function decideUnits(hits: readonly UnitHit[], units: number, rule: RateLimitRule, now: number): UnitDecision {
+  const expiredThrough = now - rule.windowMs;
+  const live = hits.filter((h) => h.at > expiredThrough);
+  const used = live.reduce((sum, h) => sum + h.units, 0);
+  if (used + units <= rule.limit) {
+    return { allowed: true, remaining: rule.limit - used - units, retryAfterSeconds: 0, expiredThrough };
+  }
+  const remaining = Math.max(0, rule.limit - used);
+  if (units > rule.limit) return { allowed: false, remaining, retryAfterSeconds: 0, expiredThrough };
+  const oldestFirst = [...live].sort((a, b) => a.at - b.at);
+  let stillUsed = used;
+  for (const hit of oldestFirst) {
+    stillUsed -= hit.units;
+    if (stillUsed + units <= rule.limit) {
+      return { allowed: false, remaining, retryAfterSeconds: Math.max(1, Math.ceil((hit.at + rule.windowMs - now) / 1000)), expiredThrough };
+    }
+  }
+  // Unreachable: once every live hit has left, units ≤ limit fits.
+  return { allowed: false, remaining, retryAfterSeconds: Math.max(1, Math.ceil(rule.windowMs / 1000)), expiredThrough };
+}

@@ -3,17 +3,20 @@
  * export (an extension). Thin: parse input, call a service, serialise.
  */
 import type { AppContext } from "../context";
-import { readJsonBody } from "../http/body";
+import { MAX_IMPORT_BODY_BYTES, readJsonBody } from "../http/body";
 import { queryOf } from "../http/query";
 import { json, ndjsonStream, withResponseHeaders } from "../http/respond";
 import { withCreateRateLimit } from "../rate-limit/create-user-limit";
+import { consumeImportBudget } from "../rate-limit/import-limit";
 import { parseWith } from "../http/validation";
 import type { ApiRequest, RouterType } from "../http/router-types";
 import { countUsersQuery, exportUsersQuery, listUsersQuery } from "../schemas/user-queries";
+import { userImportBody } from "../schemas/user-import";
 import { createUserBody, metadataBody, updateUserBody } from "../schemas/users";
 import { serializeUser } from "../serializers/user";
 import { listUsers, countUsers } from "../services/user-list";
 import { openUserExport } from "../services/user-export";
+import { importUsers } from "../services/user-import";
 import { createUser, deleteUser, getUser, updateUser, updateUserMetadata } from "../services/users";
 
 export function registerUserRoutes(router: RouterType): void {
@@ -44,6 +47,13 @@ export function registerUserRoutes(router: RouterType): void {
       return json(serializeUser(ctx, await createUser(ctx, input)));
     }),
   );
+
+  // Extension (issue 15): many users at once, ids and credentials kept; its own rate budget.
+  router.post("/v1/users/import", async (request: ApiRequest, ctx: AppContext) => {
+    const { users } = parseWith(userImportBody, await readJsonBody(request, MAX_IMPORT_BODY_BYTES), { itemsParsedLater: "users" });
+    const headers = await consumeImportBudget(ctx, users.length);
+    return json({ object: "user_import", results: await importUsers(ctx, users) }, 200, headers);
+  });
 
   router.get("/v1/users/:user_id", async (request: ApiRequest, ctx: AppContext) => {
     return json(serializeUser(ctx, await getUser(ctx, request.params.user_id)));

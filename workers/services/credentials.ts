@@ -12,6 +12,7 @@ import {
   exportedBackupCodeDigest,
   findMatchingBackupCode,
   newBackupCodeSalt,
+  parseBackupCodeDigests,
   sealBackupCode,
   type StoredBackupCode,
 } from "../crypto/backup-codes";
@@ -161,6 +162,24 @@ export async function backupCodeRows(
   };
 }
 
+/**
+ * Backup-code rows from a user record's `backup_code_digests` (import): the codes exactly as
+ * another instance stored them, with their salt, after a format check; never re-hashed.
+ */
+export function storedBackupCodeRows(
+  ctx: Pick<AppContext, "now">,
+  digests: readonly string[],
+  userId: string,
+): { columns: Partial<UserRow>; rows: NewUserRows["backupCodes"] } {
+  const parsed = parseBackupCodeDigests(digests);
+  if ("problem" in parsed) throw errors.paramValueInvalid("backup_code_digests", parsed.problem);
+  const now = ctx.now();
+  return {
+    columns: { backupCodeSalt: parsed.salt },
+    rows: parsed.codes.map((code) => ({ id: newId("bcode", now), userId, kind: code.kind, digest: code.digest, createdAt: now })),
+  };
+}
+
 /** Which second factors a user has; MFA is enabled while any of them is. */
 export interface MfaFactors {
   totp: boolean;
@@ -301,8 +320,7 @@ export async function exportedCredentials(
   }
   const digests = [...codes]
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((code) => exportedBackupCodeDigest(code, user.backupCodeSalt))
-    .filter((digest): digest is string => digest !== undefined);
+    .map((code) => exportedBackupCodeDigest(code, user.backupCodeSalt));
   if (digests.length) out.backup_code_digests = digests;
   return out;
 }

@@ -4,8 +4,7 @@
  */
 import { d1ErrorText, isForeignKeyViolation, isUniqueViolation } from "../db/constraint-errors";
 import type { AppContext } from "../context";
-import { newId, newIds } from "../crypto/ids";
-import { normalizeEmail, normalizeUsername } from "../db/normalize";
+import { normalizeUsername } from "../db/normalize";
 import { backupCodes, emailAddresses, images, phoneNumbers, users, web3Wallets, type UserRow } from "../db/schema";
 import { abortBatchUnlessMetadataFits, metadataAssignments, sendsMetadata } from "../db/metadata";
 import {
@@ -22,7 +21,6 @@ import {
   runBatch,
   type BatchCondition,
   updateUserStatement,
-  type NewUserRows,
   type Statement,
   type UserAggregate,
 } from "../db/users";
@@ -33,9 +31,9 @@ import { canRemoveUsername, usernameRemovable } from "../db/identities";
 import { deleteImageObjects } from "../storage/images";
 import { backupCodeRows, mfaFactorsOf, mfaTimestampColumns, passwordColumns, totpColumns } from "./credentials";
 import { deleteBackupCodesStatement } from "../db/credentials";
-import { lockedUntilFrom } from "./lockout";
 import { requireUserRow } from "./require-user";
-import { metadataForInsert, metadataWrite, runWithMetadataLimit, updateWithMetadata, type MetadataMode } from "./metadata";
+import { buildNewUserRows, identifiersOf, planNewUser, repeatedIdentifierError } from "./new-user";
+import { metadataWrite, runWithMetadataLimit, updateWithMetadata, type MetadataMode } from "./metadata";
 
 /** Maps a UNIQUE constraint failure (a concurrent create won the race) to Clerk's error. */
 export function identifierConflict(error: unknown): ApiError | undefined {
@@ -69,35 +67,19 @@ async function runUserBatch(ctx: AppContext, statements: Statement[], userId?: s
   }
 }
 
-function firstDuplicate(values: string[]): string | undefined {
-  const seen = new Set<string>();
-  for (const v of values) {
-    if (seen.has(v)) return v;
-    seen.add(v);
-  }
-  return undefined;
-}
-
 /** Refuses identifiers that repeat in the request or belong to another user. */
 async function assertIdentifiersFree(
   ctx: AppContext,
   input: { emails: string[]; phones: string[]; wallets: string[]; username?: string | null; externalId?: string | null; exceptUserId?: string },
 ): Promise<void> {
-  if (firstDuplicate(input.emails)) throw errors.identifierExists("email_address", "email address");
-  if (firstDuplicate(input.phones)) throw errors.identifierExists("phone_number", "phone number");
-  if (firstDuplicate(input.wallets)) throw errors.identifierExists("web3_wallet", "web3 wallet");
+  const repeated = repeatedIdentifierError(input);
+  if (repeated) throw repeated;
   const taken = await findTakenIdentifiers(ctx.db, input);
   if (taken.email) throw errors.identifierExists("email_address", "email address");
   if (taken.phone) throw errors.identifierExists("phone_number", "phone number");
   if (taken.wallet) throw errors.identifierExists("web3_wallet", "web3 wallet");
   if (taken.username) throw errors.identifierExists("username", "username");
   if (taken.externalId) throw errors.identifierExists("external_id", "external ID");
-}
-
-function statusesFor(values: string[], statuses: ("verified" | "reserved")[] | undefined, param: string, otherParam: string) {
-  if (!statuses || statuses.length === 0) return values.map(() => "verified" as const);
-  if (statuses.length !== values.length) throw errors.paramArrayLengthMismatch(param, otherParam);
-  return statuses;
 }
 
 /** A user's metadata columns: the 8 KB limit counts the three together. */
@@ -114,107 +96,12 @@ export async function getUser(ctx: AppContext, userId: string): Promise<UserAggr
 }
 
 export async function createUser(ctx: AppContext, input: CreateUserInput): Promise<UserAggregate> {
-  const now = ctx.now();
-  const createdAt = input.created_at ?? now;
-  const userId = newId("user", createdAt);
-  const emails = input.email_address ?? [];
-  const phones = input.phone_number ?? [];
-  const wallets = input.web3_wallet ?? [];
-  const emailStatuses = statusesFor(emails, input.email_address_identification_status, "email_address_identification_status", "email_address");
-  const phoneStatuses = statusesFor(phones, input.phone_number_identification_status, "phone_number_identification_status", "phone_number");
-  const normalizedEmails = emails.map(normalizeEmail);
-  const usernameNormalized = input.username ? normalizeUsername(input.username) : null;
-
-  await assertIdentifiersFree(ctx, {
-    emails: normalizedEmails,
-    phones,
-    wallets,
-    username: usernameNormalized,
-    externalId: input.external_id ?? null,
-  });
-
-  const metadata = metadataForInsert({
-    public_metadata: input.public_metadata,
-    private_metadata: input.private_metadata,
-    unsafe_metadata: input.unsafe_metadata,
-  });
-  const password = await passwordColumns(ctx, input);
-  const totp = await totpColumns(ctx, input, userId);
-  const codes = await backupCodeRows(ctx, input, userId);
-
-  const identificationStatus = (status: "verified" | "reserved") =>
-    status === "verified"
-      ? { reserved: false, verificationStatus: "verified", verificationStrategy: "admin" }
-      : { reserved: true, verificationStatus: null, verificationStrategy: null };
-  // Sorted ids keep each list in request order (the first is primary, and lists read back in id order).
-  const [emailIds, phoneIds, walletIds] = [emails, phones, wallets].map((list) => newIds("idn", list.length, createdAt));
-  const rows: NewUserRows = {
-    user: {} as NewUserRows["user"],
-    emailAddresses: emails.map((email, i) => ({
-      id: emailIds[i],
-      userId,
-      emailAddress: email,
-      emailAddressNormalized: normalizedEmails[i],
-      ...identificationStatus(emailStatuses[i]),
-      createdAt,
-      updatedAt: now,
-    })),
-    phoneNumbers: phones.map((phone, i) => ({
-      id: phoneIds[i],
-      userId,
-      phoneNumber: phone,
-      ...identificationStatus(phoneStatuses[i]),
-      createdAt,
-      updatedAt: now,
-    })),
-    web3Wallets: wallets.map((wallet, i) => ({
-      id: walletIds[i],
-      userId,
-      web3Wallet: wallet,
-      verificationStatus: "verified",
-      verificationStrategy: "admin",
-      createdAt,
-      updatedAt: now,
-    })),
-    backupCodes: codes?.rows ?? [],
-  };
-  const lockedUntil = lockedUntilFrom(ctx, now);
-  const mfaEnabled = Boolean(totp || codes?.rows.length);
-  rows.user = {
-    id: userId,
-    externalId: input.external_id ?? null,
-    username: input.username ?? null,
-    usernameNormalized,
-    firstName: input.first_name ?? null,
-    lastName: input.last_name ?? null,
-    locale: input.locale ?? null,
-    primaryEmailAddressId: rows.emailAddresses[0]?.id ?? null,
-    primaryEmailAddressSort: normalizedEmails[0] ?? null,
-    primaryPhoneNumberId: rows.phoneNumbers[0]?.id ?? null,
-    primaryPhoneNumberSort: phones[0] ?? null,
-    primaryWeb3WalletId: rows.web3Wallets[0]?.id ?? null,
-    primaryWeb3WalletSort: wallets[0] ?? null,
-    publicMetadata: metadata.public_metadata,
-    privateMetadata: metadata.private_metadata,
-    unsafeMetadata: metadata.unsafe_metadata,
-    ...password,
-    ...totp,
-    ...codes?.columns,
-    mfaEnabledAt: mfaEnabled ? now : null,
-    banned: input.banned ?? false,
-    lockedAt: input.locked ? now : null,
-    lockedUntil: input.locked ? lockedUntil : null,
-    deleteSelfEnabled: input.delete_self_enabled ?? true,
-    createOrganizationEnabled: input.create_organization_enabled ?? true,
-    createOrganizationsLimit: input.create_organizations_limit ?? null,
-    bypassClientTrust: input.bypass_client_trust ?? false,
-    legalAcceptedAt: input.legal_accepted_at ?? null,
-    createdAt,
-    updatedAt: now,
-  };
-
+  const plan = planNewUser(ctx, input);
+  // Before any hashing: a taken identifier is refused without paying for bcrypt.
+  await assertIdentifiersFree(ctx, identifiersOf(plan));
+  const rows = await buildNewUserRows(ctx, plan);
   await runUserBatch(ctx, insertUserStatements(ctx.db, rows));
-  return getUser(ctx, userId);
+  return getUser(ctx, plan.userId);
 }
 
 /** A primary_*_id must name one of this user's identifications, and a verified one. */

@@ -1,0 +1,175 @@
+/**
+ * How POST /v1/users/import writes: a bounded number of D1 statements for a full batch, and
+ * every user all-or-nothing on its own when a concurrent request takes an id or identifier
+ * between the batch's read and its write (the write batch fails whole, then each user is written
+ * alone).
+ */
+import { env } from "cloudflare:test";
+import bcrypt from "bcryptjs";
+import { describe, expect, it } from "vitest";
+import { RFC6238_SECRET } from "../crypto/vectors";
+import { call, unique } from "../helpers";
+import { failure, importUsers, ksuidUserId, shortUserId } from "../import-helpers";
+import { dbTiming } from "../perf-helpers";
+
+/** The SQL of a statement prepared through countingD1. */
+const sqlOf = new WeakMap<object, string>();
+
+/**
+ * env.DB, counting every statement D1 runs (a batch counts each of its statements) and the
+ * batches; `beforeBatch` runs before a batch is sent (to slip another request in).
+ */
+function countingD1(counts: { statements: number; batches: number }, beforeBatch?: (sql: string[]) => Promise<void>): D1Database {
+  const real = new WeakMap<object, D1PreparedStatement>();
+  const counted = (statement: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const proxy = new Proxy(statement, {
+      get(target, property) {
+        if (property === "bind") return (...values: unknown[]) => counted(target.bind(...values), sql);
+        const value = Reflect.get(target, property, target);
+        if (property === "all" || property === "raw" || property === "first" || property === "run") {
+          return (...args: unknown[]) => {
+            counts.statements += 1;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    real.set(proxy, statement);
+    sqlOf.set(proxy, sql);
+    return proxy;
+  };
+  return new Proxy(env.DB, {
+    get(target, property) {
+      if (property === "prepare") return (query: string) => counted(target.prepare(query), query);
+      if (property === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          await beforeBatch?.(statements.map((s) => sqlOf.get(s) ?? ""));
+          counts.statements += statements.length;
+          counts.batches += 1;
+          return target.batch(statements.map((s) => real.get(s) ?? s));
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+describe("a full batch", () => {
+  it("500 users with several identifiers each: two D1 calls, a few dozen statements", async () => {
+    const digest = bcrypt.hashSync("imported password", 10);
+    const users = Array.from({ length: 500 }, (_, i) => {
+      const tag = unique(`full${i}x`);
+      const many = i % 4 === 0;
+      return {
+        id: i % 2 ? ksuidUserId(Date.UTC(2022, 0, 1) + i * 1000) : `user_${tag.replace(/[^A-Za-z0-9]/g, "")}`,
+        email_address: many ? [`${tag}a@example.com`, `${tag}b@example.com`, `${tag}c@example.com`] : [`${tag}@example.com`],
+        phone_number: many ? [`+1555${String(1000000 + i * 3).padStart(7, "0")}`, `+1555${String(1000001 + i * 3).padStart(7, "0")}`] : [],
+        first_name: `First${i}`,
+        last_name: `Last${i}`,
+        username: `user${tag}`.replace(/[^A-Za-z0-9]/g, ""),
+        ...(i % 3 === 0 ? { password_digest: digest, password_hasher: "bcrypt" } : {}),
+        ...(i % 10 === 0 ? { totp_secret: RFC6238_SECRET } : {}),
+        public_metadata: { n: i },
+      };
+    });
+    const counts = { statements: 0, batches: 0 };
+    const results = await importUsers(users, { bindings: { DB: countingD1(counts) } });
+    expect(results.filter((r) => r.status !== "created")).toEqual([]);
+    const timing = dbTiming(results.response);
+    // One read batch and one write batch.
+    expect(timing.queries).toBe(2);
+    expect(counts.batches).toBe(2);
+    // 9 lookups, then users in 2 INSERTs and their emails (875), phones (250) in a few each.
+    expect(counts.statements).toBeLessThanOrEqual(20);
+    expect(timing.rowsWritten / users.length).toBeLessThan(60);
+    // Every user, identification and search document is there.
+    const stored = await env.DB.prepare(
+      "select (select count(*) from users where id in (select value from json_each(?1))) as users, (select count(*) from email_addresses e join json_each(?1) j on j.value = e.user_id) as emails, (select count(*) from user_search_documents d join json_each(?1) j on j.value = d.user_id) as docs",
+    )
+      .bind(JSON.stringify(users.map((u) => u.id)))
+      .first();
+    expect(stored).toEqual({ users: 500, emails: 125 * 3 + 375, docs: 500 });
+    const one = await call("GET", `/v1/users?query=${encodeURIComponent(users[4].email_address[2])}`, undefined, { schema: ["User"] });
+    expect(one.body.map((u: { id: string }) => u.id)).toEqual([users[4].id]);
+  }, 60_000);
+});
+
+describe("a concurrent write between the batch's read and its write", () => {
+  it("fails the batch whole, then writes each user alone: exists, its own error, or created", async () => {
+    const victims = [
+      { id: shortUserId("race"), email_address: [`${unique("r0")}@example.com`] },
+      { id: shortUserId("race"), email_address: [`${unique("r1")}@example.com`] },
+      { id: shortUserId("race"), email_address: [`${unique("r2")}@example.com`], email_address_ids: [`idn_${unique("race")}`] },
+      { id: shortUserId("race"), email_address: [`${unique("r3")}@example.com`], phone_number: ["+15559990001"] },
+    ];
+    let injected = false;
+    const counts = { statements: 0, batches: 0 };
+    const db = countingD1(counts, async (statements) => {
+      if (injected || !statements.some((sql) => sql.startsWith('insert into "users"'))) return;
+      injected = true;
+      // Another request takes user 0's id, user 1's email and user 2's identification id.
+      const other = await importUsers([
+        { id: victims[0].id, first_name: "the other request" },
+        { email_address: victims[1].email_address },
+        { email_address: [`${unique("other")}@example.com`], email_address_ids: victims[2].email_address_ids },
+      ]);
+      expect(other.map((r) => r.status)).toEqual(["created", "created", "created"]);
+    });
+    const results = await importUsers(victims, { bindings: { DB: db } });
+    expect(injected).toBe(true);
+    expect(results[0]).toEqual({ index: 0, id: victims[0].id, status: "exists" });
+    expect(failure(results[1])).toEqual({ code: "form_identifier_exists", param: "email_address" });
+    expect(results[1].id).toBe(victims[1].id);
+    expect(failure(results[2])).toEqual({ code: "form_identifier_exists", param: "email_address_ids" });
+    expect(results[3]).toEqual({ index: 3, id: victims[3].id, status: "created" });
+    // The read, the failed batch, then one batch per user.
+    expect(dbTiming(results.response).queries).toBe(2 + victims.length);
+    // Nothing of the failed users was written; the other request's user 0 is untouched.
+    for (const v of victims.slice(1, 3)) expect((await call("GET", `/v1/users/${v.id}`)).status).toBe(404);
+    const zero = await call("GET", `/v1/users/${victims[0].id}`, undefined, { schema: "User" });
+    expect(zero.body.first_name).toBe("the other request");
+    expect(zero.body.email_addresses).toEqual([]);
+    const three = await call("GET", `/v1/users/${victims[3].id}`, undefined, { schema: "User" });
+    expect(three.body.phone_numbers.map((p: { phone_number: string }) => p.phone_number)).toEqual(["+15559990001"]);
+  });
+
+  it("two imports of the same user at once: exactly one creates it, the other answers exists, never a 500 (60 trials)", async () => {
+    let raced = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const record = {
+        id: shortUserId("twice"),
+        email_address: [`${unique("twice")}@example.com`],
+        phone_number: [`+1444${String(trial).padStart(7, "0")}`],
+      };
+      const [a, b] = await Promise.all([importUsers([record]), importUsers([record])]);
+      const statuses = [a[0].status, b[0].status].sort();
+      expect(statuses, JSON.stringify([a, b])).toEqual(["created", "exists"]);
+      // Went through the fallback: both read before either wrote.
+      if (Math.max(dbTiming(a.response).queries, dbTiming(b.response).queries) > 2) raced += 1;
+      const rows = await env.DB.prepare(
+        "select (select count(*) from users where id = ?1) as users, (select count(*) from email_addresses where user_id = ?1) as emails, (select count(*) from phone_numbers where user_id = ?1) as phones",
+      )
+        .bind(record.id)
+        .first();
+      expect(rows).toEqual({ users: 1, emails: 1, phones: 1 });
+    }
+    expect(raced).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("two different users with the same email at once: exactly one is created, the other fails (60 trials)", async () => {
+    for (let trial = 0; trial < 60; trial++) {
+      const address = `${unique("same")}@example.com`;
+      const [a, b] = await Promise.all([
+        importUsers([{ id: shortUserId("one"), email_address: [address] }]),
+        importUsers([{ id: shortUserId("two"), email_address: [address.toUpperCase()] }]),
+      ]);
+      const outcomes = [a[0], b[0]].sort((x, y) => x.status.localeCompare(y.status));
+      expect(outcomes[0].status).toBe("created");
+      expect(failure(outcomes[1])).toEqual({ code: "form_identifier_exists", param: "email_address" });
+      const owners = await env.DB.prepare("select count(*) as n from email_addresses where email_address_normalized = ?").bind(address).first();
+      expect(owners).toEqual({ n: 1 });
+    }
+  }, 60_000);
+});

@@ -308,7 +308,7 @@ export async function disableUserMfa(ctx: AppContext, userId: string): Promise<v
 export async function exportedCredentials(
   ctx: AppContext,
   user: UserRow,
-  codes: readonly Pick<StoredBackupCode, "id" | "kind" | "digest">[],
+  codes: readonly Pick<StoredBackupCode, "kind" | "digest">[],
 ): Promise<UserRecordCredentials> {
   const out: UserRecordCredentials = {};
   if (user.passwordDigest !== null && user.passwordHasher !== null) {
@@ -318,9 +318,9 @@ export async function exportedCredentials(
   if (user.totpSecretEncrypted !== null) {
     out.totp_secret = await decryptSecret(ctx.config.encryptionKey, user.totpSecretEncrypted, totpContext(user.id));
   }
-  const digests = [...codes]
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((code) => exportedBackupCodeDigest(code, user.backupCodeSalt));
+  // Sorted by their text, not by row id: an import gives the rows new ids, and the same codes
+  // should export the same way wherever they are stored.
+  const digests = codes.map((code) => exportedBackupCodeDigest(code, user.backupCodeSalt)).sort();
   if (digests.length) out.backup_code_digests = digests;
   return out;
 }

@@ -33,6 +33,9 @@ export default defineConfig(async () => {
             OAUTH_GITHUB_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
             OAUTH_REFRESH_TIMEOUT_MS: "1000",
           },
+          // A second, empty database: the round-trip test imports an export into it (a fresh
+          // instance next to the one exported). Listed with DB, which this option would otherwise replace.
+          d1Databases: ["DB", "FRESH_DB"],
           outboundService: (request: Request) => (new URL(request.url).hostname === "oauth.test" ? oauthProvider.handle(request) : fetch(request)),
         },
       }),

@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
+      /** An empty second database (vitest.config.ts), for imports into a fresh instance. */
+      FRESH_DB: D1Database;
     }
   }
 }

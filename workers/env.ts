@@ -23,6 +23,8 @@ export interface Env {
   OAUTH_PROVIDERS?: string;
   /** How long a token refresh may wait for the provider's token endpoint. */
   OAUTH_REFRESH_TIMEOUT_MS?: string;
+  /** `true` lets GET /v1/users/export include credentials (digests, TOTP secrets) on request. */
+  EXPORT_CREDENTIALS?: string;
   /** Secrets `OAUTH_<PROVIDER>_CLIENT_SECRET` override client_secret in OAUTH_PROVIDERS. */
   [key: string]: unknown;
 }
@@ -41,6 +43,8 @@ export interface Config {
   encryptionKey: string | undefined;
   /** Bound on one call to a provider's token endpoint (providers are parsed in services/oauth-providers.ts). */
   oauthRefreshTimeoutMs: number;
+  /** Whether GET /v1/users/export may include credentials when asked (EXPORT_CREDENTIALS=true). */
+  exportCredentials: boolean;
 }
 
 function intVar(value: unknown, fallback: number, min: number): number {
@@ -70,6 +74,8 @@ export function readConfig(env: Env): Config {
     publicImageBaseUrl: String(env.PUBLIC_IMAGE_BASE_URL ?? "").replace(/\/+$/, ""),
     encryptionKey: env.CREDENTIALS_ENCRYPTION_KEY,
     oauthRefreshTimeoutMs: Math.min(intVar(env.OAUTH_REFRESH_TIMEOUT_MS, 10_000, 1), 60_000),
+    // Off unless set to exactly `true`: a typo must not hand out every password digest.
+    exportCredentials: String(env.EXPORT_CREDENTIALS ?? "").trim() === "true",
   };
   configCache.set(env, config);
   return config;

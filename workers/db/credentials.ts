@@ -6,7 +6,8 @@
 import { and, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { backupCodes, phoneNumbers, users, type UserRow } from "./schema";
-import type { Statement } from "./users";
+import type { StoredBackupCode } from "../crypto/backup-codes";
+import { inJsonList, type Statement } from "./users";
 
 export async function listBackupCodes(db: Db, userId: string) {
   return db
@@ -14,6 +15,22 @@ export async function listBackupCodes(db: Db, userId: string) {
     .from(backupCodes)
     .where(eq(backupCodes.userId, userId))
     .all();
+}
+
+/**
+ * The SELECT of the backup codes of several users (the ids as one JSON parameter, so any number
+ * fits D1's bound-parameter limit): one lookup of backup_codes_user_id_idx per id.
+ */
+export function backupCodesOfUsersQuery(db: Db, userIds: readonly string[]) {
+  return db
+    .select({ id: backupCodes.id, userId: backupCodes.userId, kind: backupCodes.kind, digest: backupCodes.digest })
+    .from(backupCodes)
+    .where(inJsonList(backupCodes.userId, userIds));
+}
+
+/** Runs backupCodesOfUsersQuery: one statement, none for no ids. */
+export async function listBackupCodesOfUsers(db: Db, userIds: readonly string[]): Promise<(StoredBackupCode & { userId: string })[]> {
+  return userIds.length === 0 ? [] : backupCodesOfUsersQuery(db, userIds).all();
 }
 
 export async function countBackupCodes(db: Db, userId: string): Promise<number> {

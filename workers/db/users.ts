@@ -288,3 +288,34 @@ export async function findTakenIdentifiers(
     externalId: externalRow.length > 0,
   };
 }
+
+/** A position in (created_at, id) order: the last user already read. */
+export interface CreationCursor {
+  createdAt: number;
+  id: string;
+}
+
+/**
+ * The SELECT of up to `limit` users in (created_at, id) order, after `after` (exclusive) and
+ * created strictly after `createdAfter`: a range scan of users_created_at_idx (created_at, id)
+ * that starts at the cursor (keyset paging, never OFFSET), so every page reads only its own rows,
+ * however deep into the table it is. Each row carries its aggregate in children_json.
+ */
+export function usersByCreationQuery(db: Db, { after, createdAfter, limit }: { after?: CreationCursor; createdAfter?: number; limit: number }) {
+  return db
+    .select()
+    .from(users)
+    .where(
+      and(
+        after ? sql`(${users.createdAt}, ${users.id}) > (${after.createdAt}, ${after.id})` : undefined,
+        createdAfter === undefined ? undefined : sql`${users.createdAt} > ${createdAfter}`,
+      ),
+    )
+    .orderBy(users.createdAt, users.id)
+    .limit(limit);
+}
+
+/** Runs usersByCreationQuery: one statement. */
+export async function findUsersByCreation(db: Db, page: { after?: CreationCursor; createdAfter?: number; limit: number }): Promise<UserRow[]> {
+  return usersByCreationQuery(db, page).all();
+}

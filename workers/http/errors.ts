@@ -278,6 +278,11 @@ export const errors = {
   identificationNotFound: () => new ApiError(404, "resource_not_found", "Resource not found", "Resource not found"),
   lastIdentificationDeletionFailed: () =>
     new ApiError(400, "identification_deletion_failed", "Deletion failed", "You cannot delete your last identification."),
+  /**
+   * 403 feature_not_enabled (Clerk's FeatureNotEnabledWithMeta, features.go): the instance does
+   * not offer what the request asked for; `param` names the parameter that asked.
+   */
+  featureNotEnabled: (longMessage: string, param?: string) => new ApiError(403, "feature_not_enabled", "not enabled", longMessage, withParam(param)),
   imageMissing: () =>
     new ApiError(400, "form_param_missing", "Image file missing", "There was no image file present in the request", withParam("file")),
   imageTooLarge: () =>

@@ -1,20 +1,21 @@
 /**
- * Users: create, get, update, delete, metadata, and the list/count used by getUserList.
- * Thin: parse input, call a service, serialise.
+ * Users: create, get, update, delete, metadata, the list/count used by getUserList, and the
+ * export (an extension). Thin: parse input, call a service, serialise.
  */
 import type { AppContext } from "../context";
 import { MAX_IMPORT_BODY_BYTES, readJsonBody } from "../http/body";
 import { queryOf } from "../http/query";
-import { json } from "../http/respond";
+import { json, ndjsonStream, withResponseHeaders } from "../http/respond";
 import { withCreateRateLimit } from "../rate-limit/create-user-limit";
 import { consumeImportBudget } from "../rate-limit/import-limit";
 import { parseWith } from "../http/validation";
 import type { ApiRequest, RouterType } from "../http/router-types";
-import { countUsersQuery, listUsersQuery } from "../schemas/user-queries";
+import { countUsersQuery, exportUsersQuery, listUsersQuery } from "../schemas/user-queries";
 import { userImportBody } from "../schemas/user-import";
 import { createUserBody, metadataBody, updateUserBody } from "../schemas/users";
 import { serializeUser } from "../serializers/user";
 import { listUsers, countUsers } from "../services/user-list";
+import { openUserExport } from "../services/user-export";
 import { importUsers } from "../services/user-import";
 import { createUser, deleteUser, getUser, updateUser, updateUserMetadata } from "../services/users";
 
@@ -28,6 +29,16 @@ export function registerUserRoutes(router: RouterType): void {
     const total = await countUsers(ctx, parseWith(countUsersQuery, queryOf(request)));
     return json({ object: "total_count", total_count: total });
   });
+
+  // Before /v1/users/:user_id, which would otherwise take "export" for an id. Never cached, by
+  // anyone: the body is every user, and with credentials their secrets (errors too, for simplicity).
+  router.get(
+    "/v1/users/export",
+    withResponseHeaders({ "Cache-Control": "no-store" }, async (request: ApiRequest, ctx: AppContext) => {
+      const query = parseWith(exportUsersQuery, queryOf(request));
+      return ndjsonStream(openUserExport(ctx, query));
+    }),
+  );
 
   router.post(
     "/v1/users",

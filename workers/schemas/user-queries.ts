@@ -17,6 +17,7 @@ import {
   paramOf,
   queryBoolean,
   queryIncludeExclude,
+  queryInt,
   queryList,
   queryOrderBy,
   queryString,
@@ -254,3 +255,29 @@ export const oauthAccessTokensQuery = z.object({ paginated: queryBoolean, ...pag
   paginated: q.paginated ?? false,
   page: pageOf(q),
 }));
+
+export interface ExportUsersQuery {
+  /** Only users created strictly after this time (epoch ms), as on GET /users. */
+  createdAfter?: number;
+  /** At most this many users; undefined = all of them. */
+  limit?: number;
+  includeCredentials: boolean;
+}
+
+/**
+ * GET /users/export: `created_at_after` as on GET /users, `limit` ≥ 1 with no upper bound but
+ * a safe integer (absent = every user), `include_credentials` a boolean like the others.
+ */
+export const exportUsersQuery = z
+  .object({
+    created_at_after: queryTime,
+    limit: queryInt(Number.POSITIVE_INFINITY, 1),
+    include_credentials: queryBoolean,
+  })
+  .transform(
+    (q): ExportUsersQuery => ({
+      createdAfter: q.created_at_after,
+      limit: Number.isFinite(q.limit) ? q.limit : undefined,
+      includeCredentials: q.include_credentials ?? false,
+    }),
+  );

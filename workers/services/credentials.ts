@@ -2,11 +2,20 @@
  * Credential rules: which columns and rows a password, a password digest, a TOTP secret or
  * backup codes turn into at create/update, and the verify and removal operations on them.
  * Passwords, digests and secrets never leave this module in clear text and are never logged
- * or echoed in an error.
+ * or echoed in an error, with one exception the operator opts into: exportedCredentials, for
+ * GET /v1/users/export with EXPORT_CREDENTIALS=true.
  */
 import bcrypt from "bcryptjs";
 import type { AppContext } from "../context";
-import { backupCodeDigestsProblem, findMatchingBackupCode, newBackupCodeSalt, parseBackupCodeDigests, sealBackupCode } from "../crypto/backup-codes";
+import {
+  backupCodeDigestsProblem,
+  exportedBackupCodeDigest,
+  findMatchingBackupCode,
+  newBackupCodeSalt,
+  parseBackupCodeDigests,
+  sealBackupCode,
+  type StoredBackupCode,
+} from "../crypto/backup-codes";
 import { decryptSecret, encryptSecret } from "../crypto/encryption";
 import { checkDigest, PASSWORD_HASHERS, verifyDigest } from "../crypto/hashers";
 import { BCRYPT_MAX_INPUT_BYTES } from "../crypto/hashers/bcrypt";
@@ -26,6 +35,7 @@ import {
 import type { UserRow } from "../db/schema";
 import { aggregateOf, runBatch, updateUserStatement, type NewUserRows, type Statement, type UserAggregate } from "../db/users";
 import { errors } from "../http/errors";
+import type { UserRecordCredentials } from "../serializers/user-record";
 import { requireUserRow } from "./require-user";
 import { assertNotLocked, beginVerification, recordVerificationFailure, recordVerificationSuccess } from "./lockout";
 
@@ -286,4 +296,31 @@ export async function disableUserMfa(ctx: AppContext, userId: string): Promise<v
     deleteBackupCodesStatement(ctx.db, userId),
     clearPhoneSecondFactorsStatement(ctx.db, userId, ctx.now()),
   ]);
+}
+
+/**
+ * A user's credentials in the user record's form, for an export the operator allowed: the stored
+ * password digest with its hasher's name (one POST /v1/users accepts: only such names are ever
+ * stored), the TOTP secret decrypted to base32, and the backup codes (`codes`, the user's rows)
+ * in their portable form. Nothing is re-hashed. A TOTP secret that does not decrypt (another
+ * CREDENTIALS_ENCRYPTION_KEY) throws: an export that left it out would silently lose the factor.
+ */
+export async function exportedCredentials(
+  ctx: AppContext,
+  user: UserRow,
+  codes: readonly Pick<StoredBackupCode, "kind" | "digest">[],
+): Promise<UserRecordCredentials> {
+  const out: UserRecordCredentials = {};
+  if (user.passwordDigest !== null && user.passwordHasher !== null) {
+    out.password_digest = user.passwordDigest;
+    out.password_hasher = user.passwordHasher;
+  }
+  if (user.totpSecretEncrypted !== null) {
+    out.totp_secret = await decryptSecret(ctx.config.encryptionKey, user.totpSecretEncrypted, totpContext(user.id));
+  }
+  // Sorted by their text, not by row id: an import gives the rows new ids, and the same codes
+  // should export the same way wherever they are stored.
+  const digests = codes.map((code) => exportedBackupCodeDigest(code, user.backupCodeSalt)).sort();
+  if (digests.length) out.backup_code_digests = digests;
+  return out;
 }

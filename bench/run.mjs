@@ -14,7 +14,8 @@
  * Options (flag or environment variable): --sizes / BENCH_SIZES (default 1000,100000),
  * --duration / BENCH_DURATION seconds per scenario (10), --connections / BENCH_CONNECTIONS (10),
  * --only / BENCH_ONLY comma-separated scenario keys (`hostile` for the hostile requests,
- * bench/hostile.mjs), --out / BENCH_OUT results file
+ * bench/hostile.mjs; `import` for the import of as many users as the largest size through the
+ * CLI, bench/import.mjs), --out / BENCH_OUT results file
  * (default bench/results/<date>.md; "-" prints only). A smoke run:
  * `npm run bench -- --sizes 500,2000 --duration 2`.
  */
@@ -28,6 +29,7 @@ import { parseServerTiming } from "./server-timing.mjs";
 import { cliFlag } from "./cli-args.mjs";
 import { ROOT, requestJson, startWrangler } from "./worker-launcher.mjs";
 import { benchHostile, hostileTable } from "./hostile.mjs";
+import { benchImport, importTable } from "./import.mjs";
 
 const SECRET_KEY = "sk_test_bench";
 const WORKER_VARS = {
@@ -373,8 +375,14 @@ async function main() {
   log(`bench: sizes ${opts.sizes.join(", ")}; ${opts.connections} connections × ${opts.duration} s per scenario`);
   const floor = await benchFloor(opts, log);
   const results = [];
-  for (const size of opts.sizes) results.push(await benchSize(size, opts, log));
-  const markdown = table(floor, results, opts, startedLoad);
+  // `--only import` alone seeds nothing.
+  if (opts.only.length === 0 || opts.only.some((key) => key !== "import"))
+    for (const size of opts.sizes) results.push(await benchSize(size, opts, log));
+  const imported =
+    opts.only.length === 0 || opts.only.includes("import")
+      ? await benchImport({ users: Math.max(...opts.sizes), concurrency: [1, 4], log })
+      : undefined;
+  const markdown = (results.length ? table(floor, results, opts, startedLoad) : "") + (imported ? `\n${importTable(imported)}` : "");
   console.log(`\n${markdown}\n`);
   if (opts.out !== "-") {
     mkdirSync(dirname(opts.out), { recursive: true });

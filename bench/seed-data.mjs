@@ -54,7 +54,7 @@ const BASE62_CODES = Array.from(BASE62, (c) => c.charCodeAt(0));
 
 /** ASCII form for email local parts and usernames: "Łukasz Dvořák" → "lukaszdvorak" (memoised: few names). */
 const asciiCache = new Map();
-const ascii = (value) => {
+export const ascii = (value) => {
   let out = asciiCache.get(value);
   if (out === undefined) {
     out = toAscii(value);
@@ -75,7 +75,7 @@ const toAscii = (value) =>
   // Names in scripts without a Latin form (山田, Ольга) get a stable ASCII stand-in.
   `n${value.codePointAt(0).toString(36)}`;
 
-const FIRST_NAMES = [
+export const FIRST_NAMES = [
   "Ada",
   "Alan",
   "Grace",
@@ -112,7 +112,7 @@ const FIRST_NAMES = [
   "지민",
   "Nguyễn",
 ];
-const LAST_NAMES = [
+export const LAST_NAMES = [
   "Lovelace",
   "Turing",
   "Hopper",
@@ -143,11 +143,11 @@ const LAST_NAMES = [
   "김",
   "Trần",
 ];
-const DOMAINS = ["example.com", "mail.example.org", "corp.example.net", "example.co.uk", "uni.example.edu"];
+export const DOMAINS = ["example.com", "mail.example.org", "corp.example.net", "example.co.uk", "uni.example.edu"];
 const PLANS = ["free", "pro", "team", "enterprise"];
 
 /** Small deterministic PRNG (mulberry32) so runs with the same seed look alike. */
-function prng(seed) {
+export function prng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

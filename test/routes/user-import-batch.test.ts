@@ -11,6 +11,7 @@ import { RFC6238_SECRET } from "../crypto/vectors";
 import { call, unique } from "../helpers";
 import { failure, importUsers, ksuidUserId, shortUserId } from "../import-helpers";
 import { dbTiming } from "../perf-helpers";
+import { IMPORT_WRITE_ROWS } from "../../workers/services/user-import";
 
 /** The SQL of a statement prepared through countingD1. */
 const sqlOf = new WeakMap<object, string>();
@@ -57,7 +58,7 @@ function countingD1(counts: { statements: number; batches: number }, beforeBatch
 }
 
 describe("a full batch", () => {
-  it("500 users with several identifiers each: two D1 calls, a few dozen statements", async () => {
+  it("500 users with several identifiers each: one read, write batches of at most IMPORT_WRITE_ROWS rows, a few dozen statements", async () => {
     const digest = bcrypt.hashSync("imported password", 10);
     const users = Array.from({ length: 500 }, (_, i) => {
       const tag = unique(`full${i}x`);
@@ -78,11 +79,15 @@ describe("a full batch", () => {
     const results = await importUsers(users, { bindings: { DB: countingD1(counts) } });
     expect(results.filter((r) => r.status !== "created")).toEqual([]);
     const timing = dbTiming(results.response);
-    // One read batch and one write batch.
-    expect(timing.queries).toBe(2);
-    expect(counts.batches).toBe(2);
-    // 9 lookups, then users in 2 INSERTs and their emails (875), phones (250) in a few each.
-    expect(counts.statements).toBeLessThanOrEqual(20);
+    // One read batch, then 500 users + 750 emails + 250 phones = 1,500 rows in write batches of
+    // whole users (of 2 or 6 rows), at most IMPORT_WRITE_ROWS rows each, so each batch is at least
+    // IMPORT_WRITE_ROWS - 5 rows full except the last.
+    const writes = counts.batches - 1;
+    expect(writes).toBeGreaterThanOrEqual(Math.ceil(1500 / IMPORT_WRITE_ROWS));
+    expect(writes).toBeLessThanOrEqual(Math.ceil(1500 / (IMPORT_WRITE_ROWS - 5)));
+    expect(timing.queries).toBe(counts.batches);
+    // 9 lookups, then per write batch one INSERT each for users, emails and phones.
+    expect(counts.statements).toBeLessThanOrEqual(9 + 3 * writes);
     expect(timing.rowsWritten / users.length).toBeLessThan(60);
     // Every user, identification and search document is there.
     const stored = await env.DB.prepare(

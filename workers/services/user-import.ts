@@ -3,12 +3,13 @@
  * their ids, identification ids, password digests, TOTP secrets and backup codes kept.
  *
  * A batch costs a bounded number of D1 calls whatever its size: one read for the whole batch
- * (which ids and identifiers are taken), then one write batch with multi-row INSERTs of every
+ * (which ids and identifiers are taken), then write batches of multi-row INSERTs (each at most
+ * IMPORT_WRITE_ROWS rows, so no one D1 call holds the database long) of every
  * user that passed (db/user-import.ts). Users are built by the same code as POST /v1/users
  * (services/new-user.ts), so they are validated, hashed and stored exactly as create does.
  *
- * The write batch is one transaction. When a concurrent request takes an id or identifier
- * between the read and the write, it fails whole; then each remaining user is written in a
+ * Each write batch is one transaction. When a concurrent request takes an id or identifier
+ * between the read and the write, that batch fails whole; then each of its users is written in a
  * batch of its own, so each still lands or fails alone with its own error.
  */
 import type { AppContext } from "../context";
@@ -191,18 +192,19 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
     }
   }
 
-  // 4. One write batch for all of them; if a concurrent write took something since the read,
-  //    one batch per user, so each lands or fails on its own.
-  if (pending.length) {
+  // 4. Write batches of at most IMPORT_WRITE_ROWS rows (whole users); if a concurrent write took
+  //    something since the read, that batch's users are written one batch each, so each lands or
+  //    fails on its own.
+  for (const group of writeGroups(pending)) {
     try {
       await insertNewUsers(
         ctx.db,
-        pending.map((p) => p.rows),
+        group.map((p) => p.rows),
       );
-      for (const { index, plan } of pending) results[index] = { index, id: plan.userId, status: "created" };
+      for (const { index, plan } of group) results[index] = { index, id: plan.userId, status: "created" };
     } catch (error) {
       if (!isUniqueViolation(error) && !isForeignKeyViolation(error)) throw error;
-      for (const { index, plan, rows } of pending) {
+      for (const { index, plan, rows } of group) {
         try {
           await insertNewUsers(ctx.db, [rows]);
           results[index] = { index, id: plan.userId, status: "created" };
@@ -215,4 +217,34 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
     }
   }
   return results as UserImportResult[];
+}
+
+/**
+ * Rows (users, identifications, backup codes) one write batch of an import takes at most, a user
+ * never split. A D1 batch is one call that holds the database for its whole length, and with
+ * the triggers each inserted row costs about 0.15 ms on local D1 (a whole 500-user batch of
+ * the bench's mix, ~1,300 rows, took 200–250 ms idle, twice that on a busy machine): 150 rows
+ * keep a call near 25–50 ms, so requests that arrive during an import wait little.
+ */
+export const IMPORT_WRITE_ROWS = 150;
+
+function rowCount(rows: NewUserRows): number {
+  return 1 + rows.emailAddresses.length + rows.phoneNumbers.length + rows.web3Wallets.length + rows.backupCodes.length;
+}
+
+/** `pending` in consecutive groups of at most IMPORT_WRITE_ROWS rows (a larger user alone). */
+function* writeGroups<T extends { rows: NewUserRows }>(pending: readonly T[]): Generator<T[]> {
+  let group: T[] = [];
+  let rows = 0;
+  for (const item of pending) {
+    const n = rowCount(item.rows);
+    if (group.length > 0 && rows + n > IMPORT_WRITE_ROWS) {
+      yield group;
+      group = [];
+      rows = 0;
+    }
+    group.push(item);
+    rows += n;
+  }
+  if (group.length > 0) yield group;
 }

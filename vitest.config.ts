@@ -1,10 +1,13 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { createWebhookReceiver } from "./test/support/webhook-receiver";
 import { createOAuthProvider, PROVIDER_CLIENT_ID, PROVIDER_CLIENT_SECRET, VAR_CLIENT_SECRET } from "./test/support/oauth-provider";
 
 // The OAuth provider's token endpoint, a real HTTP handler in Node: the Worker's outbound fetches
 // to oauth.test reach it; anything else goes to the network as usual.
 const oauthProvider = createOAuthProvider();
+// Webhook receivers (test/support/webhook-receiver.ts): deliveries to hooks.test reach them.
+const webhookReceiver = createWebhookReceiver();
 const OAUTH_PROVIDERS = JSON.stringify({
   oauth_google: { token_url: "https://oauth.test/token", client_id: PROVIDER_CLIENT_ID, client_secret: VAR_CLIENT_SECRET },
   github: { token_url: "https://oauth.test/token-post", client_id: PROVIDER_CLIENT_ID, token_endpoint_auth_method: "client_secret_post" },
@@ -31,8 +34,17 @@ export default defineConfig(async () => {
             OAUTH_GOOGLE_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
             OAUTH_GITHUB_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
             OAUTH_REFRESH_TIMEOUT_MS: "1000",
+            // Short webhook bounds so retry and timeout tests take seconds, not hours.
+            WEBHOOK_TIMEOUT_MS: "1000",
+            WEBHOOK_RETRY_SCHEDULE_SECONDS: "1,1",
+            CLERK_INSTANCE_ID: "ins_test_instance",
           },
-          outboundService: (request: Request) => (new URL(request.url).hostname === "oauth.test" ? oauthProvider.handle(request) : fetch(request)),
+          outboundService: (request: Request) => {
+            const host = new URL(request.url).hostname;
+            if (host === "oauth.test") return oauthProvider.handle(request);
+            if (host === "hooks.test") return webhookReceiver.handle(request);
+            return fetch(request);
+          },
         },
       }),
     ],

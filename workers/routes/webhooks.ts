@@ -19,6 +19,7 @@ import {
   rotateEndpointSecret,
   updateEndpoint,
 } from "../services/webhook-endpoints";
+import { listAttempts, resendMessage } from "../services/webhook-deliveries";
 
 export function registerWebhookRoutes(router: RouterType): void {
   router.post("/v1/webhook_endpoints", async (request: ApiRequest, ctx: AppContext) => {
@@ -52,5 +53,13 @@ export function registerWebhookRoutes(router: RouterType): void {
 
   router.post("/v1/webhook_endpoints/:id/rotate_secret", async (request: ApiRequest, ctx: AppContext) => {
     return json({ key: await rotateEndpointSecret(ctx, request.params.id) });
+  });
+
+  router.get("/v1/webhook_endpoints/:id/attempts", async (request: ApiRequest, ctx: AppContext) => {
+    return json(await listAttempts(ctx, request.params.id, parseWith(webhookPageQuery, queryOf(request))));
+  });
+
+  router.post("/v1/webhook_endpoints/:id/messages/:message_id/resend", async (request: ApiRequest, ctx: AppContext) => {
+    return json(await resendMessage(ctx, request.params.id, request.params.message_id));
   });
 }

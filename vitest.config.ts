@@ -1,10 +1,13 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { createWebhookReceiver } from "./test/support/webhook-receiver";
 import { createOAuthProvider, PROVIDER_CLIENT_ID, PROVIDER_CLIENT_SECRET, VAR_CLIENT_SECRET } from "./test/support/oauth-provider";
 
 // The OAuth provider's token endpoint, a real HTTP handler in Node: the Worker's outbound fetches
 // to oauth.test reach it; anything else goes to the network as usual.
 const oauthProvider = createOAuthProvider();
+// Webhook receivers (test/support/webhook-receiver.ts): deliveries to hooks.test reach them.
+const webhookReceiver = createWebhookReceiver();
 const OAUTH_PROVIDERS = JSON.stringify({
   oauth_google: { token_url: "https://oauth.test/token", client_id: PROVIDER_CLIENT_ID, client_secret: VAR_CLIENT_SECRET },
   github: { token_url: "https://oauth.test/token-post", client_id: PROVIDER_CLIENT_ID, token_endpoint_auth_method: "client_secret_post" },
@@ -32,11 +35,20 @@ export default defineConfig(async () => {
             OAUTH_GOOGLE_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
             OAUTH_GITHUB_CLIENT_SECRET: PROVIDER_CLIENT_SECRET,
             OAUTH_REFRESH_TIMEOUT_MS: "1000",
+            // Short webhook bounds so retry and timeout tests take seconds, not hours.
+            WEBHOOK_TIMEOUT_MS: "1000",
+            WEBHOOK_RETRY_SCHEDULE_SECONDS: "1,1",
+            CLERK_INSTANCE_ID: "ins_test_instance",
+          },
+          outboundService: (request: Request) => {
+            const host = new URL(request.url).hostname;
+            if (host === "oauth.test") return oauthProvider.handle(request);
+            if (host === "hooks.test") return webhookReceiver.handle(request);
+            return fetch(request);
           },
           // A second, empty database: the round-trip test imports an export into it (a fresh
           // instance next to the one exported). Listed with DB, which this option would otherwise replace.
           d1Databases: ["DB", "FRESH_DB"],
-          outboundService: (request: Request) => (new URL(request.url).hostname === "oauth.test" ? oauthProvider.handle(request) : fetch(request)),
         },
       }),
     ],

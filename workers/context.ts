@@ -16,9 +16,18 @@ export interface AppContext {
   origin: string;
   /** Milliseconds since the epoch. One clock for all rules, so tests can freeze it. */
   now(): number;
+  /** Who asked for the change (webhook `event_attributes.http_request`). */
+  client: { ip: string; userAgent: string };
+  /** Keeps work going after the response (the runtime's waitUntil); failures are logged. */
+  waitUntil(promise: Promise<unknown>): void;
 }
 
-export function createContext(env: Env, request: Request, meter: DbMeter = new DbMeter()): AppContext {
+export function createContext(
+  env: Env,
+  request: Request,
+  meter: DbMeter = new DbMeter(),
+  execution?: Pick<ExecutionContext, "waitUntil">,
+): AppContext {
   return {
     env,
     config: readConfig(env),
@@ -26,5 +35,11 @@ export function createContext(env: Env, request: Request, meter: DbMeter = new D
     meter,
     origin: new URL(request.url).origin,
     now: () => Date.now(),
+    client: { ip: request.headers.get("cf-connecting-ip") ?? "", userAgent: request.headers.get("user-agent") ?? "" },
+    waitUntil: (promise) => {
+      const settled = promise.catch((error) => console.error("background work failed", error instanceof Error ? error.message : String(error)));
+      // Without an execution context (a test calling the handler) the promise still runs.
+      execution?.waitUntil(settled);
+    },
   };
 }

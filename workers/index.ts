@@ -4,7 +4,11 @@ import type { Env } from "./env";
 import { errorResponse } from "./http/respond";
 import { createRouter } from "./router";
 
+import { handleDeliveryBatch, type DeliveryMessage } from "./webhooks/delivery";
+import { sweepDueDeliveries } from "./webhooks/scheduler";
+
 export { RateLimiter } from "./rate-limit/rate-limiter";
+export { WebhookScheduler } from "./webhooks/scheduler";
 
 const router = createRouter();
 
@@ -23,14 +27,24 @@ function withServerTiming(response: Response, meter: DbMeter): Response {
 }
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
+  async fetch(request: Request, env: Env, execution?: ExecutionContext): Promise<Response> {
     const meter = new DbMeter();
     let response: Response;
     try {
-      response = await router.fetch(request, createContext(env, request, meter));
+      response = await router.fetch(request, createContext(env, request, meter, execution));
     } catch (error) {
       response = errorResponse(error);
     }
     return withServerTiming(response, meter);
   },
-} satisfies ExportedHandler<Env>;
+
+  /** Webhook deliveries (workers/webhooks/delivery.ts): this Worker consumes its own queue. */
+  async queue(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
+    await handleDeliveryBatch(batch, env);
+  },
+
+  /** The cron trigger (deployed): re-enqueues overdue webhook deliveries, as the scheduler's alarm does. */
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+    await sweepDueDeliveries(env);
+  },
+} satisfies ExportedHandler<Env, DeliveryMessage>;

@@ -17,6 +17,7 @@ import { registerUserOrganizationRoutes } from "./routes/user-organizations";
 import { registerAccountRoutes } from "./routes/account";
 import { registerImageRoutes } from "./routes/images";
 import { registerUserRoutes } from "./routes/users";
+import { registerWebhookRoutes } from "./routes/webhooks";
 
 const isApiPath = (request: ApiRequest) => new URL(request.url).pathname.startsWith("/v1/");
 
@@ -52,6 +53,7 @@ export function createRouter() {
   registerCredentialRoutes(router);
   registerAccountRoutes(router);
   registerImageRoutes(router);
+  registerWebhookRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

@@ -1,2 +1,3 @@
 export declare const SCHEMA_NAMES: string[];
 export declare function buildValidators(): string;
+export declare const WEBHOOK_EVENT_TYPES: string[];

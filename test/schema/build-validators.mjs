@@ -39,12 +39,31 @@ export const SCHEMA_NAMES = [
   "Web3Wallet",
 ];
 
+/** The webhook event types this API emits (workers/webhooks/event-types.ts), validated against Clerk's webhook spec. */
+export const WEBHOOK_EVENT_TYPES = [
+  "user.created",
+  "user.updated",
+  "user.deleted",
+  "organization.created",
+  "organization.updated",
+  "organization.deleted",
+  "organizationMembership.created",
+  "organizationMembership.updated",
+  "organizationMembership.deleted",
+  "organizationInvitation.created",
+  "organizationInvitation.accepted",
+  "organizationInvitation.revoked",
+];
+
+const webhooksSpec = resolve(specDir, "webhooks-2025-04-15.yml");
+
 export function buildValidators() {
   const full = resolve(specDir, "bapi-2026-05-12.yml");
   const subset = resolve(specDir, "users-subset-2026-05-12.yml");
   if (
     existsSync(out) &&
-    statSync(out).mtimeMs > Math.max(statSync(full).mtimeMs, statSync(subset).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)
+    statSync(out).mtimeMs >
+      Math.max(statSync(full).mtimeMs, statSync(subset).mtimeMs, statSync(webhooksSpec).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs)
   ) {
     return out;
   }
@@ -97,6 +116,17 @@ export function buildValidators() {
     if (!components[name]) continue;
     refs[name] = `spec#/components/schemas/${name}`;
   }
+  // Clerk's webhook spec: each event type's request body (envelope + data), exported as
+  // `Event_<type with dots as underscores>`, e.g. Event_user_created.
+  const webhooks = parse(readFileSync(webhooksSpec, "utf8"));
+  const hookComponents = webhooks.components.schemas;
+  for (const name of Object.keys(hookComponents)) hookComponents[name] = strip(hookComponents[name]);
+  const events = {};
+  for (const type of WEBHOOK_EVENT_TYPES) {
+    events[type] = strip(webhooks["x-webhooks"][type].post.requestBody.content["application/json"].schema);
+    refs[`Event_${type.replace(/\./g, "_")}`] = `webhooks#/events/${type.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+  }
+  ajv.addSchema({ $id: "webhooks", components: { schemas: hookComponents }, events });
   const code = standaloneCode(ajv, refs);
   writeFileSync(out, code);
   return out;

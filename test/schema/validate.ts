@@ -25,7 +25,8 @@ export type SchemaName =
   | "ExternalAccountWithVerification"
   | "EmailAddress"
   | "PhoneNumber"
-  | "Web3Wallet";
+  | "Web3Wallet"
+  | `Event_${string}`;
 
 /** Throws with ajv's errors when `body` does not match the named schema. */
 export function assertMatchesSchema(name: SchemaName, body: unknown): void {

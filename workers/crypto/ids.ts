@@ -8,7 +8,7 @@ const KSUID_EPOCH_SECONDS = 1_400_000_000;
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const KSUID_LENGTH = 27;
 
-export type IdPrefix = "user" | "idn" | "eac" | "img" | "org" | "orgmem" | "orginv" | "bcode";
+export type IdPrefix = "user" | "idn" | "eac" | "img" | "org" | "orgmem" | "orginv" | "bcode" | "wep" | "msg";
 
 function encodeBase62(bytes: Uint8Array): string {
   let value = 0n;

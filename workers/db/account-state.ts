@@ -18,11 +18,15 @@ export async function findUserRowsByIds(db: Db, ids: readonly string[]): Promise
  * id, or none.
  */
 export async function setBannedForAll(db: Db, ids: readonly string[], banned: boolean, now: number): Promise<UserRow[]> {
+  return setBannedForAllStatement(db, ids, banned, now).all();
+}
+
+/** setBannedForAll as a statement for a batch; its result is the rows written. */
+export function setBannedForAllStatement(db: Db, ids: readonly string[], banned: boolean, now: number) {
   const allExist = sql`(select count(*) from ${users} where ${inJsonList(users.id, ids)}) = ${ids.length}`;
   return db
     .update(users)
     .set({ banned, updatedAt: now })
     .where(and(inJsonList(users.id, ids), allExist))
-    .returning()
-    .all();
+    .returning();
 }

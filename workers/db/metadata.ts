@@ -106,12 +106,16 @@ export async function updateRowWithMetadata<T extends MetadataTable>(
   write: MetadataWrite,
   values: RowUpdate<T>,
 ): Promise<T["$inferSelect"] | undefined> {
+  return updateRowWithMetadataStatement(db, table, id, write, values).get() as Promise<T["$inferSelect"] | undefined>;
+}
+
+/** updateRowWithMetadata as a statement for a batch; its result is the rows written (none or one). */
+export function updateRowWithMetadataStatement<T extends MetadataTable>(db: Db, table: T, id: string, write: MetadataWrite, values: RowUpdate<T>) {
   return db
     .update(asUsers(table))
     .set({ ...(values as SQLiteUpdateSetSource<typeof users>), ...metadataAssignments(write) })
     .where(and(eq(asUsers(table).id, id), metadataFits(write)))
-    .returning()
-    .get() as Promise<T["$inferSelect"] | undefined>;
+    .returning();
 }
 
 /** The error text of a batch stopped by abortBatchUnlessMetadataFits. */

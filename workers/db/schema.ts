@@ -17,7 +17,7 @@
  * such a migration has to be written by hand. CI fails while a change here has no migration.
  */
 
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () => integer("created_at").notNull();
 const updatedAt = () => integer("updated_at").notNull();
@@ -331,3 +331,86 @@ export type ImageRow = typeof images.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type OrganizationMembershipRow = typeof organizationMemberships.$inferSelect;
 export type OrganizationInvitationRow = typeof organizationInvitations.$inferSelect;
+
+/**
+ * Webhook endpoints (extension, README "Webhooks"). `events` is a JSON array of event types
+ * (empty = every type). Signing secrets (`whsec_…`) are sealed like TOTP secrets
+ * (crypto/encryption.ts, associated data = the endpoint id); after a rotation the previous one
+ * keeps signing until `previous_secret_expires_at`.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    events: text("events").notNull().default("[]"),
+    disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+    secretEncrypted: text("secret_encrypted").notNull(),
+    previousSecretEncrypted: text("previous_secret_encrypted"),
+    previousSecretExpiresAt: integer("previous_secret_expires_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("webhook_endpoints_created_at_idx").on(t.createdAt, t.id)],
+);
+
+/**
+ * The transactional outbox: one row per event, written by the same batch as the change it
+ * describes (workers/webhooks/outbox.ts). `snapshot` is the changed row as that batch left it,
+ * secrets left out; the consumer serialises it with the API's own serializer. The id is the
+ * message id (`msg_…`, the `svix-id` header of every attempt).
+ */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    snapshot: text("snapshot").notNull(),
+    // What serialising needs from the request: the origin of image URLs, and event_attributes.
+    origin: text("origin").notNull(),
+    clientIp: text("client_ip").notNull().default(""),
+    userAgent: text("user_agent").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_events_created_at_idx").on(t.createdAt)],
+);
+
+/**
+ * One row per (event, subscribed endpoint), created in the event's batch: the source of truth
+ * for delivery (a queue message only says "look at this row"). `pending` rows are due at
+ * `next_attempt_at`; a consumer claims one by setting `lease_until` (one attempt at a time).
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    eventId: text("event_id")
+      .notNull()
+      .references(() => webhookEvents.id, { onDelete: "cascade" }),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    responseStatus: integer("response_status"),
+    nextAttemptAt: integer("next_attempt_at"),
+    leaseUntil: integer("lease_until"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.endpointId] }),
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
+  ],
+);
+
+/** Settings the deployment generates once and keeps, e.g. the webhook `instance_id`. */
+export const instanceSettings = sqliteTable("instance_settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookEventRow = typeof webhookEvents.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

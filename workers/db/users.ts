@@ -158,7 +158,12 @@ export function insertUserStatements(db: Db, rows: NewUserRows): Statement[] {
 
 /** Updates the user row and returns it as written, or undefined when there is no such user. */
 export async function updateUserReturning(db: Db, id: string, values: Partial<typeof users.$inferInsert>): Promise<UserRow | undefined> {
-  return db.update(users).set(values).where(eq(users.id, id)).returning().get();
+  return updateUserReturningStatement(db, id, values).get();
+}
+
+/** updateUserReturning as a statement for a batch; its result is the rows written (none or one). */
+export function updateUserReturningStatement(db: Db, id: string, values: Partial<typeof users.$inferInsert>) {
+  return db.update(users).set(values).where(eq(users.id, id)).returning();
 }
 
 const dialect = new SQLiteAsyncDialect();

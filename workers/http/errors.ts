@@ -181,6 +181,9 @@ export const errors = {
   oauthTokenRetrievalError: (meta: ApiErrorMeta) =>
     new ApiError(400, "oauth_token_retrieval_error", "Token retrieval failed", "Failed to retrieve a new access token from the OAuth provider", meta),
   // Organizations (organizations.go in Clerk's catalogue).
+  webhookEndpointNotFound: (id: string) => new ApiError(404, "resource_not_found", "not found", `No webhook endpoint was found with id ${id}`),
+  webhookMessageNotFound: (id: string) =>
+    new ApiError(404, "resource_not_found", "not found", `No message was found with id ${id} for this endpoint`),
   organizationNotFound: () => new ApiError(404, "resource_not_found", "not found", "Given organization not found."),
   organizationCreatorNotFound: (userId: string) =>
     new ApiError(400, "organization_creator_not_found", "creator not found", `No users found with id ${userId}.`, withParam("created_by")),

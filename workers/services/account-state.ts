@@ -4,15 +4,21 @@
  * expires by itself with no job running.
  */
 import type { AppContext } from "../context";
-import { findUserRowsByIds, setBannedForAll } from "../db/account-state";
-import { aggregateOf, updateUserReturning, type UserAggregate } from "../db/users";
+import { findUserRowsByIds, setBannedForAllStatement } from "../db/account-state";
+import { aggregateOf, updateUserReturningStatement, type UserAggregate } from "../db/users";
+import { batchWithEvents, userEvent } from "../webhooks/outbox";
 import type { UserRow } from "../db/schema";
 import { errors } from "../http/errors";
 import { lockedUntilFrom } from "./lockout";
 
-/** One statement: the update returns the row it wrote (none: 404). */
+/** One statement and its user.updated event: the update returns the row it wrote (none: 404). */
 async function updateAccountState(ctx: AppContext, userId: string, values: Partial<UserRow>): Promise<UserAggregate> {
-  const row = await updateUserReturning(ctx.db, userId, { ...values, updatedAt: ctx.now() });
+  const [rows] = (await batchWithEvents(
+    ctx,
+    [updateUserReturningStatement(ctx.db, userId, { ...values, updatedAt: ctx.now() })],
+    [userEvent("user.updated", userId)],
+  )) as [UserRow[]];
+  const row = rows[0];
   if (!row) throw errors.userNotFound(userId);
   return aggregateOf(row);
 }
@@ -33,7 +39,12 @@ function unknownIdsError(missing: string[]) {
  */
 export async function setUsersBanned(ctx: AppContext, userIds: string[], banned: boolean): Promise<UserAggregate[]> {
   const ids = [...new Set(userIds)];
-  const updated = await setBannedForAll(ctx.db, ids, banned, ctx.now());
+  // One user.updated per user, written only if the guarded update changed the rows.
+  const [updated] = (await batchWithEvents(
+    ctx,
+    [setBannedForAllStatement(ctx.db, ids, banned, ctx.now())],
+    [{ ...userEvent("user.updated", ...ids), onlyIfChanged: true }],
+  )) as [UserRow[]];
   if (updated.length === 0) {
     // The guarded update changed nothing: some listed user does not exist. Name them.
     const found = new Set((await findUserRowsByIds(ctx.db, ids)).map((r) => r.id));

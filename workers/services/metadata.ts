@@ -10,10 +10,12 @@
  * limit here before writing.
  */
 import type { AppContext } from "../context";
+import { batchWithEvents, type EventSpec } from "../webhooks/outbox";
 import {
   isMetadataTooLarge,
   readMetadataSizes,
   updateRowWithMetadata,
+  updateRowWithMetadataStatement,
   type JsonObject,
   type MetadataMode,
   type MetadataTable,
@@ -75,8 +77,22 @@ export async function updateWithMetadata<T extends MetadataTable>(
   id: string,
   metadata: MetadataWrite,
   values: RowUpdate<T>,
+  events: EventSpec[] = [],
 ): Promise<T["$inferSelect"] | undefined> {
-  const row = await updateRowWithMetadata(ctx.db, table, id, metadata, values);
+  // With events, the UPDATE and its event are one batch; the event is written only if the
+  // UPDATE changed the row (a write the limit refuses matches no row).
+  const row =
+    events.length === 0
+      ? await updateRowWithMetadata(ctx.db, table, id, metadata, values)
+      : (
+          (
+            await batchWithEvents(
+              ctx,
+              [updateRowWithMetadataStatement(ctx.db, table, id, metadata, values)],
+              events.map((e, i) => (i === 0 ? { ...e, onlyIfChanged: true } : e)),
+            )
+          )[0] as T["$inferSelect"][]
+        )[0];
   if (row) return row;
   // No row: missing, or refused by the limit. A row that exists now existed then (ids are
   // never reused), so the limit refused it.

@@ -18,7 +18,6 @@ import {
   insertUserStatements,
   ownedRowExists,
   rowBelongsTo,
-  runBatch,
   type BatchCondition,
   updateUserStatement,
   type Statement,
@@ -33,6 +32,7 @@ import { backupCodeRows, mfaFactorsOf, mfaTimestampColumns, passwordColumns, tot
 import { deleteBackupCodesStatement } from "../db/credentials";
 import { requireUserRow } from "./require-user";
 import { buildNewUserRows, identifiersOf, planNewUser, repeatedIdentifierError } from "./new-user";
+import { batchWithEvents, userEvent, type EventSpec } from "../webhooks/outbox";
 import { metadataWrite, runWithMetadataLimit, updateWithMetadata, type MetadataMode } from "./metadata";
 
 /** Maps a UNIQUE constraint failure (a concurrent create won the race) to Clerk's error. */
@@ -59,9 +59,9 @@ export function deletedUserConflict(error: unknown, userId: string): ApiError | 
  * Runs a write batch, turning a lost uniqueness race into form_identifier_exists and a write
  * racing the user's deletion into 404.
  */
-async function runUserBatch(ctx: AppContext, statements: Statement[], userId?: string): Promise<void> {
+async function runUserBatch(ctx: AppContext, statements: Statement[], userId?: string, events: EventSpec[] = []): Promise<void> {
   try {
-    await runBatch(ctx.db, statements);
+    await batchWithEvents(ctx, statements, events);
   } catch (error) {
     throw identifierConflict(error) ?? (userId ? deletedUserConflict(error, userId) : undefined) ?? error;
   }
@@ -100,7 +100,7 @@ export async function createUser(ctx: AppContext, input: CreateUserInput): Promi
   // Before any hashing: a taken identifier is refused without paying for bcrypt.
   await assertIdentifiersFree(ctx, identifiersOf(plan));
   const rows = await buildNewUserRows(ctx, plan);
-  await runUserBatch(ctx, insertUserStatements(ctx.db, rows));
+  await runUserBatch(ctx, insertUserStatements(ctx.db, rows), undefined, [userEvent("user.created", plan.userId)]);
   return getUser(ctx, plan.userId);
 }
 
@@ -220,7 +220,9 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
   // whole batch then, so the user never points at a row that is gone nor loses its last identification.
   if (pointsAt.length) statements.unshift(abortBatchUnless(ctx.db, userId, pointsAt));
   try {
-    await runWithMetadataLimit(ctx, users, userId, metadata, () => runUserBatch(ctx, statements, userId));
+    // The event snapshots the row after every statement (backup codes included); a refused
+    // batch rolls it back with the rest, and a user deleted meanwhile has no row to snapshot.
+    await runWithMetadataLimit(ctx, users, userId, metadata, () => runUserBatch(ctx, statements, userId, [userEvent("user.updated", userId)]));
   } catch (error) {
     if (!d1ErrorText(error).includes(BATCH_GUARD_FAILED)) throw error;
     // Re-validate against what is stored now, which names the parameter whose row is gone.
@@ -241,7 +243,12 @@ export async function updateUser(ctx: AppContext, userId: string, input: UpdateU
 export async function deleteUser(ctx: AppContext, userId: string): Promise<void> {
   await requireUserRow(ctx, userId);
   // The ids come from the deleting statement itself, so an image uploaded meanwhile is included.
-  const [owned] = await ctx.db.batch([deleteImagesOfUserStatement(ctx.db, userId), deleteUserStatement(ctx.db, userId)]);
+  // The event is written only if this DELETE removed the user (of two concurrent deletes, one).
+  const [owned] = (await batchWithEvents(
+    ctx,
+    [deleteImagesOfUserStatement(ctx.db, userId), deleteUserStatement(ctx.db, userId)],
+    [{ type: "user.deleted", source: { kind: "deleted", object: "user", id: userId }, onlyIfChanged: true }],
+  )) as [{ id: string }[]];
   await deleteImageObjects(
     ctx,
     owned.map((i) => i.id),
@@ -254,7 +261,9 @@ export async function deleteUser(ctx: AppContext, userId: string): Promise<void>
  * clears it). One statement: concurrent updates each apply to what the other wrote.
  */
 export async function updateUserMetadata(ctx: AppContext, userId: string, input: MetadataInput, mode: MetadataMode): Promise<UserAggregate> {
-  const row = await updateWithMetadata(ctx, users, userId, metadataWrite(USER_METADATA_COLUMNS, input, mode), { updatedAt: ctx.now() });
+  const row = await updateWithMetadata(ctx, users, userId, metadataWrite(USER_METADATA_COLUMNS, input, mode), { updatedAt: ctx.now() }, [
+    userEvent("user.updated", userId),
+  ]);
   if (!row) throw errors.userNotFound(userId);
   return aggregateOf(row);
 }

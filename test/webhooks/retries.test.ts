@@ -1,0 +1,136 @@
+import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../workers/index";
+import { scheduler } from "../../workers/webhooks/queue";
+import { call, createUser } from "../helpers";
+import { SLOW_RECEIVER_MS } from "../support/webhook-receiver";
+import { receiverEndpoint, received, verifiedEvent, waitForDeliveries, type TestEndpoint } from "./support";
+
+/** The tests' WEBHOOK_RETRY_SCHEDULE_SECONDS ("1,1", vitest.config.ts): three attempts in all. */
+const SCHEDULE_MS = [1000, 1000];
+
+async function attempts(endpoint: TestEndpoint): Promise<any> {
+  const result = await call("GET", `/v1/webhook_endpoints/${endpoint.id}/attempts`);
+  expect(result.status).toBe(200);
+  return result.body;
+}
+
+/** Waits until the endpoint's only delivery is no longer pending. */
+async function settled(endpoint: TestEndpoint, timeoutMs = 10_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const body = await attempts(endpoint);
+    if ((body.data[0] && body.data[0].status !== "pending") || Date.now() > deadline) return body.data[0];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// Retries wait for real: the schedule is 1 s per retry plus the queue's batch timeout.
+describe("webhook retries", { timeout: 20_000 }, () => {
+  it("retries a 500 on the schedule with the same svix-id, and succeeds on the third attempt", async () => {
+    const endpoint = await receiverEndpoint("fail2");
+    await createUser();
+    const deliveries = await waitForDeliveries(endpoint, 3);
+    expect(deliveries).toHaveLength(3);
+    const ids = new Set(deliveries.map((d) => d.headers["svix-id"]));
+    expect(ids.size).toBe(1);
+    for (const d of deliveries) await verifiedEvent(endpoint, d);
+    // Each retry waits at least its delay of the schedule after the attempt before it.
+    for (let i = 1; i < 3; i++) expect(deliveries[i].at - deliveries[i - 1].at).toBeGreaterThanOrEqual(SCHEDULE_MS[i - 1] - 50);
+    const state = await settled(endpoint);
+    expect(state).toMatchObject({ status: "succeeded", attempt: 3, response_status: 200, next_attempt_at: null, event_type: "user.created" });
+    expect(state.message_id).toBe([...ids][0]);
+  });
+
+  it("marks a delivery failed after the last retry, and a resend queues one fresh attempt", async () => {
+    const endpoint = await receiverEndpoint("always500");
+    await createUser();
+    const state = await settled(endpoint);
+    expect(state).toMatchObject({ status: "failed", attempt: 3, response_status: 500, next_attempt_at: null });
+    expect(await received(endpoint)).toHaveLength(3);
+    const list = await attempts(endpoint);
+    expect(list.total_count).toBe(1);
+
+    const resent = await call("POST", `/v1/webhook_endpoints/${endpoint.id}/messages/${state.message_id}/resend`);
+    expect(resent.status).toBe(200);
+    expect(resent.body).toMatchObject({ message_id: state.message_id, status: "pending" });
+    const all = await waitForDeliveries(endpoint, 4);
+    expect(all).toHaveLength(4);
+    expect(all[3].headers["svix-id"]).toBe(state.message_id);
+    expect(await settled(endpoint)).toMatchObject({ status: "failed", attempt: 4 });
+
+    expect((await call("POST", `/v1/webhook_endpoints/${endpoint.id}/messages/msg_unknown/resend`)).status).toBe(404);
+    expect((await call("GET", "/v1/webhook_endpoints/wep_unknown/attempts")).status).toBe(404);
+  });
+
+  it("does not follow a redirect: a 302 is a failed attempt", async () => {
+    const endpoint = await receiverEndpoint("redirect");
+    await createUser();
+    const state = await settled(endpoint);
+    expect(state).toMatchObject({ status: "failed", attempt: 3, response_status: 302 });
+    expect((await received(endpoint)).every((r) => r.path.startsWith("/redirect/"))).toBe(true);
+  });
+
+  it("a slow endpoint times out and never delays another endpoint's delivery", async () => {
+    const slow = await receiverEndpoint("slow");
+    const fast = await receiverEndpoint("ok");
+    const committed = Date.now();
+    await createUser();
+    const [fastDelivery] = await waitForDeliveries(fast, 1);
+    const [slowDelivery] = await waitForDeliveries(slow, 1);
+    // The fast endpoint got the event long before the slow one could have answered.
+    expect(fastDelivery.at - committed).toBeLessThan(SLOW_RECEIVER_MS);
+    expect(slowDelivery).toBeDefined();
+    // The slow one's attempt is cut at WEBHOOK_TIMEOUT_MS (1 s) and counted as a failure (no status).
+    const deadline = Date.now() + 5_000;
+    let state: any;
+    do {
+      state = (await attempts(slow)).data[0];
+      if (state.attempt >= 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } while (Date.now() < deadline);
+    expect(state).toMatchObject({ attempt: 1, response_status: null });
+  });
+});
+
+describe("re-enqueueing what the queue lost", () => {
+  /** A user.created whose queue message is lost: the send throws, so only D1 knows the delivery. */
+  async function lostDelivery(endpoint: TestEndpoint): Promise<string> {
+    const failingQueue = {
+      send: async () => {
+        throw new Error("queue unavailable");
+      },
+      sendBatch: async () => {
+        throw new Error("queue unavailable");
+      },
+    } as unknown as Queue;
+    const result = await call("POST", "/v1/users", {}, { bindings: { WEBHOOKS: failingQueue } });
+    expect(result.status).toBe(200);
+    // Backdate the delivery past the sweep's grace, as if its message had been lost 10 s ago.
+    await env.DB.prepare("update webhook_deliveries set next_attempt_at = next_attempt_at - 10000 where endpoint_id = ?").bind(endpoint.id).run();
+    const row = await env.DB.prepare("select status, attempts from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first();
+    expect(row).toEqual({ status: "pending", attempts: 0 });
+    expect(await received(endpoint)).toEqual([]);
+    return result.body.id;
+  }
+
+  it("the cron trigger sends an overdue delivery to the queue again", async () => {
+    const endpoint = await receiverEndpoint();
+    const userId = await lostDelivery(endpoint);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env);
+    const [delivery] = await waitForDeliveries(endpoint, 1);
+    expect((await verifiedEvent(endpoint, delivery)).data.id).toBe(userId);
+  });
+
+  it("the scheduler's alarm, armed by the write, sends it again and re-arms while deliveries are pending", async () => {
+    const endpoint = await receiverEndpoint();
+    const userId = await lostDelivery(endpoint);
+    const stub = scheduler(env);
+    // The write armed the alarm before its send failed.
+    const armed = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(armed).not.toBeNull();
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const [delivery] = await waitForDeliveries(endpoint, 1);
+    expect((await verifiedEvent(endpoint, delivery)).data.id).toBe(userId);
+  });
+});

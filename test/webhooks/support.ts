@@ -1,0 +1,60 @@
+/**
+ * Helpers of the webhook tests: endpoints on the in-test receiver (test/support/webhook-receiver.ts),
+ * waiting for what it received, and checking each delivery as a Clerk app would.
+ */
+import { verifyWebhook } from "@clerk/backend/webhooks";
+import { Webhook } from "svix";
+import { expect } from "vitest";
+import type { ReceivedRequest } from "../support/webhook-receiver";
+import { call, unique } from "../helpers";
+import { assertMatchesSchema } from "../schema/validate";
+
+export interface TestEndpoint {
+  id: string;
+  secret: string;
+  /** The receiver's name: what `received()` reads. */
+  key: string;
+}
+
+/** An endpoint on the receiver, with behaviour `mode` (ok, fail2, always500, redirect, slow). */
+export async function receiverEndpoint(mode = "ok", body: Record<string, unknown> = {}): Promise<TestEndpoint> {
+  const key = `/${unique("r")}`;
+  const result = await call("POST", "/v1/webhook_endpoints", { url: `https://hooks.test/${mode}${key}`, ...body });
+  expect(result.status, JSON.stringify(result.body)).toBe(200);
+  return { id: result.body.id, secret: result.body.secret, key };
+}
+
+export async function received(endpoint: TestEndpoint): Promise<ReceivedRequest[]> {
+  return (await (await fetch(`https://hooks.test/__received${endpoint.key}`)).json()) as ReceivedRequest[];
+}
+
+/**
+ * Waits until the receiver has at least `count` requests (the queue delivers asynchronously),
+ * polling every 50 ms up to `timeoutMs`; returns what it got.
+ */
+export async function waitForDeliveries(endpoint: TestEndpoint, count: number, timeoutMs = 15_000): Promise<ReceivedRequest[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await received(endpoint);
+    if (list.length >= count || Date.now() > deadline) return list;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Checks one delivery the way Clerk apps do (svix's Webhook.verify and @clerk/backend's
+ * verifyWebhook, both with the endpoint's secret) and against Clerk's webhook spec for its type;
+ * returns the event.
+ */
+export async function verifiedEvent(endpoint: TestEndpoint, request: ReceivedRequest, secret = endpoint.secret): Promise<any> {
+  const event = new Webhook(secret).verify(request.body, request.headers) as any;
+  const viaClerk = await verifyWebhook(
+    new Request("https://app.test/api/webhooks", { method: "POST", headers: request.headers, body: request.body }),
+    {
+      signingSecret: secret,
+    },
+  );
+  expect(viaClerk).toEqual(event);
+  assertMatchesSchema(`Event_${String(event.type).replace(/\./g, "_")}`, event);
+  return event;
+}

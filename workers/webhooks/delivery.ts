@@ -1,0 +1,118 @@
+/**
+ * The queue consumer: one message = one attempt of one delivery (event × endpoint). The row in
+ * webhook_deliveries decides everything: the attempt runs only if the consumer can claim the
+ * row (pending, due, not leased), so a duplicate message (a sweep racing a late one) is a no-op.
+ *
+ * An attempt POSTs the event, signed Svix's way, with `redirect: "manual"` (a redirect is not
+ * followed and counts as a failure) and a WEBHOOK_TIMEOUT_MS bound. A 2xx is success; anything
+ * else is retried after the next delay of WEBHOOK_RETRY_SCHEDULE_SECONDS, and after the last
+ * one the delivery is failed.
+ */
+import { createDb } from "../db/client";
+import {
+  abandonDelivery,
+  claimDelivery,
+  findDelivery,
+  findEventAndEndpoint,
+  recordAttempt,
+  settingOrInsert,
+  type DeliveryKey,
+} from "../db/webhook-deliveries";
+import { readConfig, type Config, type Env } from "../env";
+import { newKsuid } from "../crypto/ids";
+import { signingSecrets } from "../services/webhook-endpoints";
+import { eventBody } from "./envelope";
+import { enqueueDeliveries } from "./queue";
+import { svixHeaders } from "./signing";
+
+/** A queue message: the delivery to attempt. */
+export type DeliveryMessage = DeliveryKey;
+
+/** Extra lease time beyond the timeout, so a lease never ends while its attempt still runs. */
+const LEASE_MARGIN_MS = 5_000;
+
+let cachedInstanceId: string | undefined;
+
+/** `instance_id`: CLERK_INSTANCE_ID, else one generated on first use and stored in D1. */
+export async function instanceId(env: Env, config: Config): Promise<string> {
+  if (config.instanceId) return config.instanceId;
+  cachedInstanceId ??= await settingOrInsert(createDb(env.DB), "instance_id", `ins_${newKsuid()}`);
+  return cachedInstanceId;
+}
+
+export type AttemptResult = "succeeded" | "retrying" | "failed" | "skipped";
+
+/** Runs one attempt of a delivery if it is due; what happened. */
+export async function attemptDelivery(env: Env, key: DeliveryKey, now = Date.now()): Promise<AttemptResult> {
+  const config = readConfig(env);
+  const db = createDb(env.DB);
+  const lease = now + config.webhookTimeoutMs + LEASE_MARGIN_MS;
+  const claimed = await claimDelivery(db, key, now, lease);
+  if (!claimed) {
+    // Not due yet (a queue delivered a delayed message early): send it again for the rest of the wait.
+    const row = await findDelivery(db, key);
+    if (row?.status === "pending" && row.leaseUntil === null && row.nextAttemptAt !== null && row.nextAttemptAt > now) {
+      await enqueueDeliveries(env, [key], row.nextAttemptAt, Math.ceil((row.nextAttemptAt - now) / 1000));
+    }
+    return "skipped";
+  }
+  const { event, endpoint } = await findEventAndEndpoint(db, key);
+  if (!event || !endpoint || endpoint.disabled) {
+    await abandonDelivery(db, key, lease, now);
+    return "failed";
+  }
+
+  const body = eventBody(event, config, await instanceId(env, config));
+  const headers = await svixHeaders(await signingSecrets(config.encryptionKey, endpoint, now), event.id, Math.floor(now / 1000), body);
+  let status: number | null = null;
+  try {
+    const response = await fetch(endpoint.url, {
+      method: "POST",
+      headers: { ...headers, "Content-Type": "application/json", "User-Agent": "clerk-users-edge-webhooks" },
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(config.webhookTimeoutMs),
+    });
+    status = response.status;
+    // The body is not needed; cancel it so the connection is released.
+    await response.body?.cancel();
+  } catch {
+    // Timeout, refused connection, DNS failure: retried like an error status.
+  }
+
+  const finished = Date.now();
+  if (status !== null && status >= 200 && status < 300) {
+    await recordAttempt(db, key, lease, { status: "succeeded", responseStatus: status, nextAttemptAt: null, now: finished });
+    return "succeeded";
+  }
+  const schedule = config.webhookRetryScheduleSeconds;
+  const delay = schedule[claimed.attempts];
+  if (delay === undefined) {
+    await recordAttempt(db, key, lease, { status: "failed", responseStatus: status, nextAttemptAt: null, now: finished });
+    return "failed";
+  }
+  const nextAttemptAt = finished + delay * 1000;
+  if (await recordAttempt(db, key, lease, { status: "pending", responseStatus: status, nextAttemptAt, now: finished })) {
+    await enqueueDeliveries(env, [key], nextAttemptAt, delay);
+  }
+  return "retrying";
+}
+
+/**
+ * The queue handler: every message of the batch at once (one endpoint's slow answer does not
+ * hold up the others'), each acknowledged on its own. A message whose attempt threw (D1
+ * unavailable) is retried by the queue, and is in D1 for the sweep anyway.
+ */
+export async function handleDeliveryBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      try {
+        await attemptDelivery(env, message.body);
+        message.ack();
+      } catch (error) {
+        console.error("webhook delivery failed to run", error instanceof Error ? error.message : String(error));
+        message.retry({ delaySeconds: 5 });
+      }
+    }),
+  );
+}

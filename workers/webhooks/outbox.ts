@@ -1,0 +1,125 @@
+/**
+ * The transactional outbox (issue 16 §3). A write that changes a user or an organization
+ * object appends `eventStatements` to its own `db.batch()`, so the event and the change commit
+ * together or not at all:
+ *
+ * 1. `INSERT INTO webhook_events … SELECT <snapshot of the changed row> FROM <table> WHERE id = ?`:
+ *    the row as the batch left it (workers/webhooks/snapshot.ts), read by SQL in the batch, so
+ *    values SQL computed (a metadata merge, a trigger-kept copy) are in it. Written only when
+ *    some enabled endpoint subscribes to the type, so a deployment without endpoints pays no
+ *    row. With `onlyIfChanged`, only when the statement before it changed a row (SQLite's
+ *    changes()), for writes that refuse by matching no row instead of failing the batch.
+ * 2. `INSERT INTO webhook_deliveries … SELECT … FROM webhook_endpoints … RETURNING`: one pending
+ *    delivery per (event, subscribed enabled endpoint), due now.
+ *
+ * After the batch commits, `afterCommit` sends one queue message per delivery and arms the
+ * scheduler's alarm; if either fails, the alarm or the cron finds the delivery in D1 anyway.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { AppContext } from "../context";
+import { newIds } from "../crypto/ids";
+import type { Db } from "../db/client";
+import { webhookDeliveries, webhookEvents } from "../db/schema";
+import type { Statement } from "../db/users";
+import type { DeliveryMessage } from "./delivery";
+import type { WebhookEventType } from "./event-types";
+import { enqueueDeliveries } from "./queue";
+import { userSnapshotSql } from "./snapshot";
+
+/** One event a write emits. */
+export interface EventSpec {
+  type: WebhookEventType;
+  /** What `data` is built from: the rows of these users as the batch leaves them (one event each), or a deleted object. */
+  source:
+    | { kind: "user"; userIds: string[] }
+    | { kind: "deleted"; object: "user" | "organization" | "organization_membership" | "organization_invitation"; id: string };
+  /** Emit only if the statement just before this event's changed a row (see the module comment). */
+  onlyIfChanged?: boolean;
+}
+
+/** The event of a change to one or more users; `data` is each user after the batch. */
+export function userEvent(type: "user.created" | "user.updated", ...userIds: string[]): EventSpec {
+  return { type, source: { kind: "user", userIds } };
+}
+
+/** `endpoint` (alias) is enabled and takes events of `type` (an SQL expression). */
+export function subscribes(alias: string, type: SQL): SQL {
+  const e = sql.raw(alias);
+  return sql`(${e}.disabled = 0 and (${e}.events = '[]' or exists (select 1 from json_each(${e}.events) where value = ${type})))`;
+}
+
+/**
+ * The event rows of `spec` (ids given): an INSERT … SELECT, whose select lists every column of
+ * webhook_events in table order (drizzle names them all in the INSERT).
+ */
+function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[]): Statement {
+  const now = ctx.now();
+  const common = sql`${ctx.origin}, ${ctx.client.ip}, ${ctx.client.userAgent}, ${now}`;
+  const wanted = sql`exists (select 1 from webhook_endpoints we where ${subscribes("we", sql`${spec.type}`)})`;
+  const changed = spec.onlyIfChanged ? sql` and changes() > 0` : sql``;
+  if (spec.source.kind === "user") {
+    // Ids pair with user ids by position: one event per user, each with its own msg_ id.
+    const pairs = JSON.stringify(spec.source.userIds.map((id, i) => [id, ids[i]]));
+    return db.insert(webhookEvents).select(sql`
+      select json_extract(p.value, '$[1]'), ${spec.type}, json_object('k', 'user', 'r', ${userSnapshotSql()}), ${common}
+      from json_each(${pairs}) p join users u on u.id = json_extract(p.value, '$[0]')
+      where ${wanted}${changed}`);
+  }
+  const data = JSON.stringify({ deleted: true, id: spec.source.id, object: spec.source.object });
+  return db.insert(webhookEvents).select(sql`
+    select ${ids[0]}, ${spec.type}, json_object('k', 'deleted', 'd', json(${data})), ${common}
+    where ${wanted}${changed}`);
+}
+
+/** Pending deliveries of the events among `eventIds` that were written, one per subscribed endpoint. */
+function deliveriesInsert(db: Db, ctx: AppContext, eventIds: string[]): Statement {
+  const now = ctx.now();
+  return db
+    .insert(webhookDeliveries)
+    .select(sql`
+      select ev.id, e.id, 'pending', 0, null, ${now}, null, ${now}, ${now}
+      from webhook_events ev join webhook_endpoints e on ${subscribes("e", sql`ev.type`)}
+      where ev.id in (select value from json_each(${JSON.stringify(eventIds)}))`)
+    .returning({ eventId: webhookDeliveries.eventId, endpointId: webhookDeliveries.endpointId });
+}
+
+/** Statements to append to a write's batch for `specs`. */
+export interface OutboxPlan {
+  /** One statement per spec, in order. */
+  events: Statement[];
+  /** The deliveries statement; last in the batch. */
+  deliveries: Statement;
+}
+
+export function planEvents(ctx: AppContext, specs: EventSpec[]): OutboxPlan {
+  const all: string[] = [];
+  const events = specs.map((spec) => {
+    const count = spec.source.kind === "user" ? spec.source.userIds.length : 1;
+    const ids = newIds("msg", count, ctx.now());
+    all.push(...ids);
+    return eventInsert(ctx.db, ctx, spec, ids);
+  });
+  return { events, deliveries: deliveriesInsert(ctx.db, ctx, all) };
+}
+
+/**
+ * Runs `statements` with `specs`' events as one batch: the events after the statements, the
+ * deliveries last. Returns the results of
+ * `statements` alone, in their order; sends the new deliveries to the queue after the commit.
+ */
+export async function batchWithEvents(ctx: AppContext, statements: Statement[], specs: EventSpec[]): Promise<unknown[]> {
+  if (specs.length === 0) return statements.length ? ctx.db.batch(statements as [Statement, ...Statement[]]) : [];
+  // changes() reads the statement just before: only the first event follows the write itself.
+  if (specs.slice(1).some((spec) => spec.onlyIfChanged)) throw new Error("onlyIfChanged applies to the first event only");
+  const plan = planEvents(ctx, specs);
+  const batch = [...statements, ...plan.events, plan.deliveries] as unknown as [Statement, ...Statement[]];
+  const results = await ctx.db.batch(batch);
+  afterCommit(ctx, results[results.length - 1] as DeliveryMessage[]);
+  return results.slice(0, statements.length);
+}
+
+/** After the batch committed: queue each new delivery (in the background) and arm the scheduler. */
+export function afterCommit(ctx: AppContext, deliveries: DeliveryMessage[]): void {
+  if (deliveries.length === 0) return;
+  ctx.waitUntil(enqueueDeliveries(ctx.env, deliveries, ctx.now()));
+}

@@ -1,0 +1,53 @@
+/**
+ * What an outbox row keeps of the changed object: its row as the writing batch left it, built
+ * by SQL inside that batch (`json_object` over the table's columns, generated from the drizzle
+ * table so a new column is carried without editing this file), with every secret column left
+ * out. The consumer turns it back into a row (rowFromSql) and serialises it with the API's own
+ * serializer, so the event's `data` is exactly what the API answered for that change.
+ *
+ * Secrets: a column listed in SECRET_COLUMNS never enters the outbox. Those the serializer only
+ * tests for presence (a password digest → `password_enabled`) are replaced by a marker: ''
+ * when the column holds a value, NULL when it does not.
+ */
+import { getTableColumns, sql, type Column, type SQL } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { users } from "../db/schema";
+
+type Redaction = "presence" | "omit";
+
+/** Per table (SQL name), the columns that must never be copied, and how each is replaced. */
+export const SECRET_COLUMNS: Record<string, Record<string, Redaction>> = {
+  users: {
+    password_digest: "presence",
+    totp_secret_encrypted: "presence",
+    backup_code_salt: "omit",
+    // Not secrets, but the count of failed guesses is nobody's business outside the API.
+    password_hasher: "omit",
+  },
+};
+
+/** SQLite's default limit on a function's arguments is 127; json_object takes two per column. */
+const PAIRS_PER_CALL = 50;
+
+/**
+ * `json_object(...)` of `table`'s row (qualified by `alias`), keyed by SQL column name, secrets
+ * redacted. Split into json_patch'ed parts when the table has more columns than one call takes
+ * (json_patch drops the NULL members of later parts, which rowFromSql reads as NULL anyway).
+ */
+export function rowSnapshotSql(table: SQLiteTable, tableName: string, alias: string): SQL {
+  const secret = SECRET_COLUMNS[tableName] ?? {};
+  const pairs: SQL[] = [];
+  for (const column of Object.values(getTableColumns(table)) as Column[]) {
+    const redaction = secret[column.name];
+    if (redaction === "omit") continue;
+    const ref = sql.raw(`${alias}."${column.name}"`);
+    const value = redaction === "presence" ? sql`case when ${ref} is null then null else '' end` : ref;
+    pairs.push(sql`${sql.raw(`'${column.name}'`)}, ${value}`);
+  }
+  const calls: SQL[] = [];
+  for (let i = 0; i < pairs.length; i += PAIRS_PER_CALL) calls.push(sql`json_object(${sql.join(pairs.slice(i, i + PAIRS_PER_CALL), sql`, `)})`);
+  return calls.reduce((acc, call) => sql`json_patch(${acc}, ${call})`);
+}
+
+/** The user row snapshot (alias `u`). */
+export const userSnapshotSql = () => rowSnapshotSql(users, "users", "u");

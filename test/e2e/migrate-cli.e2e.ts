@@ -141,6 +141,23 @@ describe("npm run import against a server that plays the import endpoint", () =>
     expect(run.stdout()).toContain("The server's import budget made the import wait 1 time(s), 3s in all.");
   });
 
+  it("on a 429 whose X-RateLimit-Remaining admits part of the batch, sends that part at once and the rest after", async () => {
+    handler = (req, res, all) => {
+      if (all.length === 1) {
+        json(res, 429, { errors: [clerkError("too_many_requests", "Too many requests")] }, { "Retry-After": "1", "X-RateLimit-Remaining": "3" });
+      } else importOk(res, req.body);
+    };
+    const run = fakeIo();
+    expect(await runImport(importArgs(), run.io)).toBe(0);
+    expect(run.sleeps).toEqual([]);
+    expect(seen.map((request) => JSON.parse(request.body).users.map((user: any) => user.id))).toEqual([
+      CSV_IDS,
+      CSV_IDS.slice(0, 3),
+      CSV_IDS.slice(3),
+    ]);
+    expect(run.stdout()).toContain("4 created, 0 already there, 0 failed");
+  });
+
   it("retries a 5xx and a dropped connection with growing delays, then succeeds", async () => {
     handler = (req, res, all) => {
       if (all.length === 1) json(res, 500, { errors: [clerkError("internal_clerk_error", "Oops")] });

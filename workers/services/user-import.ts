@@ -222,11 +222,12 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
 /**
  * Rows (users, identifications, backup codes) one write batch of an import takes at most, a user
  * never split. A D1 batch is one call that holds the database for its whole length, and with
- * the triggers each inserted row costs about 0.15 ms on local D1 (a whole 500-user batch of
- * the bench's mix, ~1,300 rows, took 200–250 ms idle, twice that on a busy machine): 150 rows
- * keep a call near 25–50 ms, so requests that arrive during an import wait little.
+ * the triggers each inserted row costs about 0.15–0.5 ms on local D1 (a whole 500-user batch of
+ * the bench's mix, ~1,300 rows, took 200–250 ms idle; 150-row batches still reached 109 ms at
+ * 100k users): 100 rows keep a call near 15–50 ms, so requests that arrive during an import
+ * wait little. More calls cost little: the work per row is the same.
  */
-export const IMPORT_WRITE_ROWS = 150;
+export const IMPORT_WRITE_ROWS = 100;
 
 function rowCount(rows: NewUserRows): number {
   return 1 + rows.emailAddresses.length + rows.phoneNumbers.length + rows.web3Wallets.length + rows.backupCodes.length;

@@ -11,7 +11,7 @@ import { RFC6238_SECRET } from "../crypto/vectors";
 import { call, unique } from "../helpers";
 import { failure, importUsers, ksuidUserId, shortUserId } from "../import-helpers";
 import { dbTiming } from "../perf-helpers";
-import { IMPORT_WRITE_ROWS } from "../../workers/services/user-import";
+import { IMPORT_WRITE_ROWS, MAX_IMPORT_ROWS } from "../../workers/services/user-import";
 
 /** The SQL of a statement prepared through countingD1. */
 const sqlOf = new WeakMap<object, string>();
@@ -179,26 +179,43 @@ describe("a concurrent write between the batch's read and its write", () => {
   }, 60_000);
 });
 
-describe("REVIEW: the statement bound", () => {
-  // REVIEW (failing on main): issue 15 asks for "a bounded number of D1 statements … well under
-  // 1,000 statements per request". Users of 51 rows each (1 + 13 emails + 13 phones + 12 wallets +
-  // 12 backup codes, all within create's limits) never share a write batch (2 × 51 > 100 rows), so
-  // each costs one D1 call of 5 INSERTs: 200 of them is 201 D1 calls and 1,009 statements, over
-  // the per-invocation query limit of deployed D1.
-  it("REVIEW: 200 valid users of 51 rows each stay well under 1,000 statements", async () => {
-    const users = Array.from({ length: 200 }, (_, i) => {
-      const tag = unique(`rows${i}x`).replace(/[^A-Za-z0-9]/g, "");
+describe("the statement bound for heavy users", () => {
+  // Users of 51 rows each (1 + 13 emails + 13 phones + 12 wallets + 12 backup codes, all within
+  // create's limits) never share a write batch (2 × 51 > IMPORT_WRITE_ROWS), so each is a D1 call
+  // of 5 INSERTs: 200 of them made 1,009 statements before requests were capped at
+  // MAX_IMPORT_ROWS rows (found by review).
+  const heavyUsers = (count: number, prefix: string) =>
+    Array.from({ length: count }, (_, i) => {
+      const tag = unique(`${prefix}${i}x`).replace(/[^A-Za-z0-9]/g, "");
       return {
         id: `user_${tag}`,
         email_address: Array.from({ length: 13 }, (_, k) => `${tag}e${k}@example.com`),
-        phone_number: Array.from({ length: 13 }, (_, k) => `+1666${String(i * 13 + k).padStart(7, "0")}`),
-        web3_wallet: Array.from({ length: 12 }, () => `0x${Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("")}`),
+        phone_number: Array.from({ length: 13 }, (_, k) => `+1${prefix === "cap" ? 666 : 667}${String(i * 13 + k).padStart(7, "0")}`),
+        web3_wallet: Array.from(
+          { length: 12 },
+          () => `0x${Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("")}`,
+        ),
         backup_codes: Array.from({ length: 12 }, (_, k) => `code-${i}-${k}`),
       };
     });
+
+  it("a request of more than MAX_IMPORT_ROWS rows is refused whole with 422 form_param_array_size_exceeded on users, writing nothing", async () => {
+    const users = heavyUsers(200, "over");
+    expect(200 * 51).toBeGreaterThan(MAX_IMPORT_ROWS);
+    const counts = { statements: 0, batches: 0 };
+    const response = await call("POST", "/v1/users/import", { users }, { bindings: { DB: countingD1(counts) } });
+    expect(response.status).toBe(422);
+    expect(response.body.errors[0]).toMatchObject({ code: "form_param_array_size_exceeded", meta: { param_name: "users" } });
+    expect(counts.batches).toBe(0);
+    expect((await call("GET", `/v1/users/${users[0].id}`)).status).toBe(404);
+  });
+
+  it("a request at the cap (98 users of 51 rows) is all created in well under 1,000 statements", async () => {
+    const users = heavyUsers(98, "cap");
+    expect(98 * 51).toBeLessThanOrEqual(MAX_IMPORT_ROWS);
     const counts = { statements: 0, batches: 0 };
     const results = await importUsers(users, { bindings: { DB: countingD1(counts) } });
     expect(results.filter((r) => r.status !== "created")).toEqual([]);
-    expect(counts.statements).toBeLessThan(1000);
-  });
+    expect(counts.statements).toBeLessThan(600);
+  }, 60_000);
 });

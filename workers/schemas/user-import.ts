@@ -15,6 +15,7 @@
  *   their list.
  * - `backup_code_digests`: backup codes as the server stores them (crypto/backup-codes.ts,
  *   exportedBackupCodeDigest), never re-hashed; not together with `backup_codes`.
+ * - `password_compromised_at` (epoch ms, with a password digest): the compromised mark.
  * - `password_last_updated_at`, `mfa_enabled_at`, `mfa_disabled_at`, `last_sign_in_at`,
  *   `last_active_at`: epoch milliseconds or null, as the User JSON shows them.
  *
@@ -67,6 +68,9 @@ export const userImportRecord = createUserBody.extend({
   phone_number_default_second_factor: perIdentification(z.boolean()),
   backup_code_digests: z.array(z.string().max(200)).max(100).nullable().optional(),
   password_last_updated_at: epochMsOrNull,
+  // When the password was marked compromised (set_compromised); kept with a password digest so a
+  // migration does not make a known-compromised password clean again.
+  password_compromised_at: epochMsOrNull,
   mfa_enabled_at: epochMsOrNull,
   mfa_disabled_at: epochMsOrNull,
   last_sign_in_at: epochMsOrNull,

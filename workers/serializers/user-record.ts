@@ -24,6 +24,8 @@ export type IdentificationStatus = "verified" | "reserved" | "unverified";
 export interface UserRecordCredentials {
   password_digest?: string;
   password_hasher?: string;
+  /** When the password was marked compromised (epoch ms), with its digest. */
+  password_compromised_at?: number;
   /** The TOTP secret in base32, decrypted. */
   totp_secret?: string;
   /** Each stored backup code as crypto/backup-codes.ts exportedBackupCodeDigest writes it. */

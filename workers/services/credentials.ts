@@ -314,6 +314,7 @@ export async function exportedCredentials(
   if (user.passwordDigest !== null && user.passwordHasher !== null) {
     out.password_digest = user.passwordDigest;
     out.password_hasher = user.passwordHasher;
+    if (user.passwordCompromisedAt !== null) out.password_compromised_at = user.passwordCompromisedAt;
   }
   if (user.totpSecretEncrypted !== null) {
     out.totp_secret = await decryptSecret(ctx.config.encryptionKey, user.totpSecretEncrypted, totpContext(user.id));

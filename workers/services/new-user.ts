@@ -198,6 +198,7 @@ export async function buildNewUserRows(ctx: AppContext, plan: NewUserPlan): Prom
   });
   const password = await passwordColumns(ctx, input);
   if (password && input.password_last_updated_at !== undefined) password.passwordLastUpdatedAt = input.password_last_updated_at;
+  if (password && input.password_compromised_at !== undefined) password.passwordCompromisedAt = input.password_compromised_at;
   const totp = await totpColumns(ctx, input, userId);
   const codes =
     input.backup_code_digests !== undefined && input.backup_code_digests !== null

@@ -19,7 +19,7 @@ import type { NewUserRows } from "../db/users";
 import { ApiError, errors } from "../http/errors";
 import { type ClerkErrorObject, errorObject } from "../http/respond";
 import { parseWith } from "../http/validation";
-import { userImportRecord } from "../schemas/user-import";
+import { userImportRecord, MAX_IMPORT_USERS } from "../schemas/user-import";
 import { buildNewUserRows, identifiersOf, type NewUserPlan, planNewUser, repeatedIdentifierError } from "./new-user";
 import { identifierConflict } from "./users";
 
@@ -168,6 +168,16 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
     }
   });
 
+  // A request carries at most MAX_IMPORT_ROWS rows, so its statements stay bounded (below).
+  const rows = plans.reduce((sum, { plan }) => sum + plannedRows(plan), 0);
+  if (rows > MAX_IMPORT_ROWS) {
+    throw errors.paramArraySizeExceeded(
+      "users",
+      MAX_IMPORT_USERS,
+      `users carry ${rows} rows (a user, each identification and each backup code is one); one request takes at most ${MAX_IMPORT_ROWS}: send fewer users per request.`,
+    );
+  }
+
   // 2. One read for the batch: stored ids (→ exists) and taken identifiers (→ failed).
   const conflicts = plans.length ? await findImportConflicts(ctx.db, lookupOf(plans.map((p) => p.plan))) : undefined;
 
@@ -175,9 +185,17 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
   //    earlier one's id or identifier fails. Hashing happens here, only for these users.
   const inBatch = new TakenInBatch();
   const pending: { index: number; plan: NewUserPlan; rows: NewUserRows }[] = [];
+  // A record repeating an earlier record's id: answered after the writes, as a second run would.
+  const writerOf = new Map<string, number>();
+  const repeats: { index: number; of: number; plan: NewUserPlan }[] = [];
   for (const { index, plan } of plans) {
     if (conflicts!.userIds.has(plan.userId)) {
       results[index] = { index, id: plan.userId, status: "exists" };
+      continue;
+    }
+    const earlier = writerOf.get(plan.userId);
+    if (earlier !== undefined) {
+      repeats.push({ index, of: earlier, plan });
       continue;
     }
     try {
@@ -185,6 +203,7 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
       if (taken) throw taken;
       const rows = await buildNewUserRows(ctx, plan);
       inBatch.add(plan);
+      writerOf.set(plan.userId, index);
       pending.push({ index, plan, rows });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -215,6 +234,14 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
         }
       }
     }
+  }
+  // The same id twice answers as two runs would: exists once the first made the user, so the
+  // outcome does not depend on where the CLI cuts its batches.
+  for (const { index, of, plan } of repeats) {
+    results[index] =
+      results[of]?.status === "created"
+        ? { index, id: plan.userId, status: "exists" }
+        : failed(index, sentIdOf(plan), errors.identifierExists("id", "user ID"));
   }
   return results as UserImportResult[];
 }
@@ -248,4 +275,18 @@ function* writeGroups<T extends { rows: NewUserRows }>(pending: readonly T[]): G
     rows += n;
   }
   if (group.length > 0) yield group;
+}
+
+/**
+ * Rows one import request may write at most. Write batches hold at most IMPORT_WRITE_ROWS rows
+ * of whole users, so a request of heavy users (up to 401 rows each within create's limits) would
+ * otherwise make one batch of up to five INSERTs per user: 500 such users, 2,500 statements. With
+ * this cap a request makes at most ~100 write batches (users of 51 rows each, one per batch),
+ * about 500 statements, and at most a few seconds of D1 time. The CLI halves a batch refused so.
+ */
+export const MAX_IMPORT_ROWS = 5_000;
+
+function plannedRows(plan: NewUserPlan): number {
+  const codes = plan.input.backup_code_digests?.length ?? plan.input.backup_codes?.length ?? 0;
+  return 1 + plan.emails.length + plan.phones.length + plan.wallets.length + codes;
 }

@@ -160,13 +160,7 @@ describe("per-user validation and failure isolation", () => {
     expect(results[0].status).toBe("created");
     // The same id again answers as a second run would (see user-import-edge-cases.test.ts).
     expect(results[1]).toEqual({ index: 1, id: sameId, status: "exists" });
-    expect(results.slice(2).map((r) => failure(r).param)).toEqual([
-      "username",
-      "phone_number",
-      "web3_wallet",
-      "external_id",
-      "phone_number_ids",
-    ]);
+    expect(results.slice(2).map((r) => failure(r).param)).toEqual(["username", "phone_number", "web3_wallet", "external_id", "phone_number_ids"]);
     for (const r of results.slice(2)) expect(failure(r).code).toBe("form_identifier_exists");
   });
 

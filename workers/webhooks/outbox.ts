@@ -20,7 +20,7 @@ import type { AppContext } from "../context";
 import { newIds } from "../crypto/ids";
 import type { Db } from "../db/client";
 import { webhookDeliveries, webhookEvents } from "../db/schema";
-import type { Statement } from "../db/users";
+import { runSqlBatch, type Statement } from "../db/users";
 import type { DeliveryMessage } from "./delivery";
 import type { WebhookEventType } from "./event-types";
 import { enqueueDeliveries } from "./queue";
@@ -109,12 +109,38 @@ export function planEvents(ctx: AppContext, specs: EventSpec[]): OutboxPlan {
  */
 export async function batchWithEvents(ctx: AppContext, statements: Statement[], specs: EventSpec[]): Promise<unknown[]> {
   if (specs.length === 0) return statements.length ? ctx.db.batch(statements as [Statement, ...Statement[]]) : [];
-  // changes() reads the statement just before: only the first event follows the write itself.
-  if (specs.slice(1).some((spec) => spec.onlyIfChanged)) throw new Error("onlyIfChanged applies to the first event only");
+  checkSpecs(specs);
   const plan = planEvents(ctx, specs);
   const batch = [...statements, ...plan.events, plan.deliveries] as unknown as [Statement, ...Statement[]];
   const results = await ctx.db.batch(batch);
   afterCommit(ctx, results[results.length - 1] as DeliveryMessage[]);
+  return results.slice(0, statements.length);
+}
+
+/** changes() reads the statement just before: only the first event follows the write itself. */
+function checkSpecs(specs: EventSpec[]): void {
+  if (specs.slice(1).some((spec) => spec.onlyIfChanged)) throw new Error("onlyIfChanged applies to the first event only");
+}
+
+/** A drizzle query builder's SQL (every statement planEvents makes is one). */
+const sqlOf = (statement: Statement): SQL => (statement as unknown as { getSQL(): SQL }).getSQL();
+
+/**
+ * batchWithEvents for hand-written SQL (run by runSqlBatch, since drizzle's batch cannot take a
+ * parameterised `sql```): `statements`, then the events, then the deliveries, as one D1 batch.
+ * Returns D1's results of `statements` alone.
+ */
+export async function sqlBatchWithEvents(ctx: AppContext, statements: SQL[], specs: EventSpec[]): Promise<D1Result[]> {
+  if (specs.length === 0) return statements.length ? runSqlBatch(ctx.db, statements) : [];
+  checkSpecs(specs);
+  const plan = planEvents(ctx, specs);
+  const results = await runSqlBatch(ctx.db, [...statements, ...plan.events.map(sqlOf), sqlOf(plan.deliveries)]);
+  // D1's raw rows carry the column names of deliveriesInsert's RETURNING.
+  const rows = (results[results.length - 1].results ?? []) as { event_id: string; endpoint_id: string }[];
+  afterCommit(
+    ctx,
+    rows.map((r) => ({ eventId: r.event_id, endpointId: r.endpoint_id })),
+  );
   return results.slice(0, statements.length);
 }
 

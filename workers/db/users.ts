@@ -37,6 +37,9 @@ export type Statement = BatchItem<"sqlite">;
  */
 export type BatchRunner = (statements: [Statement, ...Statement[]]) => Promise<unknown[]>;
 
+/** BatchRunner for hand-written SQL: runSqlBatch, or the outbox's sqlBatchWithEvents. */
+export type SqlBatchRunner = (statements: SQL[]) => Promise<D1Result[]>;
+
 export type EmailAddressView = Pick<EmailAddressRow, (typeof CHILD_COLUMNS.e)[number]>;
 export type PhoneNumberView = Pick<PhoneNumberRow, (typeof CHILD_COLUMNS.p)[number]>;
 export type Web3WalletView = Pick<Web3WalletRow, (typeof CHILD_COLUMNS.w)[number]>;

@@ -103,6 +103,13 @@ describe("user.updated from the MFA removal routes", () => {
     expect(event.data).toMatchObject({ backup_code_enabled: false, totp_enabled: true });
   });
 
+  it("verify_totp using up the last backup code (backup codes turn off); none for a wrong code", async () => {
+    const user = await createUser({ totp_secret: RFC6238_SECRET, backup_codes: ["hook-last-1"] });
+    await expectNoEvent(() => call("POST", `/v1/users/${user.id}/verify_totp`, { code: "not-a-code" }), 422);
+    const event = await expectOneUpdate(() => call("POST", `/v1/users/${user.id}/verify_totp`, { code: "hook-last-1" }), getUser(user.id));
+    expect(event.data).toMatchObject({ backup_code_enabled: false, totp_enabled: true });
+  });
+
   it("DELETE mfa", async () => {
     const user = await createUser({ totp_secret: RFC6238_SECRET, backup_codes: ["hook-code-2"] });
     const event = await expectOneUpdate(() => call("DELETE", `/v1/users/${user.id}/mfa`), getUser(user.id));

@@ -4,14 +4,18 @@
  * show (`verifyWebhook(request, { signingSecret })` from `@clerk/backend/webhooks`); svix's
  * `Webhook.verify` must accept every delivery too.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { createClerkClient } from "@clerk/backend";
 import { verifyWebhook } from "@clerk/backend/webhooks";
 import { Webhook } from "svix";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { assertMatchesSchema } from "../schema/validate";
-import { startWorker, type WorkerProcess } from "./worker-process";
+import { applyMigrations, startWrangler } from "../../bench/worker-launcher.mjs";
+import { freePort, startWorker, type WorkerProcess } from "./worker-process";
 
 interface Received {
   path: string;
@@ -40,9 +44,12 @@ async function POST(request: Request, signingSecret: string): Promise<Response> 
   }
 }
 
-/** Path `/ok/<name>` runs the handler; `/fail2/<name>` answers 500 to its first two requests, then runs it. */
-function startReceiver(): Promise<void> {
-  receiver = createServer((req, res) => {
+/**
+ * A receiver on `port` (0: any free one). Path `/ok/<name>` runs the handler; `/fail2/<name>`
+ * answers 500 to its first two requests, then runs it.
+ */
+function startReceiver(port = 0): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
@@ -66,15 +73,12 @@ function startReceiver(): Promise<void> {
     });
   });
   return new Promise((resolve) =>
-    receiver.listen(0, "127.0.0.1", () => {
-      receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-      resolve();
-    }),
+    server.listen(port, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
   );
 }
 
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${worker.url}/v1${path}`, {
+async function api(method: string, path: string, body?: unknown, base = worker.url): Promise<any> {
+  const response = await fetch(`${base}/v1${path}`, {
     method,
     headers: { Authorization: `Bearer ${inject("secretKey")}`, "Content-Type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -84,8 +88,8 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
 }
 
 /** An endpoint whose deliveries go to the receiver's `path`. */
-async function endpoint(path: string, events?: string[]): Promise<{ id: string; secret: string }> {
-  const created = await api("POST", "/webhook_endpoints", { url: `${receiverUrl}${path}`, ...(events ? { events } : {}) });
+async function endpoint(path: string, events?: string[], base = worker.url, url = receiverUrl): Promise<{ id: string; secret: string }> {
+  const created = await api("POST", "/webhook_endpoints", { url: `${url}${path}`, ...(events ? { events } : {}) }, base);
   secrets.set(path, created.secret);
   return created;
 }
@@ -115,7 +119,7 @@ function uniq(prefix: string): string {
 
 describe("webhooks against wrangler dev", () => {
   beforeAll(async () => {
-    await startReceiver();
+    ({ server: receiver, url: receiverUrl } = await startReceiver());
     worker = await startWorker({
       CLERK_SECRET_KEY: inject("secretKey"),
       CREDENTIALS_ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
@@ -163,4 +167,57 @@ describe("webhooks against wrangler dev", () => {
     const attempts = await api("GET", `/webhook_endpoints/${id}/attempts`);
     expect(attempts.data).toEqual([expect.objectContaining({ status: "succeeded", attempt: 3, response_status: 200, event_type: "user.created" })]);
   });
+});
+
+describe("webhooks across a restart of wrangler dev", () => {
+  const vars = {
+    CLERK_SECRET_KEY: inject("secretKey"),
+    CREDENTIALS_ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    BCRYPT_COST: "4",
+    WEBHOOK_TIMEOUT_MS: "2000",
+    // Enough retries to outlast the restart; the queue's delayed messages die with the process.
+    WEBHOOK_RETRY_SCHEDULE_SECONDS: "3,3,3,3,3,3,3,3,3,3,3,3",
+  };
+  let persist: string;
+  let running: Awaited<ReturnType<typeof startWrangler>> | undefined;
+  let late: Server | undefined;
+  afterAll(async () => {
+    await running?.stop();
+    await new Promise((resolve) => (late ? late.close(resolve) : resolve(undefined)));
+    if (persist) rmSync(persist, { recursive: true, force: true });
+  });
+
+  it("a receiver that is down while the server restarts still gets every message", async () => {
+    persist = mkdtempSync(join(tmpdir(), "clerk-users-e2e-restart-"));
+    applyMigrations(persist);
+    running = await startWrangler({ persistTo: persist, vars });
+    // Nothing listens on this port yet: every attempt before the restart is refused.
+    const port = await freePort();
+    const path = `/ok/${uniq("restart")}`;
+    await endpoint(path, ["user.created"], running.url, `http://127.0.0.1:${port}`);
+    const client = createClerkClient({ secretKey: inject("secretKey"), apiUrl: running.url });
+    const users = [];
+    for (let i = 0; i < 3; i++) users.push(await client.users.createUser({ username: uniq("restart") }));
+    // Stop once every delivery has been tried (and refused) at least once, with retries pending.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const endpoints = await api("GET", "/webhook_endpoints", undefined, running.url);
+      const id = endpoints.data.find((e: { url: string }) => e.url.endsWith(path)).id;
+      const attempts = (await api("GET", `/webhook_endpoints/${id}/attempts`, undefined, running.url)).data;
+      if (attempts.length === 3 && attempts.every((a: { attempt: number; status: string }) => a.attempt >= 1 && a.status === "pending")) break;
+      expect(Date.now(), JSON.stringify(attempts)).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await running.stop();
+    running = undefined;
+    expect(received.filter((r) => r.path === path)).toEqual([]);
+
+    ({ server: late } = await startReceiver(port));
+    running = await startWrangler({ persistTo: persist, vars });
+    const deliveries = await waitFor(path, 3, 60_000);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+    const events = deliveries.map((d) => svixVerified(path, d));
+    expect(events.map((e) => e.data.id).sort()).toEqual(users.map((u) => u.id).sort());
+    expect(new Set(deliveries.map((d) => d.headers["svix-id"])).size).toBe(3);
+  }, 120_000);
 });

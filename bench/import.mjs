@@ -10,8 +10,14 @@
  *
  * Rows written per user: one more batch of 500 users of the same mix, sent after the import and
  * read from its Server-Timing header (rows_written / 500).
+ *
+ * `--webhooks off,on` (default `off`): with `on`, a webhook endpoint subscribed to user.created
+ * points at a Node receiver in this process before the import starts, so the import also writes
+ * one outbox event and one delivery per created user and the Worker delivers them meanwhile;
+ * the run reports when the receiver had every one.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +46,37 @@ function runCli(args) {
   });
 }
 
+/**
+ * A webhook receiver on a free local port that answers 204 and counts what it got; resolves
+ * `waitFor(n)` with the time the n-th request arrived.
+ */
+async function startReceiver() {
+  let count = 0;
+  let lastAt = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      count += 1;
+      lastAt = performance.now();
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    count: () => count,
+    /** The time the receiver had `n` requests (polled every 50 ms, up to `timeoutMs`). */
+    async waitFor(n, timeoutMs = 600_000) {
+      const deadline = performance.now() + timeoutMs;
+      while (count < n && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (count < n) throw new Error(`webhook receiver got ${count} of ${n} deliveries`);
+      return lastAt;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 /** Rows written per user by one import batch of `path`'s users (all new to the instance). */
 async function rowsWrittenPerUser(url, path) {
   const users = [];
@@ -59,10 +96,10 @@ async function rowsWrittenPerUser(url, path) {
 }
 
 /**
- * Imports `users` generated users through the CLI, per concurrency and budget; returns the runs.
- * @param {{ users: number, concurrency: number[], log: (line: string) => void }} options
+ * Imports `users` generated users through the CLI, per concurrency, budget and webhook setting; returns the runs.
+ * @param {{ users: number, concurrency: number[], webhooks?: boolean[], log: (line: string) => void }} options
  */
-export async function benchImport({ users, concurrency, log }) {
+export async function benchImport({ users, concurrency, webhooks = [false], log }) {
   const dir = mkdtempSync(join(tmpdir(), "clerk-users-bench-import-"));
   try {
     const file = join(dir, "users.csv");
@@ -73,25 +110,52 @@ export async function benchImport({ users, concurrency, log }) {
     const runs = [];
     for (const budget of ["default", "unbounded"]) {
       for (const n of concurrency) {
-        const persistTo = join(dir, `state-${budget}-${n}`);
-        const vars = budget === "default" ? BASE_VARS : { ...BASE_VARS, USER_IMPORT_RATE_LIMIT: "1000000000" };
-        applyMigrations(persistTo);
-        const worker = await startWrangler({ persistTo, vars });
-        try {
-          const cli = await runCli(["--file", file, "--url", worker.url, "--key", SECRET_KEY, "--concurrency", String(n)]);
-          if (cli.code !== 0) throw new Error(`import CLI exited ${cli.code}:\n${cli.stdout}\n${cli.stderr.slice(-2000)}`);
-          const count = (await requestJson(worker.url, "GET", "/v1/users/count", undefined, { authorization: `Bearer ${SECRET_KEY}` })).body
-            .total_count;
-          if (count !== users) throw new Error(`after the import the instance counts ${count} users, not ${users}`);
-          const rows = await rowsWrittenPerUser(worker.url, sample);
-          const run = { budget, concurrency: n, seconds: cli.seconds, usersPerSecond: users / cli.seconds, rows, summary: cli.stdout.trim() };
-          runs.push(run);
-          log(
-            `  budget ${budget}, concurrency ${n}: ${run.seconds.toFixed(1)} s, ${run.usersPerSecond.toFixed(0)} users/s; ${rows.perUser.toFixed(1)} rows written per user`,
-          );
-        } finally {
-          await worker.stop();
-          rmSync(persistTo, { recursive: true, force: true });
+        for (const webhook of webhooks) {
+          const persistTo = join(dir, `state-${budget}-${n}-${webhook}`);
+          const vars = budget === "default" ? BASE_VARS : { ...BASE_VARS, USER_IMPORT_RATE_LIMIT: "1000000000" };
+          applyMigrations(persistTo);
+          const worker = await startWrangler({ persistTo, vars });
+          const receiver = webhook ? await startReceiver() : undefined;
+          try {
+            if (receiver) {
+              const endpoint = await requestJson(
+                worker.url,
+                "POST",
+                "/v1/webhook_endpoints",
+                { url: receiver.url, events: ["user.created"] },
+                { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" },
+              );
+              if (endpoint.status !== 200) throw new Error(`webhook endpoint: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
+            }
+            const started = performance.now();
+            const cli = await runCli(["--file", file, "--url", worker.url, "--key", SECRET_KEY, "--concurrency", String(n)]);
+            if (cli.code !== 0) throw new Error(`import CLI exited ${cli.code}:\n${cli.stdout}\n${cli.stderr.slice(-2000)}`);
+            const count = (await requestJson(worker.url, "GET", "/v1/users/count", undefined, { authorization: `Bearer ${SECRET_KEY}` })).body
+              .total_count;
+            if (count !== users) throw new Error(`after the import the instance counts ${count} users, not ${users}`);
+            const deliveredSeconds = receiver ? ((await receiver.waitFor(users)) - started) / 1000 : undefined;
+            const rows = await rowsWrittenPerUser(worker.url, sample);
+            const run = {
+              budget,
+              concurrency: n,
+              webhook,
+              seconds: cli.seconds,
+              usersPerSecond: users / cli.seconds,
+              deliveredSeconds,
+              rows,
+              summary: cli.stdout.trim(),
+            };
+            runs.push(run);
+            log(
+              `  budget ${budget}, concurrency ${n}, webhook ${webhook ? "on" : "off"}: ${run.seconds.toFixed(1)} s, ${run.usersPerSecond.toFixed(0)} users/s; ` +
+                `${rows.perUser.toFixed(1)} rows written per user` +
+                (receiver ? `; every user.created delivered after ${deliveredSeconds.toFixed(1)} s` : ""),
+            );
+          } finally {
+            await receiver?.close();
+            await worker.stop();
+            rmSync(persistTo, { recursive: true, force: true });
+          }
         }
       }
     }
@@ -112,13 +176,13 @@ export function importTable(result) {
       `${mix.emails} email addresses and ${mix.phones} phone numbers in all. Time from the CLI's start to its exit (file read, ` +
       "batches of 500, every user created).",
     "",
-    "| import budget | CLI concurrency | seconds | users/s | rows written per user | D1 calls per batch | longest D1 call ms |",
-    "|---|---:|---:|---:|---:|---:|---:|",
+    "| import budget | CLI concurrency | webhook endpoint | seconds | users/s | every user.created delivered, s | rows written per user | D1 calls per batch | longest D1 call ms |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|",
   ];
   for (const run of result.runs) {
     const budget = run.budget === "default" ? "default (10,000 per 10 s)" : "out of the way";
     lines.push(
-      `| ${budget} | ${run.concurrency} | ${run.seconds.toFixed(1)} | ${run.usersPerSecond.toFixed(0)} | ${run.rows.perUser.toFixed(1)} | ${run.rows.queries} | ${run.rows.maxQueryMs} |`,
+      `| ${budget} | ${run.concurrency} | ${run.webhook ? "subscribed" : "none"} | ${run.seconds.toFixed(1)} | ${run.usersPerSecond.toFixed(0)} | ${run.deliveredSeconds?.toFixed(1) ?? "–"} | ${run.rows.perUser.toFixed(1)} | ${run.rows.queries} | ${run.rows.maxQueryMs} |`,
     );
   }
   return lines.join("\n");
@@ -127,6 +191,7 @@ export function importTable(result) {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const users = Number(cliFlag("users") ?? 100_000);
   const concurrency = (cliFlag("concurrency") ?? "1,4").split(",").map(Number);
-  const result = await benchImport({ users, concurrency, log: (line) => console.log(line) });
+  const webhooks = (cliFlag("webhooks") ?? "off").split(",").map((v) => v === "on");
+  const result = await benchImport({ users, concurrency, webhooks, log: (line) => console.log(line) });
   console.log(importTable(result));
 }

@@ -39,4 +39,39 @@ describe("spec validation of responses", () => {
     expect(() => assertMatchesSchema("DeletedObject", { id: "user_x", deleted: true })).toThrow();
     expect(() => assertListMatchesSchema("User", { data: [] })).toThrow(/expected a JSON array/);
   });
+
+  it("organizationInvitation.accepted: the invitation plus user_id and data, nothing missing or extra", () => {
+    const invitation = {
+      object: "organization_invitation",
+      id: "orginv_x",
+      email_address: "a@example.com",
+      role: "org:member",
+      role_name: "Member",
+      organization_id: "org_x",
+      inviter_id: null,
+      public_inviter_data: null,
+      status: "accepted",
+      public_metadata: {},
+      private_metadata: {},
+      url: null,
+      expires_at: 1,
+      created_at: 1,
+      updated_at: 1,
+    };
+    const organization = { id: "org_x", name: "X", slug: "x", image_url: "https://img.test/x", has_image: false };
+    const event = (data: unknown) => ({
+      data,
+      object: "event",
+      type: "organizationInvitation.accepted",
+      timestamp: 1,
+      instance_id: "ins_x",
+      event_attributes: { http_request: { client_ip: "", user_agent: "" } },
+    });
+    const full = { ...invitation, user_id: "user_x", data: { public_organization_data: organization } };
+    expect(() => assertMatchesSchema("Event_organizationInvitation_accepted", event(full))).not.toThrow();
+    const { user_id: _userId, ...withoutUser } = full;
+    for (const data of [invitation, withoutUser, { ...full, surprise: true }, { ...full, status: 7 }]) {
+      expect(() => assertMatchesSchema("Event_organizationInvitation_accepted", event(data))).toThrow(/does not match spec schema/);
+    }
+  });
 });

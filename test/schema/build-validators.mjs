@@ -121,9 +121,40 @@ export function buildValidators() {
   const webhooks = parse(readFileSync(webhooksSpec, "utf8"));
   const hookComponents = webhooks.components.schemas;
   for (const name of Object.keys(hookComponents)) hookComponents[name] = strip(hookComponents[name]);
+  // The webhook spec extends a closed object (`additionalProperties: false`) with `allOf`
+  // (OrganizationInvitationAcceptedPayload = OrganizationInvitation + required `user_id`,
+  // `data`). Read literally as JSON Schema that admits no payload at all (the extension's own
+  // required keys are "additional" to the closed branch); the spec's intent, and its example, is
+  // the closed object with the extra properties. Such an allOf is merged into one closed object
+  // with the properties and required keys of both, no looser than either branch meant.
+  const closedRef = (branch) => {
+    const name = typeof branch?.$ref === "string" ? branch.$ref.replace("#/components/schemas/", "") : undefined;
+    const target = name ? hookComponents[name] : undefined;
+    return target?.additionalProperties === false && target.properties ? target : undefined;
+  };
+  const mergeClosedAllOf = (node) => {
+    if (Array.isArray(node)) return node.map(mergeClosedAllOf);
+    if (!node || typeof node !== "object") return node;
+    const copy = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, mergeClosedAllOf(v)]));
+    if (Array.isArray(copy.allOf) && copy.allOf.length === 2) {
+      const [first, second] = copy.allOf;
+      const closed = closedRef(first);
+      if (closed && second && !second.$ref && second.properties) {
+        delete copy.allOf;
+        return {
+          ...closed,
+          ...copy,
+          properties: { ...closed.properties, ...second.properties },
+          required: [...(closed.required ?? []), ...(second.required ?? [])],
+        };
+      }
+    }
+    return copy;
+  };
+  for (const name of Object.keys(hookComponents)) hookComponents[name] = mergeClosedAllOf(hookComponents[name]);
   const events = {};
   for (const type of WEBHOOK_EVENT_TYPES) {
-    events[type] = strip(webhooks["x-webhooks"][type].post.requestBody.content["application/json"].schema);
+    events[type] = mergeClosedAllOf(strip(webhooks["x-webhooks"][type].post.requestBody.content["application/json"].schema));
     refs[`Event_${type.replace(/\./g, "_")}`] = `webhooks#/events/${type.replace(/~/g, "~0").replace(/\//g, "~1")}`;
   }
   ajv.addSchema({ $id: "webhooks", components: { schemas: hookComponents }, events });

@@ -197,13 +197,13 @@ export async function replacePasswordDigest(db: Db, userId: string, from: string
  * Updates the user's password columns only if the user has a password when the statement runs,
  * and returns the row as written; undefined when nothing changed (no such user, or no password).
  */
-export async function updatePasswordIfSet(db: Db, userId: string, values: Partial<UserRow>): Promise<UserRow | undefined> {
+/** Writes `values` only while the user has a password; its result is the rows written (none or one). */
+export function updatePasswordIfSetStatement(db: Db, userId: string, values: Partial<UserRow>) {
   return db
     .update(users)
     .set(values)
     .where(and(eq(users.id, userId), isNotNull(users.passwordDigest)))
-    .returning()
-    .get();
+    .returning();
 }
 
 export function clearTotpStatement(db: Db, userId: string): Statement {

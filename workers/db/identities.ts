@@ -4,15 +4,17 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
-import { ownedRowExists } from "./users";
+import { type BatchRunner, ownedRowExists } from "./users";
 import { emailAddresses, externalAccounts, passkeys, phoneNumbers, users, web3Wallets, type ExternalAccountRow, type PasskeyRow } from "./schema";
 
-export async function insertPasskey(db: Db, row: typeof passkeys.$inferInsert): Promise<PasskeyRow> {
-  return db.insert(passkeys).values(row).returning().get();
+export async function insertPasskey(db: Db, run: BatchRunner, row: typeof passkeys.$inferInsert): Promise<PasskeyRow> {
+  const [rows] = (await run([db.insert(passkeys).values(row).returning()])) as [PasskeyRow[]];
+  return rows[0];
 }
 
-export async function insertExternalAccount(db: Db, row: typeof externalAccounts.$inferInsert): Promise<ExternalAccountRow> {
-  return db.insert(externalAccounts).values(row).returning().get();
+export async function insertExternalAccount(db: Db, run: BatchRunner, row: typeof externalAccounts.$inferInsert): Promise<ExternalAccountRow> {
+  const [rows] = (await run([db.insert(externalAccounts).values(row).returning()])) as [ExternalAccountRow[]];
+  return rows[0];
 }
 
 /** The identity tables whose rows the removal endpoints delete. */
@@ -61,6 +63,7 @@ export async function canRemoveUsername(db: Db, userId: string): Promise<boolean
  */
 export async function deleteIdentityUnlessLast(
   db: Db,
+  run: BatchRunner,
   table: RemovableIdentityTable,
   userId: string,
   id: string,
@@ -69,13 +72,13 @@ export async function deleteIdentityUnlessLast(
 ): Promise<boolean> {
   const notLast = notLastIdentification(userId);
   const owned = ownedRowExists(table, id, userId);
-  const [, deleted] = await db.batch([
+  const [, deleted] = (await run([
     db
       .update(users)
       .set({ ...userValues, updatedAt: now })
       .where(and(eq(users.id, userId), owned, notLast)),
     db.delete(table).where(and(eq(table.id, id), eq(table.userId, userId), notLast)),
-  ]);
+  ])) as [unknown, D1Result];
   return (deleted.meta.changes ?? 0) > 0;
 }
 

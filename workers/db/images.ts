@@ -4,6 +4,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { images, users, type UserRow } from "./schema";
+import type { BatchRunner } from "./users";
 
 /** Deletes all of the user's image rows, returning their ids: the R2 objects to delete next. */
 export function deleteImagesOfUserStatement(db: Db, userId: string) {
@@ -20,10 +21,11 @@ export function deleteImagesOfUserStatement(db: Db, userId: string) {
  */
 export async function replaceUserImage(
   db: Db,
+  run: BatchRunner,
   image: typeof images.$inferInsert & { userId: string },
   now: number,
 ): Promise<{ user: UserRow | undefined; dropped: string[] }> {
-  const [, updated, dropped] = await db.batch([
+  const [, updated, dropped] = (await run([
     db.insert(images).values(image),
     db.update(users).set({ imageId: image.id, updatedAt: now }).where(eq(users.id, image.userId)).returning(),
     db
@@ -34,7 +36,7 @@ export async function replaceUserImage(
       .delete(images)
       .where(and(eq(images.id, image.id), sql`not exists (select 1 from ${users} where ${users.id} = ${image.userId})`))
       .returning({ id: images.id }),
-  ]);
+  ])) as [unknown, UserRow[], { id: string }[]];
   return { user: updated[0], dropped: dropped.map((row) => row.id) };
 }
 
@@ -42,10 +44,15 @@ export async function replaceUserImage(
  * Clears the user's image and deletes all of the user's image rows (one batch); returns their
  * ids and the user row as written (undefined when the user no longer exists).
  */
-export async function clearUserImage(db: Db, userId: string, now: number): Promise<{ user: UserRow | undefined; dropped: string[] }> {
-  const [updated, dropped] = await db.batch([
+export async function clearUserImage(
+  db: Db,
+  run: BatchRunner,
+  userId: string,
+  now: number,
+): Promise<{ user: UserRow | undefined; dropped: string[] }> {
+  const [updated, dropped] = (await run([
     db.update(users).set({ imageId: null, updatedAt: now }).where(eq(users.id, userId)).returning(),
     deleteImagesOfUserStatement(db, userId),
-  ]);
+  ])) as [UserRow[], { id: string }[]];
   return { user: updated[0], dropped: dropped.map((row) => row.id) };
 }

@@ -7,7 +7,7 @@ import type { Db } from "./client";
 import type { OrderBy } from "./order";
 import { hasRoom, isExpiredInvitation, isLivePendingInvitation } from "./organization-rules";
 import { emailAddresses, organizationInvitations, organizations, type OrganizationInvitationRow, type OrganizationRow } from "./schema";
-import { rowFromSql, runSqlBatch } from "./users";
+import { type BatchRunner, rowFromSql, type SqlBatchRunner } from "./users";
 
 export type InvitationStatus = "pending" | "accepted" | "revoked" | "expired";
 export type InvitationOrderField = "created_at" | "email_address";
@@ -112,11 +112,12 @@ export async function hasLivePendingInvitation(db: Db, organizationId: string, e
  * refused it.
  */
 export async function insertInvitationIfAllowed(
-  db: Db,
+  run: SqlBatchRunner,
   row: typeof organizationInvitations.$inferInsert,
   now: number,
 ): Promise<OrganizationInvitationRow | undefined> {
-  const inserted = await db.get<Record<string, unknown> | undefined>(sql`
+  const [inserted] = await run([
+    sql`
     insert into organization_invitations (id, organization_id, email_address, email_address_normalized, role, inviter_user_id,
       status, public_metadata, private_metadata, url, expires_at, created_at, updated_at)
     select ${row.id}, o.id, ${row.emailAddress}, ${row.emailAddressNormalized}, ${row.role}, ${row.inviterUserId ?? null},
@@ -127,18 +128,26 @@ export async function insertInvitationIfAllowed(
       and not exists (select 1 from organization_invitations d where d.organization_id = o.id
         and d.email_address_normalized = ${row.emailAddressNormalized} and ${isLivePendingInvitation("d", now)})
       and ${hasRoom(now, null)}
-    returning *`);
-  return rowFromSql(organizationInvitations, inserted);
+    returning *`,
+  ]);
+  return rowFromSql(organizationInvitations, inserted.results[0] as Record<string, unknown> | undefined);
 }
 
 /** Marks a live pending invitation revoked and returns it; undefined when it was not live and pending (or is gone). */
-export async function revokeInvitationRow(db: Db, invitationId: string, now: number): Promise<OrganizationInvitationRow | undefined> {
-  return db
-    .update(organizationInvitations)
-    .set({ status: "revoked", updatedAt: now })
-    .where(and(eq(organizationInvitations.id, invitationId), isLivePendingInvitation(TABLE, now)))
-    .returning()
-    .get();
+export async function revokeInvitationRow(
+  db: Db,
+  run: BatchRunner,
+  invitationId: string,
+  now: number,
+): Promise<OrganizationInvitationRow | undefined> {
+  const [rows] = (await run([
+    db
+      .update(organizationInvitations)
+      .set({ status: "revoked", updatedAt: now })
+      .where(and(eq(organizationInvitations.id, invitationId), isLivePendingInvitation(TABLE, now)))
+      .returning(),
+  ])) as [OrganizationInvitationRow[]];
+  return rows[0];
 }
 
 /** Whether the user has a verified email address whose folded form is `normalized`. */
@@ -166,13 +175,13 @@ export async function userHasVerifiedEmail(db: Db, userId: string, normalized: s
  * user deleted meanwhile a FOREIGN KEY one, either rolling the batch back.
  */
 export async function acceptInvitationRows(
-  db: Db,
+  run: SqlBatchRunner,
   invitationId: string,
   membershipId: string,
   userId: string,
   now: number,
 ): Promise<OrganizationInvitationRow | undefined> {
-  const [, accepted] = await runSqlBatch(db, [
+  const [, accepted] = await run([
     sql`
       insert into organization_memberships (id, organization_id, user_id, role, public_metadata, private_metadata, created_at, updated_at)
       select ${membershipId}, o.id, ${userId}, inv.role, inv.public_metadata, inv.private_metadata, ${now}, ${now}

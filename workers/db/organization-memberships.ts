@@ -12,7 +12,7 @@ import { whereOf, type UserFilter } from "./user-search";
 import { walkInOrder } from "./user-search/plan-walk";
 import { Chunker } from "./user-search/spans";
 import { userMatches } from "./user-search/terms";
-import { inJsonList, rowFromSql } from "./users";
+import { type BatchRunner, inJsonList, rowFromSql, type SqlBatchRunner } from "./users";
 
 export type MembershipOrderField = "created_at" | "email_address" | "phone_number" | "first_name" | "last_name" | "username";
 
@@ -177,34 +177,38 @@ export async function findMembership(db: Db, organizationId: string, userId: str
  * (organization, user) pair throws a UNIQUE violation, a user deleted meanwhile a FOREIGN KEY one.
  */
 export async function insertMembershipIfRoom(
-  db: Db,
+  run: SqlBatchRunner,
   row: typeof organizationMemberships.$inferInsert,
   now: number,
 ): Promise<OrganizationMembershipRow | undefined> {
-  const inserted = await db.get<Record<string, unknown> | undefined>(sql`
+  const [inserted] = await run([
+    sql`
     insert into organization_memberships (id, organization_id, user_id, role, public_metadata, private_metadata, created_at, updated_at)
     select ${row.id}, o.id, ${row.userId}, ${row.role}, ${row.publicMetadata ?? "{}"}, ${row.privateMetadata ?? "{}"}, ${row.createdAt}, ${row.updatedAt}
     from organizations o
     where o.id = ${row.organizationId} and ${hasRoom(now, null)}
-    returning *`);
-  return rowFromSql(organizationMemberships, inserted);
+    returning *`,
+  ]);
+  return rowFromSql(organizationMemberships, inserted.results[0] as Record<string, unknown> | undefined);
 }
 
 /** Updates the membership and returns it as written; undefined when it no longer exists. */
 export async function updateMembershipRow(
   db: Db,
+  run: BatchRunner,
   id: string,
   values: Partial<Pick<typeof organizationMemberships.$inferInsert, "role" | "publicMetadata" | "privateMetadata" | "updatedAt">>,
 ): Promise<OrganizationMembershipRow | undefined> {
-  return db.update(organizationMemberships).set(values).where(eq(organizationMemberships.id, id)).returning().get();
+  const [rows] = (await run([db.update(organizationMemberships).set(values).where(eq(organizationMemberships.id, id)).returning()])) as [
+    OrganizationMembershipRow[],
+  ];
+  return rows[0];
 }
 
 /** Deletes the membership; false when it was already gone. */
-export async function deleteMembershipRow(db: Db, id: string): Promise<boolean> {
-  const deleted = await db
-    .delete(organizationMemberships)
-    .where(eq(organizationMemberships.id, id))
-    .returning({ id: organizationMemberships.id })
-    .get();
-  return deleted !== undefined;
+export async function deleteMembershipRow(db: Db, run: BatchRunner, id: string): Promise<boolean> {
+  const [deleted] = (await run([
+    db.delete(organizationMemberships).where(eq(organizationMemberships.id, id)).returning({ id: organizationMemberships.id }),
+  ])) as [{ id: string }[]];
+  return deleted.length > 0;
 }

@@ -9,7 +9,7 @@ import type { Db } from "./client";
 import type { OrderBy } from "./order";
 import { isLivePendingInvitation } from "./organization-rules";
 import { organizationInvitations, organizationMemberships, organizations, type OrganizationRow } from "./schema";
-import { inJsonList, type Statement } from "./users";
+import { type BatchRunner, inJsonList, type Statement } from "./users";
 
 // serializers/organization.ts imports the views it renders from here.
 export type { InvitationView } from "./organization-invitations";
@@ -45,18 +45,19 @@ export async function isSlugTaken(db: Db, slug: string, exceptOrganizationId?: s
  */
 export async function insertOrganization(
   db: Db,
+  run: BatchRunner,
   row: typeof organizations.$inferInsert,
   creatorMembership: typeof organizationMemberships.$inferInsert | null,
 ): Promise<OrganizationRow> {
   const insert = db.insert(organizations).values(row).returning();
   const statements: Statement[] = creatorMembership ? [db.insert(organizationMemberships).values(creatorMembership)] : [];
-  const [inserted] = await db.batch([insert, ...statements]);
+  const [inserted] = (await run([insert, ...statements])) as [OrganizationRow[]];
   return inserted[0]!;
 }
 
 /** Memberships and invitations go with it through ON DELETE CASCADE. */
-export async function deleteOrganizationRow(db: Db, id: string): Promise<void> {
-  await db.delete(organizations).where(eq(organizations.id, id));
+export async function deleteOrganizationRow(db: Db, run: BatchRunner, id: string): Promise<void> {
+  await run([db.delete(organizations).where(eq(organizations.id, id))]);
 }
 
 export type OrganizationOrderField = "created_at" | "name" | "members_count";

@@ -12,7 +12,7 @@ import { type Column, getTableColumns, getTableName, is, SQL, sql } from "drizzl
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { backupCodes, emailAddresses, phoneNumbers, users, web3Wallets } from "./schema";
-import { inJsonList, type NewUserRows, runSqlBatch } from "./users";
+import { inJsonList, type NewUserRows } from "./users";
 
 /** The values one import batch would take, each list without repeats. */
 export interface ImportLookup {
@@ -121,13 +121,13 @@ export function insertManyStatements<T extends SQLiteTable>(table: T, rows: T["$
 }
 
 /**
- * Inserts every row of `newUsers` in one D1 batch (one transaction: all of them or none): the
- * users first, then their identifications and backup codes, each table in multi-row INSERTs.
- * A UNIQUE or FOREIGN KEY failure rolls back the whole batch (see services/user-import.ts).
- * Returns the number of statements it ran.
+ * The INSERTs of every row of `newUsers`, to run as one D1 batch (one transaction: all of them
+ * or none): the users first, then their identifications and backup codes, each table in
+ * multi-row INSERTs. A UNIQUE or FOREIGN KEY failure rolls back the whole batch (see
+ * services/user-import.ts, which adds each user's user.created event to the same batch).
  */
-export async function insertNewUsers(db: Db, newUsers: readonly NewUserRows[]): Promise<number> {
-  const statements = [
+export function insertNewUsersStatements(newUsers: readonly NewUserRows[]): SQL[] {
+  return [
     ...insertManyStatements(
       users,
       newUsers.map((u) => u.user),
@@ -149,6 +149,4 @@ export async function insertNewUsers(db: Db, newUsers: readonly NewUserRows[]): 
       newUsers.flatMap((u) => u.backupCodes),
     ),
   ];
-  if (statements.length) await runSqlBatch(db, statements);
-  return statements.length;
 }

@@ -30,6 +30,16 @@ import { CHILD_COLUMNS } from "./derived/constants";
 
 export type Statement = BatchItem<"sqlite">;
 
+/**
+ * Runs a write's statements as one batch (one transaction) and returns their results in order:
+ * `db.batch`, or the outbox's `batchWithEvents` when the write emits webhook events. Writes that
+ * read their own results take one, so the caller decides which events go with the write.
+ */
+export type BatchRunner = (statements: [Statement, ...Statement[]]) => Promise<unknown[]>;
+
+/** BatchRunner for hand-written SQL: runSqlBatch, or the outbox's sqlBatchWithEvents. */
+export type SqlBatchRunner = (statements: SQL[]) => Promise<D1Result[]>;
+
 export type EmailAddressView = Pick<EmailAddressRow, (typeof CHILD_COLUMNS.e)[number]>;
 export type PhoneNumberView = Pick<PhoneNumberRow, (typeof CHILD_COLUMNS.p)[number]>;
 export type Web3WalletView = Pick<Web3WalletRow, (typeof CHILD_COLUMNS.w)[number]>;

@@ -137,17 +137,18 @@ export function serializeInvitation(ctx: Ctx, invitation: OrganizationInvitation
   };
 }
 
+/** OrganizationInvitationPublicOrganizationData. */
+export function publicOrganizationData(ctx: Ctx, organization: OrganizationRow) {
+  return {
+    id: organization.id,
+    name: organization.name,
+    slug: organization.slug,
+    image_url: organizationImageUrl(ctx, organization),
+    has_image: organization.imageId !== null,
+  };
+}
+
 /** OrganizationInvitationWithPublicOrganizationData, as listed for a user. */
 export function serializeInvitationWithOrganization(ctx: Ctx, view: InvitationView, inviters: Map<string, PublicUserRow>) {
-  const { organization } = view;
-  return {
-    ...serializeInvitation(ctx, view.invitation, inviters),
-    public_organization_data: {
-      id: organization.id,
-      name: organization.name,
-      slug: organization.slug,
-      image_url: organizationImageUrl(ctx, organization),
-      has_image: organization.imageId !== null,
-    },
-  };
+  return { ...serializeInvitation(ctx, view.invitation, inviters), public_organization_data: publicOrganizationData(ctx, view.organization) };
 }

@@ -33,9 +33,10 @@ import {
   replacePasswordDigest,
 } from "../db/credentials";
 import type { UserRow } from "../db/schema";
-import { aggregateOf, runBatch, updateUserStatement, type NewUserRows, type Statement, type UserAggregate } from "../db/users";
+import { aggregateOf, updateUserStatement, type NewUserRows, type Statement, type UserAggregate } from "../db/users";
 import { errors } from "../http/errors";
 import type { UserRecordCredentials } from "../serializers/user-record";
+import { batchWithEvents, userEvent } from "../webhooks/outbox";
 import { requireUserRow } from "./require-user";
 import { assertNotLocked, beginVerification, recordVerificationFailure, recordVerificationSuccess } from "./lockout";
 
@@ -273,7 +274,12 @@ async function applyMfaChange(
   const before = { ...mfaFactorsOf(aggregateOf(user)), ...known };
   const now = ctx.now();
   const timestamps = mfaTimestampColumns(before, { ...before, ...change }, now);
-  await runBatch(ctx.db, [...statements, updateUserStatement(ctx.db, user.id, { ...timestamps, updatedAt: now })]);
+  // A change of factors changes the User JSON (totp_enabled, backup_code_enabled, two_factor_enabled, …).
+  await batchWithEvents(
+    ctx,
+    [...statements, updateUserStatement(ctx.db, user.id, { ...timestamps, updatedAt: now })],
+    [userEvent("user.updated", user.id)],
+  );
 }
 
 /** DELETE /totp: removes the user's TOTP secret. */

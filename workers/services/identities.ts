@@ -15,11 +15,22 @@ import {
 } from "../db/identities";
 import { normalizeProvider } from "../db/normalize";
 import { externalAccounts, passkeys, web3Wallets, type ExternalAccountRow, type PasskeyRow } from "../db/schema";
-import { rowBelongsTo } from "../db/users";
+import { rowBelongsTo, type Statement } from "../db/users";
 import { ApiError, errors } from "../http/errors";
 import type { CreateExternalAccountInput, CreatePasskeyInput } from "../schemas/identities";
+import { batchWithEvents, userEvent } from "../webhooks/outbox";
 import { requireUserRow } from "./require-user";
 import { deletedUserConflict } from "./users";
+
+/**
+ * The batch of an identity change with its user.updated: the User JSON lists the identity. A
+ * write that fails (a taken credential, a user deleted meanwhile) rolls its event back with it;
+ * with `onlyIfChanged`, none unless the last statement changed a row (a refused removal).
+ */
+const withUserUpdated =
+  (ctx: AppContext, userId: string, onlyIfChanged = false) =>
+  (statements: Statement[]) =>
+    batchWithEvents(ctx, statements, [{ ...userEvent("user.updated", userId), onlyIfChanged }]);
 
 /** Associated data binding a sealed token to its account and field, so rows cannot be swapped. */
 export function tokenContext(accountId: string, field: "access_token" | "refresh_token" | "id_token" | "token_secret"): string {
@@ -30,7 +41,7 @@ export async function createPasskey(ctx: AppContext, userId: string, input: Crea
   await requireUserRow(ctx, userId);
   const now = ctx.now();
   try {
-    return await insertPasskey(ctx.db, {
+    return await insertPasskey(ctx.db, withUserUpdated(ctx, userId), {
       id: newId("idn", now),
       userId,
       name: input.name,
@@ -56,7 +67,7 @@ export async function createExternalAccount(ctx: AppContext, userId: string, inp
   const seal = async (field: Parameters<typeof tokenContext>[1], value: string | null | undefined) =>
     value ? encryptSecret(ctx.config.encryptionKey, value, tokenContext(id, field)) : null;
   try {
-    return await insertExternalAccount(ctx.db, {
+    return await insertExternalAccount(ctx.db, withUserUpdated(ctx, userId), {
       id,
       userId,
       provider: normalizeProvider(input.provider),
@@ -124,7 +135,7 @@ export async function deleteIdentity(ctx: AppContext, userId: string, object: De
   const table = REMOVABLE[object];
   if (!(await rowBelongsTo(ctx.db, table, userId, id))) throw errors.identificationNotFound();
   const userValues = object === "web3_wallet" ? primaryWalletAfterRemoving(userId, id) : {};
-  if (!(await deleteIdentityUnlessLast(ctx.db, table, userId, id, ctx.now(), userValues))) {
+  if (!(await deleteIdentityUnlessLast(ctx.db, withUserUpdated(ctx, userId, true), table, userId, id, ctx.now(), userValues))) {
     // Not deleted: either it is the last identification, or a concurrent request removed it.
     if (await rowBelongsTo(ctx.db, table, userId, id)) throw errors.lastIdentificationDeletionFailed();
     throw errors.identificationNotFound();

@@ -7,12 +7,17 @@
 import type { AppContext } from "../context";
 import { newId } from "../crypto/ids";
 import { clearUserImage, replaceUserImage } from "../db/images";
-import { aggregateOf, type UserAggregate } from "../db/users";
+import { aggregateOf, type Statement, type UserAggregate } from "../db/users";
 import { ifNoneMatchMatches } from "../http/conditional";
 import { errors } from "../http/errors";
 import { sniffImageType, SUPPORTED_IMAGE_TYPES } from "../storage/image-types";
 import { deleteImageObjects, getImageObject, headImageObject, putImageObject } from "../storage/images";
+import { batchWithEvents, userEvent } from "../webhooks/outbox";
 import { requireUserRow } from "./require-user";
+
+/** The batch of an image change, with its user.updated (none when the user is gone: no row to snapshot). */
+const withUserUpdated = (ctx: AppContext, userId: string) => (statements: Statement[]) =>
+  batchWithEvents(ctx, statements, [userEvent("user.updated", userId)]);
 
 /** Clerk's limit: "more than 10MB" is refused with 413 image_too_large. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -46,6 +51,7 @@ export async function setUserProfileImage(
   try {
     replaced = await replaceUserImage(
       ctx.db,
+      withUserUpdated(ctx, userId),
       { id: imageId, userId, contentType, size: upload.bytes.byteLength, etag: stored.httpEtag, createdAt: now },
       now,
     );
@@ -70,7 +76,7 @@ export async function setUserProfileImage(
 export async function deleteUserProfileImage(ctx: AppContext, userId: string): Promise<UserAggregate> {
   const user = await requireUserRow(ctx, userId);
   if (!user.imageId) throw errors.imageNotFound();
-  const cleared = await clearUserImage(ctx.db, userId, ctx.now());
+  const cleared = await clearUserImage(ctx.db, withUserUpdated(ctx, userId), userId, ctx.now());
   await deleteImageObjects(ctx, cleared.dropped);
   if (!cleared.user) throw errors.userNotFound(userId);
   return aggregateOf(cleared.user);

@@ -27,6 +27,7 @@ import { errors } from "../http/errors";
 import type { ListInvitationsQuery, ListUserInvitationsQuery } from "../schemas/organization-queries";
 import type { CreateInvitationInput } from "../schemas/organizations";
 import { invitationStatusOf } from "../serializers/organization";
+import { batchWithEvents, type EventSpec, objectEvent, sqlBatchWithEvents } from "../webhooks/outbox";
 import { requireUserRow } from "./require-user";
 import { newMetadataColumns, requireOrganization } from "./organizations";
 
@@ -82,7 +83,8 @@ export async function createInvitation(
   const id = newId("orginv", now);
   const normalized = normalizeEmail(input.email_address);
   const inserted = await insertInvitationIfAllowed(
-    ctx.db,
+    // Written only if the insert was (the event reads the invitation the batch left).
+    (statements) => sqlBatchWithEvents(ctx, statements, [objectEvent("organizationInvitation.created", "invitation", id)]),
     {
       id,
       organizationId: organization.id,
@@ -171,7 +173,9 @@ export async function revokeInvitation(
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
   if (!(await findInvitation(ctx.db, organization.id, invitationId))) throw errors.organizationInvitationNotFound(invitationId);
   if (requestingUserId) await assertAdmin(ctx, organization, requestingUserId, "Requesting user");
-  const revoked = await revokeInvitationRow(ctx.db, invitationId, ctx.now());
+  // The guarded update leaves a refused invitation in place: its event only if it changed it.
+  const event = { ...objectEvent("organizationInvitation.revoked", "invitation", invitationId), onlyIfChanged: true };
+  const revoked = await revokeInvitationRow(ctx.db, (statements) => batchWithEvents(ctx, statements, [event]), invitationId, ctx.now());
   if (revoked) return revoked;
   if (!(await findInvitation(ctx.db, organization.id, invitationId))) throw await missingInvitationError(ctx, organization.id, invitationId);
   throw errors.organizationInvitationNotPending();
@@ -211,7 +215,14 @@ export async function acceptInvitation(
   if (await findMembership(ctx.db, organization.id, userId)) throw errors.alreadyAMemberInOrganization(userId);
   let accepted: OrganizationInvitationRow | undefined;
   try {
-    accepted = await acceptInvitationRows(ctx.db, invitationId, newId("orgmem", now), userId, now);
+    const membershipId = newId("orgmem", now);
+    // organizationInvitation.accepted if the guarded update accepted it (the last statement),
+    // and the new membership's organizationMembership.created.
+    const events: EventSpec[] = [
+      { type: "organizationInvitation.accepted", source: { kind: "invitation", id: invitationId, acceptedBy: userId }, onlyIfChanged: true },
+      objectEvent("organizationMembership.created", "membership", membershipId),
+    ];
+    accepted = await acceptInvitationRows((statements) => sqlBatchWithEvents(ctx, statements, events), invitationId, membershipId, userId, now);
   } catch (error) {
     if (isUniqueViolationOn(error, "organization_memberships")) throw errors.alreadyAMemberInOrganization(userId);
     // The user was deleted after it was read above.

@@ -24,6 +24,8 @@ import { errors } from "../http/errors";
 import type { ListInstanceMembershipsQuery, ListOrganizationMembershipsQuery } from "../schemas/organization-queries";
 import type { Page } from "../schemas/query";
 import type { CreateMembershipInput, OrganizationMetadataInput } from "../schemas/organizations";
+import type { Statement } from "../db/users";
+import { batchWithEvents, objectEvent, sqlBatchWithEvents } from "../webhooks/outbox";
 import { metadataWrite, updateWithMetadata } from "./metadata";
 import { newMetadataColumns, requireOrganization } from "./organizations";
 import { requireUserRow } from "./require-user";
@@ -58,11 +60,13 @@ export async function createMembership(ctx: AppContext, organizationIdOrSlug: st
   const metadata = newMetadataColumns(input);
   const now = ctx.now();
   let inserted: Awaited<ReturnType<typeof insertMembershipIfRoom>>;
+  const id = newId("orgmem", now);
   try {
+    // Written only if the insert was (the event reads the membership the batch left).
     inserted = await insertMembershipIfRoom(
-      ctx.db,
+      (statements) => sqlBatchWithEvents(ctx, statements, [objectEvent("organizationMembership.created", "membership", id)]),
       {
-        id: newId("orgmem", now),
+        id,
         organizationId: organization.id,
         userId: input.user_id,
         role: input.role,
@@ -132,7 +136,9 @@ function updatedView(view: MembershipView, updated: MembershipView["membership"]
 
 export async function updateMembershipRole(ctx: AppContext, organizationIdOrSlug: string, userId: string, role: string): Promise<MembershipView> {
   const view = await requireMembership(ctx, organizationIdOrSlug, userId);
-  return updatedView(view, await updateMembershipRow(ctx.db, view.membership.id, { role, updatedAt: ctx.now() }), userId);
+  const id = view.membership.id;
+  const run = (statements: Statement[]) => batchWithEvents(ctx, statements, [objectEvent("organizationMembership.updated", "membership", id)]);
+  return updatedView(view, await updateMembershipRow(ctx.db, run, id, { role, updatedAt: ctx.now() }), userId);
 }
 
 /** A membership's metadata columns: the 8 KB limit counts the two together. */
@@ -153,7 +159,9 @@ export async function mergeMembershipMetadata(
 ): Promise<MembershipView> {
   const view = await requireMembership(ctx, organizationIdOrSlug, userId);
   const metadata = metadataWrite(MEMBERSHIP_METADATA_COLUMNS, input, "merge");
-  const membership = await updateWithMetadata(ctx, organizationMemberships, view.membership.id, metadata, { updatedAt: ctx.now() });
+  const membership = await updateWithMetadata(ctx, organizationMemberships, view.membership.id, metadata, { updatedAt: ctx.now() }, [
+    objectEvent("organizationMembership.updated", "membership", view.membership.id),
+  ]);
   // None returned: removed since it was looked up (404).
   return updatedView(view, membership, userId);
 }
@@ -161,6 +169,10 @@ export async function mergeMembershipMetadata(
 /** Removes the membership and returns it as it was; one already removed (e.g. by a concurrent request) → 404. */
 export async function deleteMembership(ctx: AppContext, organizationIdOrSlug: string, userId: string): Promise<MembershipView> {
   const view = await requireMembership(ctx, organizationIdOrSlug, userId);
-  if (!(await deleteMembershipRow(ctx.db, view.membership.id))) throw membershipNotFound(view.organization.id, userId);
+  // organizationMembership.deleted carries the membership as it was: snapshot before the delete.
+  const id = view.membership.id;
+  const run = (statements: Statement[]) =>
+    batchWithEvents(ctx, statements, [{ ...objectEvent("organizationMembership.deleted", "membership", id), before: true }]);
+  if (!(await deleteMembershipRow(ctx.db, run, id))) throw membershipNotFound(view.organization.id, userId);
   return view;
 }

@@ -21,6 +21,7 @@ import { findUserRowById } from "../db/users";
 import { errors } from "../http/errors";
 import type { ListOrganizationsQuery } from "../schemas/organization-queries";
 import type { CreateOrganizationInput, OrganizationMetadataInput, UpdateOrganizationInput } from "../schemas/organizations";
+import { batchWithEvents, objectEvent } from "../webhooks/outbox";
 import { metadataForInsert, metadataWrite, updateWithMetadata, type MetadataMode } from "./metadata";
 
 export interface OrganizationWithCounts {
@@ -90,9 +91,14 @@ export async function createOrganization(ctx: AppContext, input: CreateOrganizat
     const slug = givenSlug ?? (attempt === 0 && base ? base : `${base || "org"}-${randomSuffix()}`);
     if (givenSlug && (await isSlugTaken(ctx.db, slug))) throw errors.identifierExists("slug", "slug");
     const id = newId("org", createdAt);
+    const membershipId = newId("orgmem", now);
+    // organization.created, and the creator's organizationMembership.created, with the rows.
+    const events = [objectEvent("organization.created", "organization", id)];
+    if (input.created_by) events.push(objectEvent("organizationMembership.created", "membership", membershipId));
     try {
       return await insertOrganization(
         ctx.db,
+        (statements) => batchWithEvents(ctx, statements, events),
         {
           id,
           name,
@@ -107,7 +113,7 @@ export async function createOrganization(ctx: AppContext, input: CreateOrganizat
         },
         input.created_by
           ? {
-              id: newId("orgmem", now),
+              id: membershipId,
               organizationId: id,
               userId: input.created_by,
               role: "org:admin",
@@ -174,7 +180,9 @@ export async function updateOrganization(ctx: AppContext, idOrSlug: string, inpu
   );
   let row: OrganizationRow | undefined;
   try {
-    row = await updateWithMetadata(ctx, organizations, organization.id, metadata, values);
+    row = await updateWithMetadata(ctx, organizations, organization.id, metadata, values, [
+      objectEvent("organization.updated", "organization", organization.id),
+    ]);
   } catch (error) {
     if (isUniqueViolationOn(error, "organizations")) throw errors.identifierExists("slug", "slug");
     throw error;
@@ -196,7 +204,9 @@ export async function updateOrganizationMetadata(
 ): Promise<OrganizationRow> {
   const organization = await requireOrganization(ctx, idOrSlug);
   const metadata = metadataWrite(ORGANIZATION_METADATA_COLUMNS, input, mode);
-  const row = await updateWithMetadata(ctx, organizations, organization.id, metadata, { updatedAt: ctx.now() });
+  const row = await updateWithMetadata(ctx, organizations, organization.id, metadata, { updatedAt: ctx.now() }, [
+    objectEvent("organization.updated", "organization", organization.id),
+  ]);
   // Deleted since it was looked up.
   if (!row) throw errors.organizationNotFound();
   return row;
@@ -205,6 +215,13 @@ export async function updateOrganizationMetadata(
 /** Deletes the organization; its memberships and invitations go with it (FK cascade). */
 export async function deleteOrganization(ctx: AppContext, idOrSlug: string): Promise<OrganizationRow> {
   const organization = await requireOrganization(ctx, idOrSlug);
-  await deleteOrganizationRow(ctx.db, organization.id);
+  // organization.deleted carries Clerk's DeletedObject (with the slug, as the route answers),
+  // written only if this delete removed the row.
+  const deleted = { kind: "deleted", object: "organization", id: organization.id, slug: organization.slug } as const;
+  await deleteOrganizationRow(
+    ctx.db,
+    (statements) => batchWithEvents(ctx, statements, [{ type: "organization.deleted", source: deleted, onlyIfChanged: true }]),
+    organization.id,
+  );
   return organization;
 }

@@ -14,7 +14,7 @@
  */
 import type { AppContext } from "../context";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/constraint-errors";
-import { findImportConflicts, type ImportConflicts, type ImportLookup, insertNewUsers } from "../db/user-import";
+import { findImportConflicts, type ImportConflicts, type ImportLookup, insertNewUsersStatements } from "../db/user-import";
 import type { NewUserRows } from "../db/users";
 import { ApiError, errors } from "../http/errors";
 import { type ClerkErrorObject, errorObject } from "../http/respond";
@@ -22,6 +22,7 @@ import { parseWith } from "../http/validation";
 import { userImportRecord, MAX_IMPORT_USERS } from "../schemas/user-import";
 import { buildNewUserRows, identifiersOf, type NewUserPlan, planNewUser, repeatedIdentifierError } from "./new-user";
 import { identifierConflict } from "./users";
+import { sqlBatchWithEvents, userEvent } from "../webhooks/outbox";
 
 /** One element of the response's `results`, for the user at `index` of the request. */
 export type UserImportResult =
@@ -216,8 +217,8 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
   //    fails on its own.
   for (const group of writeGroups(pending)) {
     try {
-      await insertNewUsers(
-        ctx.db,
+      await insertUsersWithEvents(
+        ctx,
         group.map((p) => p.rows),
       );
       for (const { index, plan } of group) results[index] = { index, id: plan.userId, status: "created" };
@@ -225,7 +226,7 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
       if (!isUniqueViolation(error) && !isForeignKeyViolation(error)) throw error;
       for (const { index, plan, rows } of group) {
         try {
-          await insertNewUsers(ctx.db, [rows]);
+          await insertUsersWithEvents(ctx, [rows]);
           results[index] = { index, id: plan.userId, status: "created" };
         } catch (single) {
           const result = conflictResult(index, plan, single);
@@ -244,6 +245,14 @@ export async function importUsers(ctx: AppContext, records: readonly unknown[]):
         : failed(index, sentIdOf(plan), errors.identifierExists("id", "user ID"));
   }
   return results as UserImportResult[];
+}
+
+/**
+ * Writes `newUsers` in one batch with one user.created per user (the transactional outbox,
+ * workers/webhooks/outbox.ts): the users and their events land together or not at all.
+ */
+async function insertUsersWithEvents(ctx: AppContext, newUsers: NewUserRows[]): Promise<void> {
+  await sqlBatchWithEvents(ctx, insertNewUsersStatements(newUsers), [userEvent("user.created", ...newUsers.map((u) => u.user.id))]);
 }
 
 /**

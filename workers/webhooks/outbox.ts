@@ -8,7 +8,10 @@
  *    values SQL computed (a metadata merge, a trigger-kept copy) are in it. Written only when
  *    some enabled endpoint subscribes to the type, so a deployment without endpoints pays no
  *    row. With `onlyIfChanged`, only when the statement before it changed a row (SQLite's
- *    changes()), for writes that refuse by matching no row instead of failing the batch.
+ *    changes()), for writes that refuse by matching no row instead of failing the batch. With
+ *    `before`, the snapshot is taken ahead of the write (a membership's deletion event carries
+ *    the membership as it was). An organization membership's snapshot also holds its
+ *    organization and its member's public data, an invitation's its inviter's.
  * 2. `INSERT INTO webhook_deliveries … SELECT … FROM webhook_endpoints … RETURNING`: one pending
  *    delivery per (event, subscribed enabled endpoint), due now.
  *
@@ -20,11 +23,18 @@ import type { AppContext } from "../context";
 import { newIds } from "../crypto/ids";
 import type { Db } from "../db/client";
 import { webhookDeliveries, webhookEvents } from "../db/schema";
-import type { Statement } from "../db/users";
+import { runSqlBatch, type Statement } from "../db/users";
 import type { DeliveryMessage } from "./delivery";
 import type { WebhookEventType } from "./event-types";
 import { enqueueDeliveries } from "./queue";
-import { userSnapshotSql } from "./snapshot";
+import {
+  invitationSnapshotSql,
+  membershipSnapshotSql,
+  organizationSnapshotSql,
+  publicUserJoins,
+  publicUserSnapshotSql,
+  userSnapshotSql,
+} from "./snapshot";
 
 /** One event a write emits. */
 export interface EventSpec {
@@ -32,14 +42,34 @@ export interface EventSpec {
   /** What `data` is built from: the rows of these users as the batch leaves them (one event each), or a deleted object. */
   source:
     | { kind: "user"; userIds: string[] }
-    | { kind: "deleted"; object: "user" | "organization" | "organization_membership" | "organization_invitation"; id: string };
+    | { kind: "organization"; id: string }
+    /** The membership with its organization and its member's public data. */
+    | { kind: "membership"; id: string }
+    /** The invitation with its inviter's public data; `acceptedBy` adds the accepting user and the organization. */
+    | { kind: "invitation"; id: string; acceptedBy?: string }
+    | { kind: "deleted"; object: "user" | "organization"; id: string; slug?: string };
   /** Emit only if the statement just before this event's changed a row (see the module comment). */
   onlyIfChanged?: boolean;
+  /**
+   * Snapshot the object before the write's statements instead of after (a deletion whose event
+   * carries the object as it was). The event is written iff the object exists then; in the
+   * same transaction the write that follows then finds it too.
+   */
+  before?: boolean;
 }
 
 /** The event of a change to one or more users; `data` is each user after the batch. */
 export function userEvent(type: "user.created" | "user.updated", ...userIds: string[]): EventSpec {
   return { type, source: { kind: "user", userIds } };
+}
+
+/** The event of a change to one organization, membership or invitation; `data` is the object after the batch. */
+export function objectEvent(
+  type: Exclude<WebhookEventType, `user.${string}` | "organization.deleted">,
+  kind: "organization" | "membership" | "invitation",
+  id: string,
+): EventSpec {
+  return { type, source: { kind, id } };
 }
 
 /** `endpoint` (alias) is enabled and takes events of `type` (an SQL expression). */
@@ -65,7 +95,29 @@ function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[]): S
       from json_each(${pairs}) p join users u on u.id = json_extract(p.value, '$[0]')
       where ${wanted}${changed}`);
   }
-  const data = JSON.stringify({ deleted: true, id: spec.source.id, object: spec.source.object });
+  const one = sql`${ids[0]}, ${spec.type}`;
+  switch (spec.source.kind) {
+    case "organization":
+      return db.insert(webhookEvents).select(sql`
+        select ${one}, json_object('k', 'organization', 'r', ${organizationSnapshotSql("o")}), ${common}
+        from organizations o where o.id = ${spec.source.id} and ${wanted}${changed}`);
+    case "membership":
+      return db.insert(webhookEvents).select(sql`
+        select ${one}, json_object('k', 'membership', 'r', ${membershipSnapshotSql("m")}, 'o', ${organizationSnapshotSql("o")},
+          'u', ${publicUserSnapshotSql("mu")}), ${common}
+        from organization_memberships m join organizations o on o.id = m.organization_id join users mu on mu.id = m.user_id
+        ${publicUserJoins("mu")}
+        where m.id = ${spec.source.id} and ${wanted}${changed}`);
+    case "invitation":
+      return db.insert(webhookEvents).select(sql`
+        select ${one}, json_object('k', 'invitation', 'r', ${invitationSnapshotSql("i")}, 'v', ${publicUserSnapshotSql("iu")},
+          'a', ${spec.source.acceptedBy ?? null}, 'o', ${organizationSnapshotSql("o")}), ${common}
+        from organization_invitations i join organizations o on o.id = i.organization_id
+        left join users iu on iu.id = i.inviter_user_id ${publicUserJoins("iu")}
+        where i.id = ${spec.source.id} and ${wanted}${changed}`);
+  }
+  const { object, id, slug } = spec.source;
+  const data = JSON.stringify({ deleted: true, id, object, ...(slug ? { slug } : {}) });
   return db.insert(webhookEvents).select(sql`
     select ${ids[0]}, ${spec.type}, json_object('k', 'deleted', 'd', json(${data})), ${common}
     where ${wanted}${changed}`);
@@ -103,19 +155,52 @@ export function planEvents(ctx: AppContext, specs: EventSpec[]): OutboxPlan {
 }
 
 /**
- * Runs `statements` with `specs`' events as one batch: the events after the statements, the
- * deliveries last. Returns the results of
+ * The batch of a write with its events: `before` events, the write's statements, the other
+ * events, the deliveries last; and where the write's own results are in it.
+ */
+function orderedBatch<S>(ctx: AppContext, statements: S[], specs: EventSpec[], convert: (statement: Statement) => S) {
+  const after = specs.filter((spec) => !spec.before);
+  // changes() reads the statement just before: only the first event after the write follows it.
+  if (after.slice(1).some((spec) => spec.onlyIfChanged) || specs.some((spec) => spec.before && spec.onlyIfChanged)) {
+    throw new Error("onlyIfChanged applies to the first event after the write only");
+  }
+  const plan = planEvents(ctx, specs);
+  const before = plan.events.filter((_, i) => specs[i].before).map(convert);
+  const rest = plan.events.filter((_, i) => !specs[i].before).map(convert);
+  return { batch: [...before, ...statements, ...rest, convert(plan.deliveries)], first: before.length };
+}
+
+/**
+ * Runs `statements` with `specs`' events as one batch (see orderedBatch). Returns the results of
  * `statements` alone, in their order; sends the new deliveries to the queue after the commit.
  */
 export async function batchWithEvents(ctx: AppContext, statements: Statement[], specs: EventSpec[]): Promise<unknown[]> {
   if (specs.length === 0) return statements.length ? ctx.db.batch(statements as [Statement, ...Statement[]]) : [];
-  // changes() reads the statement just before: only the first event follows the write itself.
-  if (specs.slice(1).some((spec) => spec.onlyIfChanged)) throw new Error("onlyIfChanged applies to the first event only");
-  const plan = planEvents(ctx, specs);
-  const batch = [...statements, ...plan.events, plan.deliveries] as unknown as [Statement, ...Statement[]];
-  const results = await ctx.db.batch(batch);
+  const { batch, first } = orderedBatch(ctx, statements, specs, (statement) => statement);
+  const results = await ctx.db.batch(batch as [Statement, ...Statement[]]);
   afterCommit(ctx, results[results.length - 1] as DeliveryMessage[]);
-  return results.slice(0, statements.length);
+  return results.slice(first, first + statements.length);
+}
+
+/** A drizzle query builder's SQL (every statement planEvents makes is one). */
+const sqlOf = (statement: Statement): SQL => (statement as unknown as { getSQL(): SQL }).getSQL();
+
+/**
+ * batchWithEvents for hand-written SQL (run by runSqlBatch, since drizzle's batch cannot take a
+ * parameterised `sql```): `statements`, then the events, then the deliveries, as one D1 batch.
+ * Returns D1's results of `statements` alone.
+ */
+export async function sqlBatchWithEvents(ctx: AppContext, statements: SQL[], specs: EventSpec[]): Promise<D1Result[]> {
+  if (specs.length === 0) return statements.length ? runSqlBatch(ctx.db, statements) : [];
+  const { batch, first } = orderedBatch(ctx, statements, specs, sqlOf);
+  const results = await runSqlBatch(ctx.db, batch);
+  // D1's raw rows carry the column names of deliveriesInsert's RETURNING.
+  const rows = (results[results.length - 1].results ?? []) as { event_id: string; endpoint_id: string }[];
+  afterCommit(
+    ctx,
+    rows.map((r) => ({ eventId: r.event_id, endpointId: r.endpoint_id })),
+  );
+  return results.slice(first, first + statements.length);
 }
 
 /** After the batch committed: queue each new delivery (in the background) and arm the scheduler. */

@@ -11,7 +11,7 @@
  */
 import { getTableColumns, sql, type Column, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { users } from "../db/schema";
+import { organizationInvitations, organizationMemberships, organizations, users } from "../db/schema";
 
 type Redaction = "presence" | "omit";
 
@@ -51,3 +51,31 @@ export function rowSnapshotSql(table: SQLiteTable, tableName: string, alias: str
 
 /** The user row snapshot (alias `u`). */
 export const userSnapshotSql = () => rowSnapshotSql(users, "users", "u");
+
+/** Snapshots of the organization tables' rows (no secret columns). */
+export const organizationSnapshotSql = (alias: string) => rowSnapshotSql(organizations, "organizations", alias);
+export const membershipSnapshotSql = (alias: string) => rowSnapshotSql(organizationMemberships, "organization_memberships", alias);
+export const invitationSnapshotSql = (alias: string) => rowSnapshotSql(organizationInvitations, "organization_invitations", alias);
+
+/**
+ * The joins that give `publicUserSnapshotSql` a user's primary identifiers: `user` (an alias of
+ * users, possibly left-joined) with its primary email (`${user}_e`), phone and wallet.
+ */
+export function publicUserJoins(user: string): SQL {
+  const u = sql.raw(user);
+  const [e, p, w] = ["e", "p", "w"].map((suffix) => sql.raw(`${user}_${suffix}`));
+  return sql`left join email_addresses ${e} on ${e}.id = ${u}.primary_email_address_id
+    left join phone_numbers ${p} on ${p}.id = ${u}.primary_phone_number_id
+    left join web3_wallets ${w} on ${w}.id = ${u}.primary_web3_wallet_id`;
+}
+
+/**
+ * A member's or inviter's public data (db/public-users.ts PublicUserRow, keyed by its field
+ * names) from `user` and publicUserJoins(user); every field NULL when there is no such user.
+ */
+export function publicUserSnapshotSql(user: string): SQL {
+  const u = sql.raw(user);
+  const [e, p, w] = ["e", "p", "w"].map((suffix) => sql.raw(`${user}_${suffix}`));
+  return sql`json_object('id', ${u}.id, 'firstName', ${u}.first_name, 'lastName', ${u}.last_name, 'imageId', ${u}.image_id,
+    'username', ${u}.username, 'banned', ${u}.banned, 'email', ${e}.email_address, 'phone', ${p}.phone_number, 'wallet', ${w}.web3_wallet)`;
+}

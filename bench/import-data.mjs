@@ -12,35 +12,14 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import bcrypt from "bcryptjs";
+import { csvRecord } from "../scripts/migrate/csv.mjs";
+import { CLERK_CSV_COLUMNS } from "../scripts/migrate/records.mjs";
 import { DOMAINS, FIRST_NAMES, LAST_NAMES, ascii, prng, seedId } from "./seed-data.mjs";
-
-export const CLERK_CSV_HEADER = [
-  "id",
-  "first_name",
-  "last_name",
-  "username",
-  "primary_email_address",
-  "primary_phone_number",
-  "verified_email_addresses",
-  "unverified_email_addresses",
-  "verified_phone_numbers",
-  "unverified_phone_numbers",
-  "totp_secret",
-  "password_digest",
-  "password_hasher",
-];
 
 /** The password every generated digest is of. */
 export const IMPORT_PASSWORD = "import-password-1";
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/** RFC 4180: quote a cell that holds a comma, a quote or a line break. */
-function csvCell(value) {
-  if (value === undefined || value === null || value === "") return "";
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /**
  * Writes `users` generated users to `path` as Clerk dashboard CSV and resolves to a summary of
@@ -57,7 +36,7 @@ export async function writeImportCsv(path, options) {
   const digests = Array.from({ length: 4 }, () => bcrypt.hashSync(IMPORT_PASSWORD, 10));
   const out = createWriteStream(path);
   const counts = { users: 0, withDigest: 0, withTotp: 0, emails: 0, phones: 0 };
-  let buffer = `${CLERK_CSV_HEADER.join(",")}\n`;
+  let buffer = csvRecord(CLERK_CSV_COLUMNS);
   const first = options.startIndex ?? 0;
   for (let i = first; i < first + options.users; i++) {
     const given = pick(FIRST_NAMES);
@@ -87,7 +66,7 @@ export async function writeImportCsv(path, options) {
       digest,
       digest ? "bcrypt" : "",
     ];
-    buffer += `${row.map(csvCell).join(",")}\n`;
+    buffer += csvRecord(row);
     counts.users++;
     counts.withDigest += digest ? 1 : 0;
     counts.withTotp += totp ? 1 : 0;

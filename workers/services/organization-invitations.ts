@@ -125,22 +125,10 @@ export async function listOrganizationInvitations(
   { statuses, emailAddressNormalized, order, page }: ListInvitationsQuery,
 ): Promise<InvitationPage> {
   const organization = await requireOrganization(ctx, organizationIdOrSlug);
-  const { rows, total } = await listInvitations(
-    ctx.db,
-    { organizationId: organization.id, statuses, emailAddressNormalized },
-    order,
-    ctx.now(),
-    page.limit,
-    page.offset,
+  return withInviters(
+    ctx,
+    await listInvitations(ctx.db, { organizationId: organization.id, statuses, emailAddressNormalized }, order, ctx.now(), page.limit, page.offset),
   );
-  return {
-    data: rows,
-    total,
-    inviters: await loadInviters(
-      ctx,
-      rows.map((r) => r.invitation),
-    ),
-  };
 }
 
 /**
@@ -149,7 +137,11 @@ export async function listOrganizationInvitations(
  */
 export async function listUserInvitations(ctx: AppContext, userId: string, { statuses, page }: ListUserInvitationsQuery): Promise<InvitationPage> {
   await requireUserRow(ctx, userId);
-  const { rows, total } = await listInvitations(ctx.db, { addressedToUserId: userId, statuses }, NEWEST_FIRST, ctx.now(), page.limit, page.offset);
+  return withInviters(ctx, await listInvitations(ctx.db, { addressedToUserId: userId, statuses }, NEWEST_FIRST, ctx.now(), page.limit, page.offset));
+}
+
+/** A page of invitations with the public data of their inviters, read once for the page. */
+async function withInviters(ctx: AppContext, { rows, total }: { rows: InvitationView[]; total: number }): Promise<InvitationPage> {
   return {
     data: rows,
     total,

@@ -265,16 +265,12 @@ async function insertUsersWithEvents(ctx: AppContext, newUsers: NewUserRows[]): 
  */
 export const IMPORT_WRITE_ROWS = 100;
 
-function rowCount(rows: NewUserRows): number {
-  return 1 + rows.emailAddresses.length + rows.phoneNumbers.length + rows.web3Wallets.length + rows.backupCodes.length;
-}
-
 /** `pending` in consecutive groups of at most IMPORT_WRITE_ROWS rows (a larger user alone). */
-function* writeGroups<T extends { rows: NewUserRows }>(pending: readonly T[]): Generator<T[]> {
+function* writeGroups<T extends { plan: NewUserPlan }>(pending: readonly T[]): Generator<T[]> {
   let group: T[] = [];
   let rows = 0;
   for (const item of pending) {
-    const n = rowCount(item.rows);
+    const n = plannedRows(item.plan);
     if (group.length > 0 && rows + n > IMPORT_WRITE_ROWS) {
       yield group;
       group = [];
@@ -296,6 +292,8 @@ function* writeGroups<T extends { rows: NewUserRows }>(pending: readonly T[]): G
 export const MAX_IMPORT_ROWS = 5_000;
 
 function plannedRows(plan: NewUserPlan): number {
-  const codes = plan.input.backup_code_digests?.length ?? plan.input.backup_codes?.length ?? 0;
-  return 1 + plan.emails.length + plan.phones.length + plan.wallets.length + codes;
+  // The same choice buildNewUserRows makes: stored digests when sent, else plain codes.
+  const { backup_code_digests: digests, backup_codes: codes } = plan.input;
+  const codeRows = digests !== undefined && digests !== null ? digests.length : (codes?.length ?? 0);
+  return 1 + plan.emails.length + plan.phones.length + plan.wallets.length + codeRows;
 }

@@ -6,7 +6,9 @@
  * An attempt POSTs the event, signed Svix's way, with `redirect: "manual"` (a redirect is not
  * followed and counts as a failure) and a WEBHOOK_TIMEOUT_MS bound. A 2xx is success; anything
  * else is retried after the next delay of WEBHOOK_RETRY_SCHEDULE_SECONDS, and after the last
- * one the delivery is failed.
+ * one the delivery is failed. Each attempt's outcome is logged in webhook_attempts by the same
+ * batch that records it on the delivery (recordAttempt); an abandoned delivery (its endpoint
+ * disabled or gone) made no attempt and logs none.
  */
 import { createDb } from "../db/client";
 import {
@@ -82,17 +84,17 @@ export async function attemptDelivery(env: Env, key: DeliveryKey, now = Date.now
 
   const finished = Date.now();
   if (status !== null && status >= 200 && status < 300) {
-    await recordAttempt(db, key, lease, { status: "succeeded", responseStatus: status, nextAttemptAt: null, now: finished });
+    await recordAttempt(db, key, lease, { status: "succeeded", responseStatus: status, nextAttemptAt: null, sentAt: now, now: finished });
     return "succeeded";
   }
   const schedule = config.webhookRetryScheduleSeconds;
   const delay = schedule[claimed.attempts];
   if (delay === undefined) {
-    await recordAttempt(db, key, lease, { status: "failed", responseStatus: status, nextAttemptAt: null, now: finished });
+    await recordAttempt(db, key, lease, { status: "failed", responseStatus: status, nextAttemptAt: null, sentAt: now, now: finished });
     return "failed";
   }
   const nextAttemptAt = finished + delay * 1000;
-  if (await recordAttempt(db, key, lease, { status: "pending", responseStatus: status, nextAttemptAt, now: finished })) {
+  if (await recordAttempt(db, key, lease, { status: "pending", responseStatus: status, nextAttemptAt, sentAt: now, now: finished })) {
     await enqueueDeliveries(env, [key], nextAttemptAt, delay);
   }
   return "retrying";

@@ -92,6 +92,22 @@ describe("webhook retries", { timeout: 20_000 }, () => {
     } while (Date.now() < deadline);
     expect(first).toMatchObject({ status: "failed", attempt: 1, response_status: null });
   });
+
+  it("a batch waiting on a slow endpoint holds back no later message: the next batch is delivered meanwhile", async () => {
+    const slow = await receiverEndpoint("slow");
+    const fast = await receiverEndpoint("ok");
+    await createUser();
+    // The slow endpoint's first request is in flight: its attempt runs until WEBHOOK_TIMEOUT_MS (1 s).
+    const [slowFirst] = await waitForDeliveries(slow, 1);
+    expect(slowFirst).toBeDefined();
+    await createUser();
+    const deliveries = await waitForDeliveries(fast, 2);
+    expect(deliveries).toHaveLength(2);
+    // The second event reached the fast endpoint well before the first batch's slow attempt could
+    // end (its 1 s timeout): that batch held up neither the queue's next batch nor its own acks.
+    // (Holding them up, it arrives about 1 s after slowFirst at the earliest.)
+    expect(deliveries[1].at - slowFirst.at).toBeLessThan(600);
+  });
 });
 
 describe("re-enqueueing what the queue lost", () => {

@@ -46,6 +46,17 @@ export type AttemptResult = "succeeded" | "retrying" | "failed" | "skipped";
 
 /** Runs one attempt of a delivery if it is due; what happened. */
 export async function attemptDelivery(env: Env, key: DeliveryKey, now = Date.now()): Promise<AttemptResult> {
+  const started = await startAttempt(env, key, now);
+  return started === "skipped" ? started : started.done;
+}
+
+/**
+ * Claims the delivery for one attempt if it is due. Returns "skipped" when it is not (not due,
+ * done, or another attempt holds it), else the running attempt (`done`: the POST and its record).
+ * Once claimed, D1 owns the attempt: should it never be recorded (the isolate died), the lease
+ * lapses and the sweep sends the delivery to the queue again.
+ */
+export async function startAttempt(env: Env, key: DeliveryKey, now = Date.now()): Promise<"skipped" | { done: Promise<AttemptResult> }> {
   const config = readConfig(env);
   const db = createDb(env.DB);
   const lease = now + config.webhookTimeoutMs + LEASE_MARGIN_MS;
@@ -58,6 +69,12 @@ export async function attemptDelivery(env: Env, key: DeliveryKey, now = Date.now
     }
     return "skipped";
   }
+  return { done: runAttempt(env, config, key, claimed.attempts, lease, now) };
+}
+
+/** The claimed attempt: POST the event to the endpoint and record the outcome (under `lease`). */
+async function runAttempt(env: Env, config: Config, key: DeliveryKey, attemptsBefore: number, lease: number, now: number): Promise<AttemptResult> {
+  const db = createDb(env.DB);
   const { event, endpoint } = await findEventAndEndpoint(db, key);
   if (!event || !endpoint || endpoint.disabled) {
     await abandonDelivery(db, key, lease, now);
@@ -88,7 +105,7 @@ export async function attemptDelivery(env: Env, key: DeliveryKey, now = Date.now
     return "succeeded";
   }
   const schedule = config.webhookRetryScheduleSeconds;
-  const delay = schedule[claimed.attempts];
+  const delay = schedule[attemptsBefore];
   if (delay === undefined) {
     await recordAttempt(db, key, lease, { status: "failed", responseStatus: status, nextAttemptAt: null, sentAt: now, now: finished });
     return "failed";
@@ -101,18 +118,27 @@ export async function attemptDelivery(env: Env, key: DeliveryKey, now = Date.now
 }
 
 /**
- * The queue handler: every message of the batch at once (one endpoint's slow answer does not
- * hold up the others'), each acknowledged on its own. A message whose attempt threw (D1
- * unavailable) is retried by the queue, and is in D1 for the sweep anyway.
+ * The queue handler. Every message of the batch is claimed at once, acknowledged as soon as its
+ * claim is settled, and its attempt left running in `waitUntil`: the handler returns after the
+ * claims (a few D1 statements), not after the slowest endpoint's answer. With the
+ * `queue_consumer_no_wait_for_wait_until` compatibility flag (wrangler.toml) the runtime then
+ * reports the acks and takes the next batch at once, locally too, so a slow endpoint (up to
+ * WEBHOOK_TIMEOUT_MS) holds up neither the other messages of its batch nor later batches.
+ * Acknowledging before the attempt ends loses nothing: the claimed delivery is in D1, and an
+ * attempt that never records its outcome (the isolate died, D1 failed) is swept again when its
+ * lease lapses. A message whose claim threw (D1 unavailable) is retried by the queue.
  */
-export async function handleDeliveryBatch(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
+export async function handleDeliveryBatch(batch: MessageBatch<DeliveryMessage>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
+  const logFailure = (error: unknown) =>
+    console.error("webhook delivery failed to run", error instanceof Error ? error.message : String(error));
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
-        await attemptDelivery(env, message.body);
+        const started = await startAttempt(env, message.body);
         message.ack();
+        if (started !== "skipped") ctx.waitUntil(started.done.catch(logFailure));
       } catch (error) {
-        console.error("webhook delivery failed to run", error instanceof Error ? error.message : String(error));
+        logFailure(error);
         message.retry({ delaySeconds: 5 });
       }
     }),

@@ -1,6 +1,7 @@
 import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
+import { handleDeliveryBatch, WAIT_UNTIL_SAFE_MS, type DeliveryMessage } from "../../workers/webhooks/delivery";
 import { scheduler } from "../../workers/webhooks/queue";
 import { call, createUser } from "../helpers";
 import { SLOW_RECEIVER_MS } from "../support/webhook-receiver";
@@ -107,6 +108,44 @@ describe("webhook retries", { timeout: 20_000 }, () => {
     // end (its 1 s timeout): that batch held up neither the queue's next batch nor its own acks.
     // (Holding them up, it arrives about 1 s after slowFirst at the earliest.)
     expect(deliveries[1].at - slowFirst.at).toBeLessThan(600);
+  });
+});
+
+describe("the queue handler", { timeout: 10_000 }, () => {
+  /** One message for the endpoint's only delivery, with what the handler did to it. */
+  async function oneMessageBatch(endpoint: TestEndpoint) {
+    const { messageId } = await unsentDelivery(endpoint);
+    const seen = { acked: 0, retried: 0, background: [] as Promise<unknown>[] };
+    const message = { body: { eventId: messageId, endpointId: endpoint.id }, ack: () => seen.acked++, retry: () => seen.retried++ };
+    const batch = { queue: "clerk-users-webhooks", messages: [message] } as unknown as MessageBatch<DeliveryMessage>;
+    const ctx = { waitUntil: (promise: Promise<unknown>) => seen.background.push(promise) };
+    return { batch, ctx, seen };
+  }
+  const row = (endpoint: TestEndpoint) =>
+    env.DB.prepare("select status, attempts, lease_until is not null as leased from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first();
+  // The attempt's retry message is dropped: these tests look at one attempt.
+  const quietQueue = { sendBatch: async () => {} } as unknown as Queue;
+
+  it("acks a claimed message at once and leaves its attempt running in waitUntil", async () => {
+    const endpoint = await receiverEndpoint("slow");
+    const { batch, ctx, seen } = await oneMessageBatch(endpoint);
+    await handleDeliveryBatch(batch, { ...env, WEBHOOKS: quietQueue }, ctx);
+    // Returned while the slow endpoint's attempt still runs (it ends at the 1 s timeout).
+    expect(seen).toMatchObject({ acked: 1, retried: 0 });
+    expect(seen.background).toHaveLength(1);
+    expect(await row(endpoint)).toEqual({ status: "pending", attempts: 0, leased: 1 });
+    await Promise.all(seen.background);
+    expect(await row(endpoint)).toEqual({ status: "pending", attempts: 1, leased: 0 });
+  });
+
+  it("awaits an attempt that could outlast waitUntil (WEBHOOK_TIMEOUT_MS above WAIT_UNTIL_SAFE_MS)", async () => {
+    const endpoint = await receiverEndpoint("slow");
+    const { batch, ctx, seen } = await oneMessageBatch(endpoint);
+    const timeout = String(WAIT_UNTIL_SAFE_MS + 1_000);
+    await handleDeliveryBatch(batch, { ...env, WEBHOOKS: quietQueue, WEBHOOK_TIMEOUT_MS: timeout }, ctx);
+    // The slow endpoint answered 200 within that timeout, and the handler waited for it.
+    expect(seen).toMatchObject({ acked: 1, retried: 0, background: [] });
+    expect(await row(endpoint)).toEqual({ status: "succeeded", attempts: 1, leased: 0 });
   });
 });
 

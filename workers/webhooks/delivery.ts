@@ -30,6 +30,9 @@ import { svixHeaders } from "./signing";
 /** A queue message: the delivery to attempt. */
 export type DeliveryMessage = DeliveryKey;
 
+/** The longest attempt the queue handler leaves running in waitUntil (handleDeliveryBatch). */
+export const WAIT_UNTIL_SAFE_MS = 20_000;
+
 /** Extra lease time beyond the timeout, so a lease never ends while its attempt still runs. */
 const LEASE_MARGIN_MS = 5_000;
 
@@ -127,16 +130,24 @@ async function runAttempt(env: Env, config: Config, key: DeliveryKey, attemptsBe
  * Acknowledging before the attempt ends loses nothing: the claimed delivery is in D1, and an
  * attempt that never records its outcome (the isolate died, D1 failed) is swept again when its
  * lease lapses. A message whose claim threw (D1 unavailable) is retried by the queue.
+ *
+ * Deployed, work left in waitUntil may be cancelled some time after the handler returns (30 s
+ * for an HTTP request; not documented for a queue consumer). An attempt that could outlast
+ * WAIT_UNTIL_SAFE_MS (WEBHOOK_TIMEOUT_MS above it) is therefore awaited by the handler instead,
+ * within the consumer's 15-minute wall clock: otherwise an endpoint slower than the cut would be
+ * attempted again and again without its attempts ever being recorded.
  */
 export async function handleDeliveryBatch(batch: MessageBatch<DeliveryMessage>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
   const logFailure = (error: unknown) =>
     console.error("webhook delivery failed to run", error instanceof Error ? error.message : String(error));
+  const inBackground = readConfig(env).webhookTimeoutMs <= WAIT_UNTIL_SAFE_MS;
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
         const started = await startAttempt(env, message.body);
+        if (started !== "skipped" && !inBackground) await started.done;
         message.ack();
-        if (started !== "skipped") ctx.waitUntil(started.done.catch(logFailure));
+        if (started !== "skipped" && inBackground) ctx.waitUntil(started.done.catch(logFailure));
       } catch (error) {
         logFailure(error);
         message.retry({ delaySeconds: 5 });

@@ -39,8 +39,8 @@ export default {
   },
 
   /** Webhook deliveries (workers/webhooks/delivery.ts): this Worker consumes its own queue. */
-  async queue(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
-    await handleDeliveryBatch(batch, env);
+  async queue(batch: MessageBatch<DeliveryMessage>, env: Env, ctx: ExecutionContext): Promise<void> {
+    await handleDeliveryBatch(batch, env, ctx);
   },
 
   /** The cron trigger (deployed): re-enqueues overdue webhook deliveries, as the scheduler's alarm does. */

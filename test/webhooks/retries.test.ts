@@ -1,25 +1,20 @@
 import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
+import { handleDeliveryBatch, WAIT_UNTIL_SAFE_MS, type DeliveryMessage } from "../../workers/webhooks/delivery";
 import { scheduler } from "../../workers/webhooks/queue";
 import { call, createUser } from "../helpers";
 import { SLOW_RECEIVER_MS } from "../support/webhook-receiver";
-import { receiverEndpoint, received, verifiedEvent, waitForDeliveries, type TestEndpoint } from "./support";
+import { attemptsLog, receiverEndpoint, received, unsentDelivery, verifiedEvent, waitForDeliveries, type TestEndpoint } from "./support";
 
 /** The tests' WEBHOOK_RETRY_SCHEDULE_SECONDS ("1,1", vitest.config.ts): three attempts in all. */
 const SCHEDULE_MS = [1000, 1000];
 
-async function attempts(endpoint: TestEndpoint): Promise<any> {
-  const result = await call("GET", `/v1/webhook_endpoints/${endpoint.id}/attempts`);
-  expect(result.status).toBe(200);
-  return result.body;
-}
-
-/** Waits until the endpoint's only delivery is no longer pending. */
+/** Waits until the endpoint's only delivery is no longer pending; its newest attempt. */
 async function settled(endpoint: TestEndpoint, timeoutMs = 10_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const body = await attempts(endpoint);
+    const body = await attemptsLog(endpoint);
     if ((body.data[0] && body.data[0].status !== "pending") || Date.now() > deadline) return body.data[0];
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -48,16 +43,23 @@ describe("webhook retries", { timeout: 20_000 }, () => {
     const state = await settled(endpoint);
     expect(state).toMatchObject({ status: "failed", attempt: 3, response_status: 500, next_attempt_at: null });
     expect(await received(endpoint)).toHaveLength(3);
-    const list = await attempts(endpoint);
-    expect(list.total_count).toBe(1);
+    // One row per attempt (test/webhooks/attempts.test.ts has the log in detail).
+    const list = await attemptsLog(endpoint);
+    expect(list.data.map((row: any) => [row.attempt, row.status])).toEqual([
+      [3, "failed"],
+      [2, "failed"],
+      [1, "failed"],
+    ]);
+    expect(list.total_count).toBe(3);
 
     const resent = await call("POST", `/v1/webhook_endpoints/${endpoint.id}/messages/${state.message_id}/resend`);
     expect(resent.status).toBe(200);
-    expect(resent.body).toMatchObject({ message_id: state.message_id, status: "pending" });
+    expect(resent.body).toMatchObject({ message_id: state.message_id, status: "pending", attempt: 4 });
     const all = await waitForDeliveries(endpoint, 4);
     expect(all).toHaveLength(4);
     expect(all[3].headers["svix-id"]).toBe(state.message_id);
     expect(await settled(endpoint)).toMatchObject({ status: "failed", attempt: 4 });
+    expect((await attemptsLog(endpoint)).total_count).toBe(4);
 
     expect((await call("POST", `/v1/webhook_endpoints/${endpoint.id}/messages/msg_unknown/resend`)).status).toBe(404);
     expect((await call("GET", "/v1/webhook_endpoints/wep_unknown/attempts")).status).toBe(404);
@@ -83,35 +85,80 @@ describe("webhook retries", { timeout: 20_000 }, () => {
     expect(slowDelivery).toBeDefined();
     // The slow one's attempt is cut at WEBHOOK_TIMEOUT_MS (1 s) and counted as a failure (no status).
     const deadline = Date.now() + 5_000;
-    let state: any;
+    let first: any;
     do {
-      state = (await attempts(slow)).data[0];
-      if (state.attempt >= 1) break;
+      first = (await attemptsLog(slow)).data.find((row: any) => row.attempt === 1 && row.status !== "pending");
+      if (first) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     } while (Date.now() < deadline);
-    expect(state).toMatchObject({ attempt: 1, response_status: null });
+    expect(first).toMatchObject({ status: "failed", attempt: 1, response_status: null });
+  });
+
+  it("a batch waiting on a slow endpoint holds back no later message: the next batch is delivered meanwhile", async () => {
+    const slow = await receiverEndpoint("slow");
+    const fast = await receiverEndpoint("ok");
+    await createUser();
+    // The slow endpoint's first request is in flight: its attempt runs until WEBHOOK_TIMEOUT_MS (1 s).
+    const [slowFirst] = await waitForDeliveries(slow, 1);
+    expect(slowFirst).toBeDefined();
+    await createUser();
+    const deliveries = await waitForDeliveries(fast, 2);
+    expect(deliveries).toHaveLength(2);
+    // The second event reached the fast endpoint well before the first batch's slow attempt could
+    // end (its 1 s timeout): that batch held up neither the queue's next batch nor its own acks.
+    // (Holding them up, it arrives about 1 s after slowFirst at the earliest.)
+    expect(deliveries[1].at - slowFirst.at).toBeLessThan(600);
+  });
+});
+
+describe("the queue handler", { timeout: 10_000 }, () => {
+  /** One message for the endpoint's only delivery, with what the handler did to it. */
+  async function oneMessageBatch(endpoint: TestEndpoint) {
+    const { messageId } = await unsentDelivery(endpoint);
+    const seen = { acked: 0, retried: 0, background: [] as Promise<unknown>[] };
+    const message = { body: { eventId: messageId, endpointId: endpoint.id }, ack: () => seen.acked++, retry: () => seen.retried++ };
+    const batch = { queue: "clerk-users-webhooks", messages: [message] } as unknown as MessageBatch<DeliveryMessage>;
+    const ctx = { waitUntil: (promise: Promise<unknown>) => seen.background.push(promise) };
+    return { batch, ctx, seen };
+  }
+  const row = (endpoint: TestEndpoint) =>
+    env.DB.prepare("select status, attempts, lease_until is not null as leased from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first();
+  // The attempt's retry message is dropped: these tests look at one attempt.
+  const quietQueue = { sendBatch: async () => {} } as unknown as Queue;
+
+  it("acks a claimed message at once and leaves its attempt running in waitUntil", async () => {
+    const endpoint = await receiverEndpoint("slow");
+    const { batch, ctx, seen } = await oneMessageBatch(endpoint);
+    await handleDeliveryBatch(batch, { ...env, WEBHOOKS: quietQueue }, ctx);
+    // Returned while the slow endpoint's attempt still runs (it ends at the 1 s timeout).
+    expect(seen).toMatchObject({ acked: 1, retried: 0 });
+    expect(seen.background).toHaveLength(1);
+    expect(await row(endpoint)).toEqual({ status: "pending", attempts: 0, leased: 1 });
+    await Promise.all(seen.background);
+    expect(await row(endpoint)).toEqual({ status: "pending", attempts: 1, leased: 0 });
+  });
+
+  it("awaits an attempt that could outlast waitUntil (WEBHOOK_TIMEOUT_MS above WAIT_UNTIL_SAFE_MS)", async () => {
+    const endpoint = await receiverEndpoint("slow");
+    const { batch, ctx, seen } = await oneMessageBatch(endpoint);
+    const timeout = String(WAIT_UNTIL_SAFE_MS + 1_000);
+    await handleDeliveryBatch(batch, { ...env, WEBHOOKS: quietQueue, WEBHOOK_TIMEOUT_MS: timeout }, ctx);
+    // The slow endpoint answered 200 within that timeout, and the handler waited for it.
+    expect(seen).toMatchObject({ acked: 1, retried: 0, background: [] });
+    expect(await row(endpoint)).toEqual({ status: "succeeded", attempts: 1, leased: 0 });
   });
 });
 
 describe("re-enqueueing what the queue lost", () => {
   /** A user.created whose queue message is lost: the send throws, so only D1 knows the delivery. */
   async function lostDelivery(endpoint: TestEndpoint): Promise<string> {
-    const failingQueue = {
-      send: async () => {
-        throw new Error("queue unavailable");
-      },
-      sendBatch: async () => {
-        throw new Error("queue unavailable");
-      },
-    } as unknown as Queue;
-    const result = await call("POST", "/v1/users", {}, { bindings: { WEBHOOKS: failingQueue } });
-    expect(result.status).toBe(200);
+    const { userId } = await unsentDelivery(endpoint);
     // Backdate the delivery past the sweep's grace, as if its message had been lost 10 s ago.
     await env.DB.prepare("update webhook_deliveries set next_attempt_at = next_attempt_at - 10000 where endpoint_id = ?").bind(endpoint.id).run();
     const row = await env.DB.prepare("select status, attempts from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first();
     expect(row).toEqual({ status: "pending", attempts: 0 });
     expect(await received(endpoint)).toEqual([]);
-    return result.body.id;
+    return userId;
   }
 
   it("the cron trigger sends an overdue delivery to the queue again", async () => {

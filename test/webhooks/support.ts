@@ -2,6 +2,7 @@
  * Helpers of the webhook tests: endpoints on the in-test receiver (test/support/webhook-receiver.ts),
  * waiting for what it received, and checking each delivery as a Clerk app would.
  */
+import { env } from "cloudflare:test";
 import { verifyWebhook } from "@clerk/backend/webhooks";
 import { Webhook } from "svix";
 import { expect } from "vitest";
@@ -57,4 +58,31 @@ export async function verifiedEvent(endpoint: TestEndpoint, request: ReceivedReq
   expect(viaClerk).toEqual(event);
   assertMatchesSchema(`Event_${String(event.type).replace(/\./g, "_")}`, event);
   return event;
+}
+
+/** The endpoint's attempts log (`GET …/attempts` with `query`), as the route answers it. */
+export async function attemptsLog(endpoint: TestEndpoint, query = ""): Promise<{ data: any[]; total_count: number }> {
+  const result = await call("GET", `/v1/webhook_endpoints/${endpoint.id}/attempts${query}`);
+  expect(result.status, JSON.stringify(result.body)).toBe(200);
+  return result.body;
+}
+
+/**
+ * A user.created whose queue message is lost (the send throws), so no consumer attempts it:
+ * only D1 knows the delivery to `endpoint`. Returns the user's id and the message id.
+ */
+export async function unsentDelivery(endpoint: TestEndpoint): Promise<{ userId: string; messageId: string }> {
+  const failingQueue = {
+    send: async () => {
+      throw new Error("queue unavailable");
+    },
+    sendBatch: async () => {
+      throw new Error("queue unavailable");
+    },
+  } as unknown as Queue;
+  const result = await call("POST", "/v1/users", {}, { bindings: { WEBHOOKS: failingQueue } });
+  expect(result.status).toBe(200);
+  const row = await env.DB.prepare("select event_id from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ event_id: string }>();
+  expect(row).not.toBeNull();
+  return { userId: result.body.id, messageId: row!.event_id };
 }

@@ -17,7 +17,7 @@
  * such a migration has to be written by hand. CI fails while a change here has no migration.
  */
 
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () => integer("created_at").notNull();
 const updatedAt = () => integer("updated_at").notNull();
@@ -380,6 +380,9 @@ export const webhookEvents = sqliteTable(
  * One row per (event, subscribed endpoint), created in the event's batch: the source of truth
  * for delivery (a queue message only says "look at this row"). `pending` rows are due at
  * `next_attempt_at`; a consumer claims one by setting `lease_until` (one attempt at a time).
+ * `attempts` counts the attempts made (rows in webhook_attempts); `updated_at` is when the
+ * delivery last changed state (created, an attempt recorded, a resend): the attempts list's
+ * pending entry for the upcoming attempt is dated by it (workers/db/webhook-deliveries.ts).
  */
 export const webhookDeliveries = sqliteTable(
   "webhook_deliveries",
@@ -401,7 +404,39 @@ export const webhookDeliveries = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.eventId, t.endpointId] }),
     index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
-    index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
+    // The attempts list reads an endpoint's pending deliveries newest first from this index,
+    // merged with webhook_attempts_endpoint_idx; declared unique (it holds the primary key) so
+    // SQLite knows (updated_at, event_id) orders them completely and sorts nothing. It also
+    // serves the cascade when an endpoint is deleted (endpoint_id first).
+    uniqueIndex("webhook_deliveries_endpoint_state_idx").on(t.endpointId, t.status, t.updatedAt, t.eventId),
+  ],
+);
+
+/**
+ * The attempts log: one row per attempt made (README, Webhooks), written in the same batch as
+ * the delivery's state change that records the attempt (recordAttempt), so the two never
+ * disagree. `attempt` numbers a delivery's attempts from 1 (a resend numbers on); `status` is
+ * the attempt's outcome; `next_attempt_at` is when the retry it caused was due (null when it
+ * caused none); `created_at` is when the attempt was sent (its svix-timestamp). Kept as long as
+ * its delivery: deleting an endpoint deletes its deliveries and, through them, their attempts.
+ */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    endpointId: text("endpoint_id").notNull(),
+    eventId: text("event_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    status: text("status", { enum: ["succeeded", "failed"] }).notNull(),
+    responseStatus: integer("response_status"),
+    nextAttemptAt: integer("next_attempt_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Also the index the cascade from a deleted delivery looks its attempts up by.
+    primaryKey({ columns: [t.endpointId, t.eventId, t.attempt] }),
+    foreignKey({ columns: [t.eventId, t.endpointId], foreignColumns: [webhookDeliveries.eventId, webhookDeliveries.endpointId] }).onDelete("cascade"),
+    // The endpoint's attempts newest first (the list); unique for the same reason as above.
+    uniqueIndex("webhook_attempts_endpoint_idx").on(t.endpointId, t.createdAt, t.eventId, t.attempt),
   ],
 );
 
@@ -414,3 +449,4 @@ export const instanceSettings = sqliteTable("instance_settings", {
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;

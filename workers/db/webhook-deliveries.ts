@@ -1,12 +1,14 @@
 /**
- * SQL for webhook deliveries: claiming one attempt, recording its outcome, finding overdue
- * deliveries for the scheduler, and the endpoint's attempt list. Every state change is one
- * guarded statement: a delivery is attempted by whoever holds its lease, and only that holder
- * records the outcome.
+ * SQL for webhook deliveries: claiming one attempt, recording its outcome (and logging it in
+ * webhook_attempts), finding overdue deliveries for the scheduler, and the endpoint's attempts
+ * list. Every state change is one guarded statement, or a batch of statements under the same
+ * guard: a delivery is attempted by whoever holds its lease, and only that holder records the
+ * outcome.
  */
-import { and, count, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
+import { and, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { instanceSettings, webhookDeliveries, webhookEndpoints, webhookEvents, type WebhookDeliveryRow } from "./schema";
+import { instanceSettings, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents, type WebhookDeliveryRow } from "./schema";
+import { runSqlBatch } from "./users";
 
 export interface DeliveryKey {
   eventId: string;
@@ -48,27 +50,49 @@ export async function findEventAndEndpoint(db: Db, key: DeliveryKey) {
   return { event: events[0], endpoint: endpoints[0] };
 }
 
-/** Records an attempt's outcome, if `lease` is still the delivery's (no one took it over). */
-export async function recordAttempt(
-  db: Db,
-  key: DeliveryKey,
-  lease: number,
-  outcome: { status: "pending" | "succeeded" | "failed"; responseStatus: number | null; nextAttemptAt: number | null; now: number },
-): Promise<boolean> {
-  const rows = await db
-    .update(webhookDeliveries)
-    .set({
-      status: outcome.status,
-      attempts: sql`${webhookDeliveries.attempts} + 1`,
-      responseStatus: outcome.responseStatus,
-      nextAttemptAt: outcome.nextAttemptAt,
-      leaseUntil: null,
-      updatedAt: outcome.now,
-    })
-    .where(and(byKey(key), eq(webhookDeliveries.leaseUntil, lease)))
-    .returning({ eventId: webhookDeliveries.eventId })
-    .all();
-  return rows.length > 0;
+/** What an attempt did to its delivery (recordAttempt). */
+export interface AttemptOutcome {
+  /** The delivery's state after it: `pending` while a retry is scheduled. */
+  status: "pending" | "succeeded" | "failed";
+  /** The receiver's status code; null when none came (a timeout, a refused connection). */
+  responseStatus: number | null;
+  /** When the retry it caused is due; null when it caused none. */
+  nextAttemptAt: number | null;
+  /** When the attempt was sent (its svix-timestamp): the log row's created_at. */
+  sentAt: number;
+  /** When it finished: the delivery's updated_at (the date of its next pending entry). */
+  now: number;
+}
+
+/**
+ * Records an attempt's outcome, if `lease` is still the delivery's (no one took it over): one
+ * batch appends the attempt to webhook_attempts (number `attempts + 1`, `succeeded` or
+ * `failed`) and updates the delivery, both under the same lease guard, so the log and the
+ * delivery's state change together or not at all. One row more per attempt.
+ */
+export async function recordAttempt(db: Db, key: DeliveryKey, lease: number, outcome: AttemptOutcome): Promise<boolean> {
+  const attemptStatus = outcome.status === "succeeded" ? "succeeded" : "failed";
+  const [, updated] = await db.batch([
+    // Before the update, which clears the lease; the batch is one transaction, so both see it.
+    // Columns in webhook_attempts' order: endpoint_id, event_id, attempt, status, response_status, next_attempt_at, created_at.
+    db.insert(webhookAttempts).select(sql`
+      select endpoint_id, event_id, attempts + 1, ${attemptStatus}, ${outcome.responseStatus}, ${outcome.nextAttemptAt}, ${outcome.sentAt}
+      from webhook_deliveries
+      where event_id = ${key.eventId} and endpoint_id = ${key.endpointId} and lease_until = ${lease}`),
+    db
+      .update(webhookDeliveries)
+      .set({
+        status: outcome.status,
+        attempts: sql`${webhookDeliveries.attempts} + 1`,
+        responseStatus: outcome.responseStatus,
+        nextAttemptAt: outcome.nextAttemptAt,
+        leaseUntil: null,
+        updatedAt: outcome.now,
+      })
+      .where(and(byKey(key), eq(webhookDeliveries.leaseUntil, lease)))
+      .returning({ eventId: webhookDeliveries.eventId }),
+  ]);
+  return updated.length > 0;
 }
 
 /** Marks a delivery failed without an attempt (its endpoint was disabled or deleted meanwhile). */
@@ -109,20 +133,57 @@ export async function nextPendingAt(db: Db): Promise<number | null> {
   return row?.at ?? null;
 }
 
-/** A page of the endpoint's deliveries with their event types, newest first, and how many there are. */
-export async function listEndpointDeliveries(db: Db, endpointId: string, page: { limit: number; offset: number }) {
-  const [rows, totals] = await db.batch([
-    db
-      .select({ delivery: webhookDeliveries, eventType: webhookEvents.type })
-      .from(webhookDeliveries)
-      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
-      .where(eq(webhookDeliveries.endpointId, endpointId))
-      .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.eventId))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ total: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId)),
-  ]);
-  return { rows, total: totals[0]?.total ?? 0 };
+/** One entry of an endpoint's attempts list (README, Webhooks). */
+export interface AttemptEntry {
+  eventId: string;
+  eventType: string;
+  status: "pending" | "succeeded" | "failed";
+  responseStatus: number | null;
+  attempt: number;
+  createdAt: number;
+  nextAttemptAt: number | null;
+}
+
+/**
+ * The endpoint's attempts list: every attempt made (webhook_attempts) and, for each pending
+ * delivery, one `pending` entry for its upcoming attempt (number `attempts + 1`, dated by the
+ * delivery's updated_at — its creation, the attempt before, or a resend —, `next_attempt_at`
+ * when it is due). Newest first: created_at, then message id, then attempt number, descending.
+ *
+ * Both halves are read in that order from an index (webhook_attempts_endpoint_idx,
+ * webhook_deliveries_endpoint_state_idx) and merged (SQLite's MERGE (UNION ALL)), so a page
+ * reads offset + limit entries and sorts nothing; the event types are looked up for the page's
+ * entries only. The outer ORDER BY only keeps the merged order (D1's SQLite plans no sort for it;
+ * an older one sorts the page's own rows). test/webhooks/attempts.test.ts checks the plan.
+ */
+export function endpointAttemptsPageSql(endpointId: string, page: { limit: number; offset: number }) {
+  return sql`
+    select p.event_id as eventId, coalesce((select type from webhook_events where id = p.event_id), '') as eventType,
+      p.status as status, p.response_status as responseStatus, p.attempt as attempt,
+      p.created_at as createdAt, p.next_attempt_at as nextAttemptAt
+    from (
+      select event_id, attempt, status, response_status, created_at, next_attempt_at
+      from webhook_attempts where endpoint_id = ${endpointId}
+      union all
+      select event_id, attempts + 1, 'pending', null, updated_at, next_attempt_at
+      from webhook_deliveries where endpoint_id = ${endpointId} and status = 'pending'
+      order by created_at desc, event_id desc, attempt desc
+      limit ${page.limit} offset ${page.offset}
+    ) p
+    order by p.created_at desc, p.event_id desc, p.attempt desc`;
+}
+
+/** How many entries the endpoint's attempts list has (two counts over the same indexes). */
+export function endpointAttemptsCountSql(endpointId: string) {
+  return sql`
+    select (select count(*) from webhook_attempts where endpoint_id = ${endpointId})
+      + (select count(*) from webhook_deliveries where endpoint_id = ${endpointId} and status = 'pending') as total`;
+}
+
+/** A page of the endpoint's attempts list and its total, read in one batch (one snapshot). */
+export async function listEndpointAttempts(db: Db, endpointId: string, page: { limit: number; offset: number }) {
+  const [rows, totals] = await runSqlBatch(db, [endpointAttemptsPageSql(endpointId, page), endpointAttemptsCountSql(endpointId)]);
+  return { rows: rows.results as AttemptEntry[], total: (totals.results[0] as { total: number } | undefined)?.total ?? 0 };
 }
 
 /** Makes the delivery pending and due now again (a resend); the row as written, or undefined when there is none. */

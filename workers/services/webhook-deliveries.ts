@@ -1,37 +1,41 @@
 /**
- * An endpoint's delivery attempts, and resending a message to it (README, Webhooks).
+ * An endpoint's attempts log, and resending a message to it (README, Webhooks).
  */
 import type { AppContext } from "../context";
-import { findEventType, listEndpointDeliveries, rescheduleDelivery } from "../db/webhook-deliveries";
+import { findEventType, listEndpointAttempts, rescheduleDelivery, type AttemptEntry } from "../db/webhook-deliveries";
 import { findWebhookEndpoint } from "../db/webhook-endpoints";
-import type { WebhookDeliveryRow } from "../db/schema";
 import { errors } from "../http/errors";
 import { enqueueDeliveries } from "../webhooks/queue";
 
-/** The JSON of one delivery: its state after the attempts so far. */
-export function deliveryJson(row: WebhookDeliveryRow, eventType: string) {
+/** The JSON of one entry of the attempts log (an attempt made, or a delivery's upcoming one). */
+export function attemptJson(entry: AttemptEntry) {
   return {
     object: "webhook_attempt",
-    message_id: row.eventId,
-    event_type: eventType,
-    status: row.status,
-    response_status: row.responseStatus,
-    attempt: row.attempts,
-    created_at: row.createdAt,
-    next_attempt_at: row.nextAttemptAt,
+    message_id: entry.eventId,
+    event_type: entry.eventType,
+    status: entry.status,
+    response_status: entry.responseStatus,
+    attempt: entry.attempt,
+    created_at: entry.createdAt,
+    next_attempt_at: entry.nextAttemptAt,
   };
 }
 
-/** The endpoint's deliveries, newest first; 404 for an unknown endpoint. */
+/**
+ * The endpoint's attempts log, newest first: one entry per attempt made, plus a `pending` entry
+ * for the upcoming attempt of each delivery not yet done (listEndpointAttempts); 404 for an
+ * unknown endpoint.
+ */
 export async function listAttempts(ctx: AppContext, endpointId: string, page: { limit: number; offset: number }) {
   if (!(await findWebhookEndpoint(ctx.db, endpointId))) throw errors.webhookEndpointNotFound(endpointId);
-  const { rows, total } = await listEndpointDeliveries(ctx.db, endpointId, page);
-  return { data: rows.map((r) => deliveryJson(r.delivery, r.eventType)), total_count: total };
+  const { rows, total } = await listEndpointAttempts(ctx.db, endpointId, page);
+  return { data: rows.map(attemptJson), total_count: total };
 }
 
 /**
  * Queues a fresh attempt of message `eventId` to the endpoint, whatever its state: it is pending
- * and due now again. A delivery that had used up its retries fails again after one failed attempt.
+ * and due now again, its attempts numbered on from the last one. A delivery that had used up its
+ * retries fails again after one failed attempt. Answers the log's pending entry for that attempt.
  */
 export async function resendMessage(ctx: AppContext, endpointId: string, eventId: string) {
   if (!(await findWebhookEndpoint(ctx.db, endpointId))) throw errors.webhookEndpointNotFound(endpointId);
@@ -39,5 +43,13 @@ export async function resendMessage(ctx: AppContext, endpointId: string, eventId
   const row = await rescheduleDelivery(ctx.db, { eventId, endpointId }, now);
   if (!row) throw errors.webhookMessageNotFound(eventId);
   await enqueueDeliveries(ctx.env, [{ eventId, endpointId }], now);
-  return deliveryJson(row, (await findEventType(ctx.db, eventId)) ?? "");
+  return attemptJson({
+    eventId,
+    eventType: (await findEventType(ctx.db, eventId)) ?? "",
+    status: "pending",
+    responseStatus: null,
+    attempt: row.attempts + 1,
+    createdAt: row.updatedAt,
+    nextAttemptAt: row.nextAttemptAt,
+  });
 }

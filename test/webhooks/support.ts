@@ -2,6 +2,7 @@
  * Helpers of the webhook tests: endpoints on the in-test receiver (test/support/webhook-receiver.ts),
  * waiting for what it received, and checking each delivery as a Clerk app would.
  */
+import { env } from "cloudflare:test";
 import { verifyWebhook } from "@clerk/backend/webhooks";
 import { Webhook } from "svix";
 import { expect } from "vitest";
@@ -57,4 +58,27 @@ export async function verifiedEvent(endpoint: TestEndpoint, request: ReceivedReq
   expect(viaClerk).toEqual(event);
   assertMatchesSchema(`Event_${String(event.type).replace(/\./g, "_")}`, event);
   return event;
+}
+
+/** Deliveries D1 holds for the endpoint: written with the change, so exact once the route answered. */
+export async function deliveryCount(endpoint: TestEndpoint): Promise<number> {
+  const row = await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>();
+  return row?.n ?? -1;
+}
+
+/** Exactly `count` deliveries were written for the endpoint; waits for them and returns their events (verifiedEvent), oldest first. */
+export async function eventsOf(endpoint: TestEndpoint, count: number): Promise<any[]> {
+  expect(await deliveryCount(endpoint)).toBe(count);
+  const deliveries = await waitForDeliveries(endpoint, count);
+  expect(deliveries).toHaveLength(count);
+  const events = await Promise.all(deliveries.map((d) => verifiedEvent(endpoint, d)));
+  return events.sort((a, b) => a.timestamp - b.timestamp);
+}
+
+/** Outbox rows of `type` whose snapshot names `id` (the object's or its user's): exact once the requests answered. */
+export async function eventRows(type: string, id: string): Promise<number> {
+  const row = await env.DB.prepare("select count(*) as n from webhook_events where type = ? and snapshot like ?")
+    .bind(type, `%"${id}"%`)
+    .first<{ n: number }>();
+  return row?.n ?? -1;
 }

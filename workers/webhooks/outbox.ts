@@ -88,8 +88,9 @@ export function subscribes(alias: string, type: SQL): SQL {
  * The ids of a statement's events when it writes any number of them (the cascade's memberships):
  * `prefix` (`msg_` and the first PREFIX_CHARS characters of a new KSUID: its time and about 56 random
  * bits, one prefix per statement) then the row's number, zero-padded to the KSUID's length. The
- * ids keep the shape and time of a KSUID, are distinct within the statement, and are exactly
- * the ids in [prefix, prefix + "~"), by which the deliveries statement finds them.
+ * ids keep the shape and time of a KSUID, are distinct within the statement, and sort between
+ * `prefix` and `prefix + "~"` (every base62 character sorts below "~"): the range by which the
+ * deliveries statement finds them.
  */
 const PREFIX_CHARS = 15;
 /** printf's format of the row number: the KSUID's other 12 characters. */
@@ -101,7 +102,7 @@ const idRange = (prefix: string) => sql`${prefix} and ${`${prefix}~`}`;
  * whose select lists every column of webhook_events in table order (drizzle names them all in
  * the INSERT).
  */
-function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[], prefix: string): Statement {
+function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[], prefix = ""): Statement {
   const now = ctx.now();
   const common = sql`${ctx.origin}, ${ctx.client.ip}, ${ctx.client.userAgent}, ${now}`;
   const wanted = sql`exists (select 1 from webhook_endpoints we where ${subscribes("we", sql`${spec.type}`)})`;
@@ -189,7 +190,7 @@ export function planEvents(ctx: AppContext, specs: EventSpec[]): OutboxPlan {
     const count = spec.source.kind === "user" ? spec.source.userIds.length : 1;
     const ids = newIds("msg", count, ctx.now());
     all.push(...ids);
-    return eventInsert(ctx.db, ctx, spec, ids, "");
+    return eventInsert(ctx.db, ctx, spec, ids);
   });
   return { events, deliveries: deliveriesInsert(ctx.db, ctx, all, prefixes) };
 }

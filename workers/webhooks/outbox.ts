@@ -102,8 +102,7 @@ const idRange = (prefix: string) => sql`${prefix} and ${`${prefix}~`}`;
  * whose select lists every column of webhook_events in table order (drizzle names them all in
  * the INSERT).
  */
-function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[], prefix = ""): Statement {
-  const now = ctx.now();
+function eventInsert(db: Db, ctx: AppContext, now: number, spec: EventSpec, ids: string[], prefix = ""): Statement {
   const common = sql`${ctx.origin}, ${ctx.client.ip}, ${ctx.client.userAgent}, ${now}`;
   const wanted = sql`exists (select 1 from webhook_endpoints we where ${subscribes("we", sql`${spec.type}`)})`;
   const changed = spec.onlyIfChanged ? sql` and changes() > 0` : sql``;
@@ -157,8 +156,7 @@ function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[], pr
  * Pending deliveries of the events that were written among `eventIds` and those whose ids start
  * with one of `prefixes`, one per subscribed endpoint.
  */
-function deliveriesInsert(db: Db, ctx: AppContext, eventIds: string[], prefixes: string[]): Statement {
-  const now = ctx.now();
+function deliveriesInsert(db: Db, now: number, eventIds: string[], prefixes: string[]): Statement {
   // Each a lookup of the primary key: the ids listed, and a range per prefix.
   const ranges = prefixes.map((prefix) => sql` union all select id from webhook_events where id between ${idRange(prefix)}`);
   return db
@@ -179,20 +177,22 @@ export interface OutboxPlan {
 }
 
 export function planEvents(ctx: AppContext, specs: EventSpec[]): OutboxPlan {
+  // One clock for the write: its events share their timestamp (and the lock state derived from it).
+  const now = ctx.now();
   const all: string[] = [];
   const prefixes: string[] = [];
   const events = specs.map((spec) => {
     if (spec.source.kind === "memberships") {
-      const prefix = newId("msg", ctx.now()).slice(0, "msg_".length + PREFIX_CHARS);
+      const prefix = newId("msg", now).slice(0, "msg_".length + PREFIX_CHARS);
       prefixes.push(prefix);
-      return eventInsert(ctx.db, ctx, spec, [], prefix);
+      return eventInsert(ctx.db, ctx, now, spec, [], prefix);
     }
     const count = spec.source.kind === "user" ? spec.source.userIds.length : 1;
-    const ids = newIds("msg", count, ctx.now());
+    const ids = newIds("msg", count, now);
     all.push(...ids);
-    return eventInsert(ctx.db, ctx, spec, ids);
+    return eventInsert(ctx.db, ctx, now, spec, ids);
   });
-  return { events, deliveries: deliveriesInsert(ctx.db, ctx, all, prefixes) };
+  return { events, deliveries: deliveriesInsert(ctx.db, now, all, prefixes) };
 }
 
 /**

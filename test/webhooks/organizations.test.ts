@@ -3,24 +3,9 @@
  * with data equal to what the route answered (validated against Clerk's webhook spec by
  * verifiedEvent); a refused write emits none.
  */
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, createUser, unique } from "../helpers";
-import { type TestEndpoint, receiverEndpoint, verifiedEvent, waitForDeliveries } from "./support";
-
-async function deliveryCount(endpoint: TestEndpoint): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>();
-  return row?.n ?? -1;
-}
-
-/** Exactly `count` deliveries were written for the endpoint; waits for them and returns their events, oldest first. */
-async function eventsOf(endpoint: TestEndpoint, count: number): Promise<any[]> {
-  expect(await deliveryCount(endpoint)).toBe(count);
-  const deliveries = await waitForDeliveries(endpoint, count);
-  expect(deliveries).toHaveLength(count);
-  const events = await Promise.all(deliveries.map((d) => verifiedEvent(endpoint, d)));
-  return events.sort((a, b) => a.timestamp - b.timestamp);
-}
+import { deliveryCount, eventRows, eventsOf, receiverEndpoint } from "./support";
 
 async function ok(method: string, path: string, body?: unknown): Promise<any> {
   const result = await call(method, path, body);
@@ -140,14 +125,6 @@ describe("organizationInvitation events", () => {
 });
 
 describe("concurrent deletes", () => {
-  /** Events of `type` written for object `id` (the outbox rows; exact once the requests answered). */
-  async function eventRows(type: string, id: string): Promise<number> {
-    const row = await env.DB.prepare("select count(*) as n from webhook_events where type = ? and snapshot like ?")
-      .bind(type, `%"${id}"%`)
-      .first<{ n: number }>();
-    return row?.n ?? -1;
-  }
-
   it("two deletes of one organization at once: one organization.deleted (60 trials)", async () => {
     await receiverEndpoint("ok", { events: ["organization.deleted"] });
     let raced = 0;

@@ -86,3 +86,26 @@ export async function unsentDelivery(endpoint: TestEndpoint): Promise<{ userId: 
   expect(row).not.toBeNull();
   return { userId: result.body.id, messageId: row!.event_id };
 }
+
+/** Deliveries D1 holds for the endpoint: written with the change, so exact once the route answered. */
+export async function deliveryCount(endpoint: TestEndpoint): Promise<number> {
+  const row = await env.DB.prepare("select count(*) as n from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ n: number }>();
+  return row?.n ?? -1;
+}
+
+/** Exactly `count` deliveries were written for the endpoint; waits for them and returns their events (verifiedEvent), oldest first. */
+export async function eventsOf(endpoint: TestEndpoint, count: number): Promise<any[]> {
+  expect(await deliveryCount(endpoint)).toBe(count);
+  const deliveries = await waitForDeliveries(endpoint, count);
+  expect(deliveries).toHaveLength(count);
+  const events = await Promise.all(deliveries.map((d) => verifiedEvent(endpoint, d)));
+  return events.sort((a, b) => a.timestamp - b.timestamp);
+}
+
+/** Outbox rows of `type` whose snapshot names `id` (the object's or its user's): exact once the requests answered. */
+export async function eventRows(type: string, id: string): Promise<number> {
+  const row = await env.DB.prepare("select count(*) as n from webhook_events where type = ? and snapshot like ?")
+    .bind(type, `%"${id}"%`)
+    .first<{ n: number }>();
+  return row?.n ?? -1;
+}

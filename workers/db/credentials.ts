@@ -7,7 +7,7 @@ import { and, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { backupCodes, phoneNumbers, users, type UserRow } from "./schema";
 import type { StoredBackupCode } from "../crypto/backup-codes";
-import { inJsonList, type Statement } from "./users";
+import { type BatchRunner, inJsonList, type Statement } from "./users";
 
 export async function listBackupCodes(db: Db, userId: string) {
   return db
@@ -138,24 +138,28 @@ export async function reserveVerificationAttempt(
 /**
  * After a failed check (its attempt already counted by reserveVerificationAttempt): applies the
  * lock if the failures of both factors together have reached `maxAttempts` and no lock is set.
- * Returns the lockout columns.
+ * Run through `run` so the caller's event joins its batch: the UPDATE matches the user's row
+ * whether or not it applies the lock (SQLite's changes() counts a row matched even when no value
+ * differs), so changes() > 0 exactly when the user still exists. Returns the lockout columns.
  */
 export async function lockIfAttemptsExhausted(
   db: Db,
+  run: BatchRunner,
   userId: string,
   input: { maxAttempts: number; now: number; lockedUntil: number | null },
 ): Promise<LockoutColumns | undefined> {
   const applies = sql`(${users.lockedAt} is null and ${failedTotal} >= ${input.maxAttempts})`;
-  const [row] = await db
-    .update(users)
-    .set({
-      lockedAt: sql`case when ${applies} then ${input.now} else ${users.lockedAt} end`,
-      lockedUntil: sql`case when ${applies} then ${input.lockedUntil} else ${users.lockedUntil} end`,
-    })
-    .where(eq(users.id, userId))
-    .returning(lockoutColumns)
-    .all();
-  return row;
+  const [rows] = (await run([
+    db
+      .update(users)
+      .set({
+        lockedAt: sql`case when ${applies} then ${input.now} else ${users.lockedAt} end`,
+        lockedUntil: sql`case when ${applies} then ${input.lockedUntil} else ${users.lockedUntil} end`,
+      })
+      .where(eq(users.id, userId))
+      .returning(lockoutColumns),
+  ])) as [LockoutColumns[]];
+  return rows[0];
 }
 
 export async function findLockoutColumns(db: Db, userId: string): Promise<LockoutColumns | undefined> {
@@ -165,12 +169,13 @@ export async function findLockoutColumns(db: Db, userId: string): Promise<Lockou
 /**
  * A successful verification of `factor` clears that factor's failure count, and only that one:
  * knowing the password must not buy more guesses at the second factor, nor the reverse. A lock
- * that has run out is cleared too, with the other factor's stale count.
+ * that has run out is cleared too, with the other factor's stale count. Changes no row when
+ * there is nothing to clear or a lock is in force.
  */
-export async function resetFailedVerifications(db: Db, userId: string, factor: VerificationFactor, now: number): Promise<void> {
+export function resetFailedVerificationsStatement(db: Db, userId: string, factor: VerificationFactor, now: number): Statement {
   const expired = lockExpired(now);
   const { own, ownKey, other, otherKey } = COUNTERS[factor];
-  await db
+  return db
     .update(users)
     .set({ [ownKey]: 0, [otherKey]: sql`case when ${expired} then 0 else ${other} end`, lockedAt: null, lockedUntil: null })
     .where(
@@ -180,8 +185,7 @@ export async function resetFailedVerifications(db: Db, userId: string, factor: V
         or(isNull(users.lockedAt), expired),
         or(sql`${own} <> 0`, sql`${users.lockedAt} is not null`),
       ),
-    )
-    .run();
+    );
 }
 
 /** Replaces a weak digest by bcrypt, unless the password changed in the meantime. */

@@ -38,7 +38,7 @@ import { errors } from "../http/errors";
 import type { UserRecordCredentials } from "../serializers/user-record";
 import { batchWithEvents, userEvent } from "../webhooks/outbox";
 import { requireUserRow } from "./require-user";
-import { assertNotLocked, beginVerification, recordVerificationFailure, recordVerificationSuccess } from "./lockout";
+import { assertNotLocked, beginVerification, recordVerificationFailure, recordVerificationSuccess, verificationSuccessWrite } from "./lockout";
 
 export interface CredentialInput {
   password?: string | null;
@@ -255,9 +255,14 @@ export async function verifyUserTotp(ctx: AppContext, userId: string, rawCode: s
 
   const match = await findMatchingBackupCode(code, user.backupCodeSalt, stored);
   if (match && (await consumeBackupCode(ctx.db, userId, match.id))) {
-    await recordVerificationSuccess(ctx, user, "second_factor");
-    // Using up the last code can turn MFA off, which mfa_disabled_at records.
-    if ((await countBackupCodes(ctx.db, userId)) === 0) await applyMfaChange(ctx, user, { backupCodes: true }, { backupCodes: false });
+    // Using up the last code can turn MFA off, which mfa_disabled_at records: written with the
+    // reset of the failure count, so the verify emits one user.updated, not two.
+    if ((await countBackupCodes(ctx.db, userId)) === 0) {
+      const success = verificationSuccessWrite(ctx, user, "second_factor");
+      await applyMfaChange(ctx, user, { backupCodes: true }, { backupCodes: false }, success?.statements);
+    } else {
+      await recordVerificationSuccess(ctx, user, "second_factor");
+    }
     return "backup_code";
   }
   throw await recordVerificationFailure(ctx, userId, errors.totpIncorrectCode());

@@ -23,12 +23,14 @@ import {
   findLockoutColumns,
   lockIfAttemptsExhausted,
   reserveVerificationAttempt,
-  resetFailedVerifications,
+  resetFailedVerificationsStatement,
   type VerificationFactor,
 } from "../db/credentials";
 import type { UserRow } from "../db/schema";
+import type { Statement } from "../db/users";
 import type { Config } from "../env";
 import { errors, type ApiError } from "../http/errors";
+import { batchWithEvents, userEvent, type EventSpec } from "../webhooks/outbox";
 
 export interface LockoutState {
   locked: boolean;
@@ -89,28 +91,65 @@ export async function beginVerification(ctx: AppContext, user: LockoutColumns & 
  * A failed password/TOTP check (its attempt was taken by beginVerification). Returns the error
  * to answer with: `failure` normally, or 403 user_locked when the attempts are used up, which
  * applies the lock.
+ *
+ * The failure is what the API shows from here on (one attempt fewer remaining, and at the limit
+ * `locked`), so its user.updated is written in this statement's batch, only if it matched the
+ * user (one deleted meanwhile has nothing to show). The count itself went up when the attempt
+ * was reserved, before the check; an event there would also be sent for a verify that then
+ * succeeds and takes the attempt back, changing nothing. One event per failure, so concurrent
+ * failures each have theirs.
  */
 export async function recordVerificationFailure(ctx: AppContext, userId: string, failure: ApiError): Promise<ApiError> {
   const { lockoutMaxAttempts } = ctx.config;
   if (lockoutMaxAttempts === 0) return failure;
   const now = ctx.now();
-  const row = await lockIfAttemptsExhausted(ctx.db, userId, { maxAttempts: lockoutMaxAttempts, now, lockedUntil: lockedUntilFrom(ctx, now) });
+  const row = await lockIfAttemptsExhausted(
+    ctx.db,
+    (statements) => batchWithEvents(ctx, statements, [{ ...userEvent("user.updated", userId), onlyIfChanged: true }]),
+    userId,
+    { maxAttempts: lockoutMaxAttempts, now, lockedUntil: lockedUntilFrom(ctx, now) },
+  );
   if (!row) return failure;
   const state = lockoutState(row, ctx.config, now);
   return state.locked ? errors.userLocked(state.lockoutExpiresInSeconds) : failure;
 }
 
+/** A write to run in one batch with its events (see verificationSuccessWrite). */
+export interface EventfulWrite {
+  statements: [Statement, ...Statement[]];
+  events: EventSpec[];
+}
+
 /**
- * A successful verification of `factor` resets that factor's failure count (including the
- * attempt it took), not the other factor's.
+ * The write of a successful verification of `factor` (`user` as read before the verify): it
+ * resets that factor's failure count (including the attempt it took), not the other factor's;
+ * undefined when there is nothing to reset. Its user.updated is there only when the API's view
+ * changes: counting is on, the factor had failures before this verify (so
+ * verification_attempts_remaining goes back up) and no run-out lock had already made them
+ * stale; and only if the reset changed the row (a lock applied meanwhile keeps it).
  */
+export function verificationSuccessWrite(
+  ctx: AppContext,
+  user: LockoutColumns & Pick<UserRow, "id">,
+  factor: VerificationFactor,
+): EventfulWrite | undefined {
+  const own = factor === "password" ? user.failedPasswordAttempts : user.failedSecondFactorAttempts;
+  // Without counting no attempt was taken; only a stale count or run-out lock needs clearing.
+  if (ctx.config.lockoutMaxAttempts === 0 && own === 0 && user.lockedAt === null) return undefined;
+  const now = ctx.now();
+  const shown = ctx.config.lockoutMaxAttempts > 0 && own > 0 && !lockoutState(user, ctx.config, now).expired;
+  return {
+    statements: [resetFailedVerificationsStatement(ctx.db, user.id, factor, now)],
+    events: shown ? [{ ...userEvent("user.updated", user.id), onlyIfChanged: true }] : [],
+  };
+}
+
+/** Runs verificationSuccessWrite: a success resets its factor's failure count, with its event. */
 export async function recordVerificationSuccess(
   ctx: AppContext,
   user: LockoutColumns & Pick<UserRow, "id">,
   factor: VerificationFactor,
 ): Promise<void> {
-  const own = factor === "password" ? user.failedPasswordAttempts : user.failedSecondFactorAttempts;
-  // Without counting no attempt was taken; only a stale count or run-out lock needs clearing.
-  if (ctx.config.lockoutMaxAttempts === 0 && own === 0 && user.lockedAt === null) return;
-  await resetFailedVerifications(ctx.db, user.id, factor, ctx.now());
+  const write = verificationSuccessWrite(ctx, user, factor);
+  if (write) await batchWithEvents(ctx, write.statements, write.events);
 }

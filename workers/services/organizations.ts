@@ -216,11 +216,18 @@ export async function updateOrganizationMetadata(
 export async function deleteOrganization(ctx: AppContext, idOrSlug: string): Promise<OrganizationRow> {
   const organization = await requireOrganization(ctx, idOrSlug);
   // organization.deleted carries Clerk's DeletedObject (with the slug, as the route answers),
-  // written only if this delete removed the row.
+  // written only if this delete removed the row. Each membership the cascade removes gets
+  // organizationMembership.deleted (the membership as it was, snapshotted just before in the same
+  // transaction, so a concurrent membership DELETE and this one never both send it); its pending
+  // invitations get nothing (Clerk has no invitation-deleted event).
   const deleted = { kind: "deleted", object: "organization", id: organization.id, slug: organization.slug } as const;
   await deleteOrganizationRow(
     ctx.db,
-    (statements) => batchWithEvents(ctx, statements, [{ type: "organization.deleted", source: deleted, onlyIfChanged: true }]),
+    (statements) =>
+      batchWithEvents(ctx, statements, [
+        { type: "organizationMembership.deleted", source: { kind: "memberships", of: "organization", id: organization.id }, before: true },
+        { type: "organization.deleted", source: deleted, onlyIfChanged: true },
+      ]),
     organization.id,
   );
   return organization;

@@ -244,10 +244,16 @@ export async function deleteUser(ctx: AppContext, userId: string): Promise<void>
   await requireUserRow(ctx, userId);
   // The ids come from the deleting statement itself, so an image uploaded meanwhile is included.
   // The event is written only if this DELETE removed the user (of two concurrent deletes, one).
+  // The memberships the cascade removes each get organizationMembership.deleted, snapshotted in
+  // the same transaction just before (so a concurrent delete finds none of them left); the
+  // organizations' organization.updated (members_count) is not sent.
   const [owned] = (await batchWithEvents(
     ctx,
     [deleteImagesOfUserStatement(ctx.db, userId), deleteUserStatement(ctx.db, userId)],
-    [{ type: "user.deleted", source: { kind: "deleted", object: "user", id: userId }, onlyIfChanged: true }],
+    [
+      { type: "organizationMembership.deleted", source: { kind: "memberships", of: "user", id: userId }, before: true },
+      { type: "user.deleted", source: { kind: "deleted", object: "user", id: userId }, onlyIfChanged: true },
+    ],
   )) as [{ id: string }[]];
   await deleteImageObjects(
     ctx,

@@ -11,7 +11,11 @@
  *    changes()), for writes that refuse by matching no row instead of failing the batch. With
  *    `before`, the snapshot is taken ahead of the write (a membership's deletion event carries
  *    the membership as it was). An organization membership's snapshot also holds its
- *    organization and its member's public data, an invitation's its inviter's.
+ *    organization and its member's public data, an invitation's its inviter's. The memberships
+ *    a user's or an organization's deletion removes by cascade are snapshotted by one such
+ *    statement over all of them (one event each, however many: its bound parameters are a
+ *    handful), taken `before` the delete, so within the transaction exactly the rows the delete
+ *    then removes have an event.
  * 2. `INSERT INTO webhook_deliveries … SELECT … FROM webhook_endpoints … RETURNING`: one pending
  *    delivery per (event, subscribed enabled endpoint), due now.
  *
@@ -20,7 +24,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { AppContext } from "../context";
-import { newIds } from "../crypto/ids";
+import { newId, newIds } from "../crypto/ids";
 import type { Db } from "../db/client";
 import { webhookDeliveries, webhookEvents } from "../db/schema";
 import { runSqlBatch, type Statement } from "../db/users";
@@ -45,6 +49,8 @@ export interface EventSpec {
     | { kind: "organization"; id: string }
     /** The membership with its organization and its member's public data. */
     | { kind: "membership"; id: string }
+    /** Every membership of the user or organization `id`, as `membership`, one event each (a cascade's; use with `before`). */
+    | { kind: "memberships"; of: "user" | "organization"; id: string }
     /** The invitation with its inviter's public data; `acceptedBy` adds the accepting user and the organization. */
     | { kind: "invitation"; id: string; acceptedBy?: string }
     | { kind: "deleted"; object: "user" | "organization"; id: string; slug?: string };
@@ -79,11 +85,24 @@ export function subscribes(alias: string, type: SQL): SQL {
 }
 
 /**
- * The event rows of `spec` (ids given): an INSERT … SELECT, whose select lists every column of
- * webhook_events in table order (drizzle names them all in the INSERT).
+ * The ids of a statement's events when it writes any number of them (the cascade's memberships):
+ * `prefix` (`msg_` and the first PREFIX_CHARS characters of a new KSUID: its time and about 56 random
+ * bits, one prefix per statement) then the row's number, zero-padded to the KSUID's length. The
+ * ids keep the shape and time of a KSUID, are distinct within the statement, and sort between
+ * `prefix` and `prefix + "~"` (every base62 character sorts below "~"): the range by which the
+ * deliveries statement finds them.
  */
-function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[]): Statement {
-  const now = ctx.now();
+const PREFIX_CHARS = 15;
+/** printf's format of the row number: the KSUID's other 12 characters. */
+const ROW_NUMBER_FORMAT = "%012d";
+const idRange = (prefix: string) => sql`${prefix} and ${`${prefix}~`}`;
+
+/**
+ * The event rows of `spec` (ids given, or their prefix for `memberships`): an INSERT … SELECT,
+ * whose select lists every column of webhook_events in table order (drizzle names them all in
+ * the INSERT).
+ */
+function eventInsert(db: Db, ctx: AppContext, now: number, spec: EventSpec, ids: string[], prefix = ""): Statement {
   const common = sql`${ctx.origin}, ${ctx.client.ip}, ${ctx.client.userAgent}, ${now}`;
   const wanted = sql`exists (select 1 from webhook_endpoints we where ${subscribes("we", sql`${spec.type}`)})`;
   const changed = spec.onlyIfChanged ? sql` and changes() > 0` : sql``;
@@ -102,12 +121,22 @@ function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[]): S
         select ${one}, json_object('k', 'organization', 'r', ${organizationSnapshotSql("o")}), ${common}
         from organizations o where o.id = ${spec.source.id} and ${wanted}${changed}`);
     case "membership":
+    case "memberships": {
+      const source = spec.source;
+      const [id, which] =
+        source.kind === "membership"
+          ? [sql`${ids[0]}`, sql`m.id = ${source.id}`]
+          : [
+              sql`${prefix} || printf(${ROW_NUMBER_FORMAT}, row_number() over (order by m.id))`,
+              source.of === "user" ? sql`m.user_id = ${source.id}` : sql`m.organization_id = ${source.id}`,
+            ];
       return db.insert(webhookEvents).select(sql`
-        select ${one}, json_object('k', 'membership', 'r', ${membershipSnapshotSql("m")}, 'o', ${organizationSnapshotSql("o")},
+        select ${id}, ${spec.type}, json_object('k', 'membership', 'r', ${membershipSnapshotSql("m")}, 'o', ${organizationSnapshotSql("o")},
           'u', ${publicUserSnapshotSql("mu")}), ${common}
         from organization_memberships m join organizations o on o.id = m.organization_id join users mu on mu.id = m.user_id
         ${publicUserJoins("mu")}
-        where m.id = ${spec.source.id} and ${wanted}${changed}`);
+        where ${which} and ${wanted}${changed}`);
+    }
     case "invitation":
       return db.insert(webhookEvents).select(sql`
         select ${one}, json_object('k', 'invitation', 'r', ${invitationSnapshotSql("i")}, 'v', ${publicUserSnapshotSql("iu")},
@@ -123,15 +152,19 @@ function eventInsert(db: Db, ctx: AppContext, spec: EventSpec, ids: string[]): S
     where ${wanted}${changed}`);
 }
 
-/** Pending deliveries of the events among `eventIds` that were written, one per subscribed endpoint. */
-function deliveriesInsert(db: Db, ctx: AppContext, eventIds: string[]): Statement {
-  const now = ctx.now();
+/**
+ * Pending deliveries of the events that were written among `eventIds` and those whose ids start
+ * with one of `prefixes`, one per subscribed endpoint.
+ */
+function deliveriesInsert(db: Db, now: number, eventIds: string[], prefixes: string[]): Statement {
+  // Each a lookup of the primary key: the ids listed, and a range per prefix.
+  const ranges = prefixes.map((prefix) => sql` union all select id from webhook_events where id between ${idRange(prefix)}`);
   return db
     .insert(webhookDeliveries)
     .select(sql`
       select ev.id, e.id, 'pending', 0, null, ${now}, null, ${now}, ${now}
       from webhook_events ev join webhook_endpoints e on ${subscribes("e", sql`ev.type`)}
-      where ev.id in (select value from json_each(${JSON.stringify(eventIds)}))`)
+      where ev.id in (select value from json_each(${JSON.stringify(eventIds)})${sql.join(ranges)})`)
     .returning({ eventId: webhookDeliveries.eventId, endpointId: webhookDeliveries.endpointId });
 }
 
@@ -144,14 +177,22 @@ export interface OutboxPlan {
 }
 
 export function planEvents(ctx: AppContext, specs: EventSpec[]): OutboxPlan {
+  // One clock for the write: its events share their timestamp (and the lock state derived from it).
+  const now = ctx.now();
   const all: string[] = [];
+  const prefixes: string[] = [];
   const events = specs.map((spec) => {
+    if (spec.source.kind === "memberships") {
+      const prefix = newId("msg", now).slice(0, "msg_".length + PREFIX_CHARS);
+      prefixes.push(prefix);
+      return eventInsert(ctx.db, ctx, now, spec, [], prefix);
+    }
     const count = spec.source.kind === "user" ? spec.source.userIds.length : 1;
-    const ids = newIds("msg", count, ctx.now());
+    const ids = newIds("msg", count, now);
     all.push(...ids);
-    return eventInsert(ctx.db, ctx, spec, ids);
+    return eventInsert(ctx.db, ctx, now, spec, ids);
   });
-  return { events, deliveries: deliveriesInsert(ctx.db, ctx, all) };
+  return { events, deliveries: deliveriesInsert(ctx.db, now, all, prefixes) };
 }
 
 /**

@@ -2,7 +2,8 @@
 /**
  * The webhooks row of `npm run bench` (`-- --only webhooks`; also alone: `node bench/webhooks.mjs
  * [--sizes 1000,100000] [--duration 10] [--connections 10] [--seeded 100000=DIR] [--writes create,metadata,ban]
- * [--out FILE|-]`).
+ * [--config wrangler.toml] [--out FILE|-]`; `--config` runs the Worker with another wrangler config, e.g. to compare the
+ * queue consumer's settings).
  *
  * Per size, on a seeded instance under `wrangler dev` (local D1, local Queues), three writes —
  * create user (no password), PATCH …/metadata, POST …/ban — each driven by autocannon for the
@@ -305,7 +306,8 @@ async function runWrite(url, receiver, queue, write, withEndpoint, size, opts, l
       // The consumer's time per batch while the writes ran, and after (D1 is shared with the writes).
       batchMsDuringLoad: summary(batches.filter((b) => b.at <= loadEnd).map((b) => b.ms)),
       batchMsAfterLoad: summary(batches.filter((b) => b.at > loadEnd).map((b) => b.ms)),
-      fullBatches: batches.filter((b) => b.size === 10).length,
+      // When each batch's consumer finished (s after the load began) and its size.
+      timeline: batches.map((b) => `${((b.at - loadStart) / 1000).toFixed(1)}:${b.size}`),
     },
     deliveredPerSecond: arrivals.length > 1 ? (arrivals.length - 1) / ((arrivals[arrivals.length - 1] - arrivals[0]) / 1000) : Number.NaN,
   };
@@ -318,7 +320,7 @@ async function runWrite(url, receiver, queue, write, withEndpoint, size, opts, l
       `${d.duplicates} duplicates, ${d.missing} missing, ${d.unexpected} unexpected, ${d.notSucceeded} not succeeded in D1, ${d.wrongType} of another type`,
   );
   log(
-    `    queue: ${d.queue.batches} batches, ${d.queue.messages} messages (${d.queue.fullBatches} batches full), consumer time per batch ` +
+    `    queue: ${d.queue.batches} batches, ${d.queue.messages} messages, consumer time per batch ` +
       `p50 ${d.queue.batchMsDuringLoad.p50} ms during the load, ${d.queue.batchMsAfterLoad.p50} ms after, ${d.queue.notAcked} not acked; first arrival ${d.firstAfterLoadStartSeconds.toFixed(1)} s after the load began; ` +
       `arrivals per second since then: ${perSecond.join(" ")}`,
   );
@@ -327,9 +329,9 @@ async function runWrite(url, receiver, queue, write, withEndpoint, size, opts, l
 
 /**
  * Runs every write with and without an endpoint at each size; returns the measurements.
- * @param {{ sizes: number[], duration: number, connections: number, seeded?: Map<number, string>, only?: string[], log: (line: string) => void }} options
+ * @param {{ sizes: number[], duration: number, connections: number, seeded?: Map<number, string>, only?: string[], config?: string, log: (line: string) => void }} options
  */
-export async function benchWebhooks({ sizes, duration, connections, seeded = new Map(), only = [], log }) {
+export async function benchWebhooks({ sizes, duration, connections, seeded = new Map(), only = [], config, log }) {
   const results = [];
   const receiver = await startReceiver();
   try {
@@ -337,7 +339,7 @@ export async function benchWebhooks({ sizes, duration, connections, seeded = new
       const state = await prepareState(size, seeded.get(size), log);
       try {
         const queue = queueLog();
-        const worker = await startWrangler({ persistTo: state.persistTo, vars: WORKER_VARS, onOutput: queue.onOutput });
+        const worker = await startWrangler({ config, persistTo: state.persistTo, vars: WORKER_VARS, onOutput: queue.onOutput });
         try {
           const users = (await api(worker.url, "GET", "/v1/users/count")).total_count;
           if (users !== size) throw new Error(`the ${size}-user state holds ${users} users`);
@@ -416,14 +418,16 @@ export function webhooksTable(result) {
           `${fmt(d.lastAfterLoadEndSeconds, 1)} | ${d.duplicates} | ${d.missing}${extra ? ` (${extra})` : ""} | ${d.queue.messages} / ${d.queue.batches} | ` +
           `${fmt(d.queue.batchMsDuringLoad.p50)} / ${fmt(d.queue.batchMsAfterLoad.p50)} |`,
       );
-      series.push(`- ${sizeName(r.size)}, ${run.label}: ${d.perSecond.join(" ")}`);
+      series.push(
+        `- ${sizeName(r.size)}, ${run.label}: events received per second: ${d.perSecond.join(" ")}; queue batches (s when the consumer finished: messages): ${d.queue.timeline.join(" ")}`,
+      );
     }
   }
   lines.push(
     "",
     "Queue messages beyond one per event were sent again by the scheduler's sweep (pending deliveries overdue by more than 5 s); " +
-      "consumer ms per batch is wrangler's own log of each batch handed to the consumer. " +
-      "Events received per second, counted from the load's start:",
+      "consumer ms per batch is wrangler's own log of each batch handed to the consumer (`QUEUE … 10/10 (460ms)`), timed as its line arrived. " +
+      "Seconds counted from the load's start:",
     "",
     ...series,
   );
@@ -452,6 +456,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     connections: Number(value("connections", "BENCH_CONNECTIONS", "10")),
     seeded: seededDirs(value("seeded", "BENCH_SEEDED", "")),
     only: value("writes", "BENCH_WRITES", "").split(",").filter(Boolean),
+    config: cliFlag("config"),
     log: (line) => console.log(line),
   });
   const markdown = webhooksTable(result);

@@ -7,13 +7,14 @@
  *
  * Per size, on a seeded instance under `wrangler dev` (local D1, local Queues), three writes —
  * create user (no password), PATCH …/metadata, POST …/ban — each driven by autocannon for the
- * duration twice: with no webhook endpoint, then with one endpoint subscribed to every event
- * type, pointing at a local receiver (bench/webhook-receiver.mjs, its own process).
+ * duration three times: with no webhook endpoint; with one endpoint subscribed to every event
+ * type, pointing at a local receiver (bench/webhook-receiver.mjs, its own process), delivered
+ * meanwhile; and (a second `wrangler dev` on the same state, its config without the queue
+ * consumer) with the endpoint but nothing delivering, so the outbox's own cost is seen apart
+ * from the delivery work that competes with the writes for the CPU and D1.
  *
  * 1. The outbox's cost to a write: req/s, p50/p99, and per request (from every response's
- *    Server-Timing) rows written, rows read and D1 calls, with and without the endpoint. With
- *    it, the Worker also delivers the events meanwhile (its queue consumer competes for the
- *    same CPU and D1): that is part of what an endpoint costs.
+ *    Server-Timing) rows written, rows read and D1 calls, in each of the three ways.
  * 2. Delivery latency, with the endpoint: per event, the receiver's arrival time minus the
  *    envelope's `timestamp`. That timestamp is the Worker's `Date.now()` when the write planned
  *    its batch (workers/webhooks/outbox.ts eventInsert: `ctx.now()`; workerd's clock stands still
@@ -33,7 +34,7 @@
  * migrations it lacks, DIR is never written.
  */
 import { fork } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -162,7 +163,7 @@ async function targetUsers(url, size) {
 function writes(targets) {
   let n = 0;
   const target = () => targets[n++ % targets.length];
-  return [
+  const list = [
     {
       key: "create",
       label: "create user (no password)",
@@ -181,12 +182,35 @@ function writes(targets) {
     },
     { key: "ban", label: "POST …/ban", event: "user.updated", method: "POST", path: () => `/v1/users/${target()}/ban` },
   ];
+  return list.map((write, index) => ({ ...write, index }));
 }
 
-/** One write under load, with or without an endpoint; with one, its deliveries checked and timed. */
-async function runWrite(url, receiver, queue, write, withEndpoint, size, opts, log) {
-  const hookPath = `/hook/${size}/${write.key}`;
-  const endpoint = withEndpoint ? await api(url, "POST", "/v1/webhook_endpoints", { url: `${receiver.url}${hookPath}` }) : undefined;
+/** How a write runs: no endpoint; one endpoint with nobody consuming the queue; one endpoint, delivered meanwhile. */
+const MODES = {
+  none: "none",
+  queued: "1, all events; not delivered (no queue consumer)",
+  delivered: "1, all events; delivered meanwhile",
+};
+
+/**
+ * A copy of the Worker's wrangler config without its queue consumer, beside it (wrangler resolves
+ * paths from the config's folder): the outbox writes and queues, nothing delivers. Returns its path.
+ */
+function configWithoutConsumer(config) {
+  const source = config ?? join(ROOT, "wrangler.toml");
+  const text = readFileSync(source, "utf8");
+  // The [[queues.consumers]] table runs to the next table header.
+  const stripped = text.replace(/^\[\[queues\.consumers\]\][^[]*/m, "");
+  if (stripped === text) throw new Error(`${source} declares no [[queues.consumers]]`);
+  const path = join(dirname(source), ".bench-no-consumer.wrangler.toml");
+  writeFileSync(path, stripped);
+  return path;
+}
+
+/** One write under load in a mode (MODES); delivered, its deliveries checked and timed. */
+async function runWrite(url, receiver, queue, write, mode, size, opts, log) {
+  const hookPath = `/hook/${size}/${write.key}/${mode}`;
+  const endpoint = mode === "none" ? undefined : await api(url, "POST", "/v1/webhook_endpoints", { url: `${receiver.url}${hookPath}` });
   const timing = { n: 0, rowsWritten: 0, rowsRead: 0, queries: 0, maxQueryMs: 0, unmetered: 0 };
   /** Creates: when the client had the response naming each new user. */
   const respondedAt = new Map();
@@ -219,8 +243,9 @@ async function runWrite(url, receiver, queue, write, withEndpoint, size, opts, l
   const loadEnd = Date.now();
   const result = {
     key: write.key,
+    writeIndex: write.index,
     label: write.label,
-    withEndpoint,
+    mode,
     ...measured,
     perRequest: {
       rowsWritten: timing.rowsWritten / timing.n,
@@ -232,12 +257,17 @@ async function runWrite(url, receiver, queue, write, withEndpoint, size, opts, l
     loadAvg: [loadBefore, load1()],
   };
   log(
-    `  ${write.label}, ${withEndpoint ? "endpoint subscribed" : "no endpoint"}: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
+    `  ${write.label}, ${MODES[mode]}: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
       `${result.perRequest.rowsWritten.toFixed(1)} rows written, ${result.perRequest.queries.toFixed(1)} D1 calls per request` +
       (measured.non2xx ? `, ${measured.non2xx} failed` : "") +
       ` (load ${loadBefore.toFixed(2)} → ${load1().toFixed(2)})`,
   );
   if (!endpoint) return result;
+  if (mode === "queued") {
+    // Nothing consumes the queue: drop the endpoint and its pending deliveries (cascade).
+    await api(url, "DELETE", `/v1/webhook_endpoints/${endpoint.id}`);
+    return result;
+  }
 
   // Requests still in flight when autocannon stopped may commit after it: let them land, then
   // take D1's list of this endpoint's deliveries as the truth to check the receiver against.
@@ -338,20 +368,31 @@ export async function benchWebhooks({ sizes, duration, connections, seeded = new
     for (const size of sizes) {
       const state = await prepareState(size, seeded.get(size), log);
       try {
-        const queue = queueLog();
-        const worker = await startWrangler({ config, persistTo: state.persistTo, vars: WORKER_VARS, onOutput: queue.onOutput });
-        try {
-          const users = (await api(worker.url, "GET", "/v1/users/count")).total_count;
-          if (users !== size) throw new Error(`the ${size}-user state holds ${users} users`);
-          const runs = [];
-          for (const write of writes(await targetUsers(worker.url, size)).filter((w) => only.length === 0 || only.includes(w.key))) {
-            for (const withEndpoint of [false, true])
-              runs.push(await runWrite(worker.url, receiver, queue, write, withEndpoint, size, { duration, connections }, log));
+        const runs = [];
+        const noConsumer = configWithoutConsumer(config);
+        // First the Worker as configured (no endpoint, then one delivered meanwhile), then on the
+        // same state without a queue consumer (the outbox's own cost, nothing delivered).
+        for (const pass of [
+          { config, modes: ["none", "delivered"] },
+          { config: noConsumer, modes: ["queued"] },
+        ]) {
+          const queue = queueLog();
+          const worker = await startWrangler({ config: pass.config, persistTo: state.persistTo, vars: WORKER_VARS, onOutput: queue.onOutput });
+          try {
+            const users = (await api(worker.url, "GET", "/v1/users/count")).total_count;
+            if (pass.modes.includes("none") && users !== size) throw new Error(`the ${size}-user state holds ${users} users`);
+            for (const write of writes(await targetUsers(worker.url, size)).filter((w) => only.length === 0 || only.includes(w.key))) {
+              for (const mode of pass.modes)
+                runs.push(await runWrite(worker.url, receiver, queue, write, mode, size, { duration, connections }, log));
+            }
+          } finally {
+            await worker.stop();
+            if (pass.config === noConsumer) rmSync(noConsumer, { force: true });
           }
-          results.push({ size, state: state.how, runs });
-        } finally {
-          await worker.stop();
         }
+        const order = Object.keys(MODES);
+        runs.sort((a, b) => a.writeIndex - b.writeIndex || order.indexOf(a.mode) - order.indexOf(b.mode));
+        results.push({ size, state: state.how, runs });
       } finally {
         rmSync(state.persistTo, { recursive: true, force: true });
       }
@@ -376,7 +417,10 @@ export function webhooksTable(result) {
       `${result.results.map((r) => `${sizeName(r.size)} users: ${r.state}`).join("; ")}. ` +
       "Load average (1 min) before → after each row in the last column: the machine was shared.",
     "",
-    "**Cost to the write** (per request, from every 2xx response's Server-Timing; with the endpoint, its deliveries run meanwhile):",
+    "**Cost to the write** (per request, means over every 2xx response's Server-Timing; rows written and D1 calls do not depend on the load, " +
+      "req/s and latency do. Delivered meanwhile: the queue consumer's work competes with the writes for the CPU and D1. Not delivered: " +
+      "a second `wrangler dev` on the same state without the queue consumer; there the scheduler's sweep still reads the overdue " +
+      "deliveries (≤ 500 rows) about once a second once they are 5 s overdue):",
     "",
     "| users | write | webhook endpoint | req/s | p50 ms | p99 ms | rows written | rows read | D1 calls | load avg |",
     "|---:|---|---|---:|---:|---:|---:|---:|---:|---|",
@@ -386,7 +430,7 @@ export function webhooksTable(result) {
       const p = run.perRequest;
       const failed = run.non2xx ? ` (${run.non2xx} failed)` : "";
       lines.push(
-        `| ${sizeName(r.size)} | ${run.label} | ${run.withEndpoint ? "1, all events" : "none"} | ${fmt(run.rps)}${failed} | ${fmt(run.p50, 1)} | ${fmt(run.p99, 1)} | ` +
+        `| ${sizeName(r.size)} | ${run.label} | ${MODES[run.mode]} | ${fmt(run.rps)}${failed} | ${fmt(run.p50, 1)} | ${fmt(run.p99, 1)} | ` +
           `${fmt(p.rowsWritten, 1)} | ${fmt(p.rowsRead, 1)} | ${fmt(p.queries, 2)} | ${run.loadAvg.map((l) => l.toFixed(2)).join(" → ")} |`,
       );
     }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The webhooks row of `npm run bench` (`-- --only webhooks`; also alone: `node bench/webhooks.mjs
- * [--sizes 1000,100000] [--duration 10] [--connections 10] [--seeded 100000=DIR] [--writes create,metadata,ban]
- * [--config wrangler.toml] [--out FILE|-]`; `--config` runs the Worker with another wrangler config, e.g. to compare the
- * queue consumer's settings).
+ * [--sizes 1000,100000] [--duration 10] [--connections 10] [--seeded 100000=DIR]
+ * [--writes create,metadata,ban] [--modes none,queued,delivered] [--config wrangler.toml] [--out FILE|-]`;
+ * `--config` runs the Worker with another wrangler config, e.g. to compare the queue consumer's
+ * settings; `--writes` and `--modes` pick rows).
  *
  * Per size, on a seeded instance under `wrangler dev` (local D1, local Queues), three writes —
  * create user (no password), PATCH …/metadata, POST …/ban — each driven by autocannon for the
@@ -359,35 +360,36 @@ async function runWrite(url, receiver, queue, write, mode, size, opts, log) {
 
 /**
  * Runs every write with and without an endpoint at each size; returns the measurements.
- * @param {{ sizes: number[], duration: number, connections: number, seeded?: Map<number, string>, only?: string[], config?: string, log: (line: string) => void }} options
+ * @param {{ sizes: number[], duration: number, connections: number, seeded?: Map<number, string>, only?: string[], modes?: string[], config?: string, log: (line: string) => void }} options
  */
-export async function benchWebhooks({ sizes, duration, connections, seeded = new Map(), only = [], config, log }) {
+export async function benchWebhooks({ sizes, duration, connections, seeded = new Map(), only = [], modes = Object.keys(MODES), config, log }) {
   const results = [];
   const receiver = await startReceiver();
   try {
     for (const size of sizes) {
       const state = await prepareState(size, seeded.get(size), log);
+      let noConsumer;
       try {
+        noConsumer = configWithoutConsumer(config);
         const runs = [];
-        const noConsumer = configWithoutConsumer(config);
         // First the Worker as configured (no endpoint, then one delivered meanwhile), then on the
         // same state without a queue consumer (the outbox's own cost, nothing delivered).
-        for (const pass of [
-          { config, modes: ["none", "delivered"] },
-          { config: noConsumer, modes: ["queued"] },
-        ]) {
+        const passes = [
+          { config, modes: ["none", "delivered"].filter((m) => modes.includes(m)) },
+          { config: noConsumer, modes: ["queued"].filter((m) => modes.includes(m)) },
+        ];
+        for (const pass of passes.filter((p) => p.modes.length > 0)) {
           const queue = queueLog();
           const worker = await startWrangler({ config: pass.config, persistTo: state.persistTo, vars: WORKER_VARS, onOutput: queue.onOutput });
           try {
             const users = (await api(worker.url, "GET", "/v1/users/count")).total_count;
-            if (pass.modes.includes("none") && users !== size) throw new Error(`the ${size}-user state holds ${users} users`);
+            if (pass === passes[0] && users !== size) throw new Error(`the ${size}-user state holds ${users} users`);
             for (const write of writes(await targetUsers(worker.url, size)).filter((w) => only.length === 0 || only.includes(w.key))) {
               for (const mode of pass.modes)
                 runs.push(await runWrite(worker.url, receiver, queue, write, mode, size, { duration, connections }, log));
             }
           } finally {
             await worker.stop();
-            if (pass.config === noConsumer) rmSync(noConsumer, { force: true });
           }
         }
         const order = Object.keys(MODES);
@@ -395,6 +397,7 @@ export async function benchWebhooks({ sizes, duration, connections, seeded = new
         results.push({ size, state: state.how, runs });
       } finally {
         rmSync(state.persistTo, { recursive: true, force: true });
+        if (noConsumer) rmSync(noConsumer, { force: true });
       }
     }
   } finally {
@@ -501,6 +504,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     seeded: seededDirs(value("seeded", "BENCH_SEEDED", "")),
     only: value("writes", "BENCH_WRITES", "").split(",").filter(Boolean),
     config: cliFlag("config"),
+    modes: value("modes", "BENCH_MODES", Object.keys(MODES).join(",")).split(","),
     log: (line) => console.log(line),
   });
   const markdown = webhooksTable(result);

@@ -135,6 +135,11 @@ function queueLog() {
     },
     /** The batches logged from `since` on. */
     since: (since) => batches.filter((b) => b.at >= since),
+    /** Resolves once no batch has been logged for `quietMs` (the queue holds nothing more to hand over). */
+    async quiet(quietMs, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() - (batches[batches.length - 1]?.at ?? 0) < quietMs && Date.now() < deadline) await sleep(250);
+    },
   };
 }
 
@@ -287,8 +292,11 @@ async function runWrite(url, receiver, queue, write, mode, size, opts, log) {
   const deliveries = await endpointDeliveries(url, endpoint.id);
   expected = deliveries.length;
   const records = await receiver.take(hookPath);
-  const batches = queue.since(loadStart);
   await api(url, "DELETE", `/v1/webhook_endpoints/${endpoint.id}`);
+  // Copies the sweep queued may still be waiting (each now a no-op): let the consumer finish them
+  // so that they do not load the next run. The queue hands over a batch at most 1 s after a message.
+  await queue.quiet(3_000, DRAIN_TIMEOUT_MS);
+  const batches = queue.since(loadStart);
 
   const firstArrival = new Map();
   let duplicates = 0;
@@ -337,6 +345,8 @@ async function runWrite(url, receiver, queue, write, mode, size, opts, log) {
       // The consumer's time per batch while the writes ran, and after (D1 is shared with the writes).
       batchMsDuringLoad: summary(batches.filter((b) => b.at <= loadEnd).map((b) => b.ms)),
       batchMsAfterLoad: summary(batches.filter((b) => b.at > loadEnd).map((b) => b.ms)),
+      // When the consumer finished its last batch for this run (copies included), s after the load.
+      lastBatchAfterLoadEndSeconds: batches.length ? (batches[batches.length - 1].at - loadEnd) / 1000 : Number.NaN,
       // When each batch's consumer finished (s after the load began) and its size.
       timeline: batches.map((b) => `${((b.at - loadStart) / 1000).toFixed(1)}:${b.size}`),
     },
@@ -352,7 +362,7 @@ async function runWrite(url, receiver, queue, write, mode, size, opts, log) {
   );
   log(
     `    queue: ${d.queue.batches} batches, ${d.queue.messages} messages, consumer time per batch ` +
-      `p50 ${d.queue.batchMsDuringLoad.p50} ms during the load, ${d.queue.batchMsAfterLoad.p50} ms after, ${d.queue.notAcked} not acked; first arrival ${d.firstAfterLoadStartSeconds.toFixed(1)} s after the load began; ` +
+      `p50 ${d.queue.batchMsDuringLoad.p50} ms during the load, ${d.queue.batchMsAfterLoad.p50} ms after, the last ${fmt(d.queue.lastBatchAfterLoadEndSeconds, 1)} s after the load, ${d.queue.notAcked} not acked; first arrival ${d.firstAfterLoadStartSeconds.toFixed(1)} s after the load began; ` +
       `arrivals per second since then: ${perSecond.join(" ")}`,
   );
   return result;
@@ -466,7 +476,7 @@ export function webhooksTable(result) {
           `${fmt(d.queue.batchMsDuringLoad.p50)} / ${fmt(d.queue.batchMsAfterLoad.p50)} |`,
       );
       series.push(
-        `- ${sizeName(r.size)}, ${run.label}: events received per second: ${d.perSecond.join(" ")}; queue batches (s when the consumer finished: messages): ${d.queue.timeline.join(" ")}`,
+        `- ${sizeName(r.size)}, ${run.label}: events received per second: ${d.perSecond.join(" ")}; queue batches (s when the consumer finished: messages; the last ${fmt(d.queue.lastBatchAfterLoadEndSeconds, 1)} s after the load): ${d.queue.timeline.join(" ")}`,
       );
     }
   }

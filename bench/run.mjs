@@ -15,14 +15,16 @@
  * --duration / BENCH_DURATION seconds per scenario (10), --connections / BENCH_CONNECTIONS (10),
  * --only / BENCH_ONLY comma-separated scenario keys (`hostile` for the hostile requests,
  * bench/hostile.mjs; `import` for the import of as many users as the largest size through the
- * CLI, bench/import.mjs), --out / BENCH_OUT results file
- * (default bench/results/<date>.md; "-" prints only). A smoke run:
+ * CLI, bench/import.mjs; `webhooks` for the outbox's cost to writes and event delivery latency
+ * at each size, bench/webhooks.mjs), --seeded / BENCH_SEEDED `SIZE=DIR,…` (webhooks only: copy a
+ * state seeded before instead of seeding), --out / BENCH_OUT results file (default
+ * bench/results/<date>.md, or <date>-import.md / <date>-webhooks.md when `--only` is that key
+ * alone; "-" prints only). A smoke run:
  * `npm run bench -- --sizes 500,2000 --duration 2`.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import autocannon from "autocannon";
 import { SEED_PASSWORD } from "./seed-data.mjs";
 import { seed } from "./seed.mjs";
 import { parseServerTiming } from "./server-timing.mjs";
@@ -30,29 +32,27 @@ import { cliFlag } from "./cli-args.mjs";
 import { ROOT, requestJson, startWrangler } from "./worker-launcher.mjs";
 import { benchHostile, hostileTable } from "./hostile.mjs";
 import { benchImport, importTable } from "./import.mjs";
+import { HEADERS, WORKER_VARS, createUserBody, load } from "./load.mjs";
+import { benchWebhooks, seededDirs, webhooksTable } from "./webhooks.mjs";
 
-const SECRET_KEY = "sk_test_bench";
-const WORKER_VARS = {
-  CLERK_SECRET_KEY: SECRET_KEY,
-  CREDENTIALS_ENCRYPTION_KEY: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-  // Production costs: the bench measures what users would see.
-  BCRYPT_COST: "10",
-  // The create scenario must not meet the per-instance create limit.
-  USER_CREATE_RATE_LIMIT: "1000000000",
-};
-const HEADERS = { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" };
+/** Keys of `--only` that are sections of their own, run apart from the per-size scenarios. */
+const SECTIONS = ["import", "webhooks"];
 
 function options() {
   const value = (name, env, fallback) => cliFlag(name) ?? process.env[env] ?? fallback;
   const sizes = value("sizes", "BENCH_SIZES", "1000,100000").split(",").map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes must be whole numbers ≥ 1");
   const date = new Date().toISOString().slice(0, 10);
+  const only = value("only", "BENCH_ONLY", "").split(",").filter(Boolean);
+  // A section run alone gets a file of its own, so that it never replaces the day's full results.
+  const suffix = only.length === 1 && SECTIONS.includes(only[0]) ? `-${only[0]}` : "";
   return {
     sizes,
     duration: Number(value("duration", "BENCH_DURATION", "10")),
     connections: Number(value("connections", "BENCH_CONNECTIONS", "10")),
-    only: value("only", "BENCH_ONLY", "").split(",").filter(Boolean),
-    out: value("out", "BENCH_OUT", join(ROOT, "bench/results", `${date}.md`)),
+    only,
+    seeded: seededDirs(value("seeded", "BENCH_SEEDED", "")),
+    out: value("out", "BENCH_OUT", join(ROOT, "bench/results", `${date}${suffix}.md`)),
   };
 }
 
@@ -193,14 +193,7 @@ function scenarios(data) {
       label: "create (no password)",
       method: "POST",
       path: () => "/v1/users",
-      body: () => {
-        created += 1;
-        return {
-          email_address: [`bench.${process.pid}.${Date.now().toString(36)}.${created}@bench.example.com`],
-          first_name: "Bench",
-          last_name: "Müller",
-        };
-      },
+      body: () => createUserBody(++created),
       check: (r) => r.status === 200,
     },
     {
@@ -219,29 +212,6 @@ function isSortedByLastName(users) {
   // Nulls may come first or last; the rest must not decrease.
   const names = users.map((u) => u.last_name).filter((n) => n !== null);
   return names.every((n, i) => i === 0 || names[i - 1].localeCompare(n, "en", { sensitivity: "base" }) <= 0 || names[i - 1] <= n);
-}
-
-/** autocannon at fixed concurrency and duration; each request built by the scenario. */
-async function load(url, scenario, opts) {
-  const result = await autocannon({
-    url,
-    connections: opts.connections,
-    duration: opts.duration,
-    headers: HEADERS,
-    requests: [
-      {
-        method: scenario.method,
-        setupRequest: (req) => ({ ...req, path: scenario.path(), body: scenario.body ? JSON.stringify(scenario.body()) : undefined }),
-      },
-    ],
-  });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx + result.errors + result.timeouts,
-    total: result.requests.total,
-  };
 }
 
 /** Rows read per request (Server-Timing), averaged over a few sample requests. */
@@ -373,16 +343,20 @@ async function main() {
     .map((n) => n.toFixed(2))
     .join(" ");
   log(`bench: sizes ${opts.sizes.join(", ")}; ${opts.connections} connections × ${opts.duration} s per scenario`);
-  const floor = await benchFloor(opts, log);
+  const runs = (key) => opts.only.length === 0 || opts.only.includes(key);
   const results = [];
-  // `--only import` alone seeds nothing.
-  if (opts.only.length === 0 || opts.only.some((key) => key !== "import"))
-    for (const size of opts.sizes) results.push(await benchSize(size, opts, log));
-  const imported =
-    opts.only.length === 0 || opts.only.includes("import")
-      ? await benchImport({ users: Math.max(...opts.sizes), concurrency: [1, 4], log })
-      : undefined;
-  const markdown = (results.length ? table(floor, results, opts, startedLoad) : "") + (imported ? `\n${importTable(imported)}` : "");
+  // `--only import` or `--only webhooks` alone measures no floor and runs no per-size scenario.
+  const scenarioRun = opts.only.length === 0 || opts.only.some((key) => !SECTIONS.includes(key));
+  const floor = scenarioRun ? await benchFloor(opts, log) : undefined;
+  if (scenarioRun) for (const size of opts.sizes) results.push(await benchSize(size, opts, log));
+  const imported = runs("import") ? await benchImport({ users: Math.max(...opts.sizes), concurrency: [1, 4], log }) : undefined;
+  const webhooks = runs("webhooks")
+    ? await benchWebhooks({ sizes: opts.sizes, duration: opts.duration, connections: opts.connections, seeded: opts.seeded, log })
+    : undefined;
+  const markdown =
+    (results.length ? table(floor, results, opts, startedLoad) : "") +
+    (imported ? `\n${importTable(imported)}` : "") +
+    (webhooks ? `\n${webhooksTable(webhooks)}` : "");
   console.log(`\n${markdown}\n`);
   if (opts.out !== "-") {
     mkdirSync(dirname(opts.out), { recursive: true });

@@ -9,7 +9,8 @@ export declare function startWrangler(options?: {
   config?: string;
   readyPath?: string;
   timeoutMs?: number;
-}): Promise<{ url: string; stop(): Promise<void> }>;
+  onOutput?: (chunk: string) => void;
+}): Promise<{ url: string; output(): string; stop(): Promise<void> }>;
 export declare function requestJson(
   url: string,
   method: string,

@@ -37,7 +37,8 @@ export function applyMigrations(persistTo) {
 
 /**
  * Starts `wrangler dev` and resolves once it answers HTTP on `readyPath`.
- * @param {{ persistTo?: string, vars?: Record<string, string>, config?: string, readyPath?: string, timeoutMs?: number }} options
+ * `onOutput` gets wrangler's output as it comes (e.g. to time its log lines).
+ * @param {{ persistTo?: string, vars?: Record<string, string>, config?: string, readyPath?: string, timeoutMs?: number, onOutput?: (chunk: string) => void }} options
  * @returns {Promise<{ url: string, stop(): Promise<void> }>}
  */
 export async function startWrangler(options = {}) {
@@ -56,8 +57,12 @@ export async function startWrangler(options = {}) {
     env: { ...process.env, ...QUIET_ENV },
   });
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  const collect = (d) => {
+    output += d;
+    options.onOutput?.(String(d));
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
 
   const url = `http://127.0.0.1:${port}`;
   const timeoutMs = options.timeoutMs ?? 60_000;

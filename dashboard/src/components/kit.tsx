@@ -84,7 +84,15 @@ export function Field(props: {
  * A destructive button that asks once more in place: the first click shows "Confirm" and
  * "Cancel" (focus moves to Cancel, the safe choice); Escape or Cancel goes back.
  */
-export function ConfirmButton(props: { label: string; confirmLabel?: string; onConfirm: () => Promise<unknown> | void; disabled?: boolean }) {
+export function ConfirmButton(props: {
+  /** The accessible name, e.g. "Revoke invitation for ada@example.com". */
+  label: string;
+  /** Shorter visible text (part of `label`, so speech users can say what they see), e.g. "Revoke". */
+  text?: string;
+  confirmLabel?: string;
+  onConfirm: () => Promise<unknown> | void;
+  disabled?: boolean;
+}) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -93,8 +101,8 @@ export function ConfirmButton(props: { label: string; confirmLabel?: string; onC
   }, [asking]);
   if (!asking) {
     return (
-      <button type="button" class="danger" disabled={props.disabled} onClick={() => setAsking(true)}>
-        {props.label}
+      <button type="button" class="danger" disabled={props.disabled} aria-label={props.text ? props.label : undefined} onClick={() => setAsking(true)}>
+        {props.text ?? props.label}
       </button>
     );
   }
@@ -104,6 +112,7 @@ export function ConfirmButton(props: { label: string; confirmLabel?: string; onC
         type="button"
         class="danger"
         disabled={busy}
+        aria-label={props.text ? `Confirm: ${props.label}` : undefined}
         onClick={async () => {
           setBusy(true);
           try {
@@ -114,7 +123,7 @@ export function ConfirmButton(props: { label: string; confirmLabel?: string; onC
           }
         }}
       >
-        {props.confirmLabel ?? `Confirm: ${props.label}`}
+        {props.confirmLabel ?? (props.text ? `Confirm ${props.text.toLowerCase()}` : `Confirm: ${props.label}`)}
       </button>
       <button type="button" ref={cancelRef} class="secondary" onClick={() => setAsking(false)}>
         Cancel

@@ -188,6 +188,7 @@ function MemberTable(props: { base: string; memberships: Membership[]; total: nu
                   <td>
                     <ConfirmButton
                       label={`Remove ${name}`}
+                      text="Remove"
                       disabled={busy === user.user_id}
                       onConfirm={() => run(user.user_id, () => api("DELETE", `${props.base}/memberships/${enc(user.user_id)}`))}
                     />
@@ -284,6 +285,7 @@ function InvitationTable(props: { base: string; invitations: Invitation[]; onCha
                   {inv.status === "pending" && (
                     <ConfirmButton
                       label={`Revoke invitation for ${inv.email_address}`}
+                      text="Revoke"
                       onConfirm={async () => {
                         setError(null);
                         try {

@@ -219,7 +219,7 @@ export default function UserPage(props: Props) {
                 <span>
                   {p.name} <span class="muted">last used {formatTime(p.last_used_at)}</span>
                 </span>
-                <ConfirmButton label={`Delete passkey ${p.name}`} disabled={busy} onConfirm={() => del(`/passkeys/${enc(p.id)}`)} />
+                <ConfirmButton label={`Delete passkey ${p.name}`} text="Delete" disabled={busy} onConfirm={() => del(`/passkeys/${enc(p.id)}`)} />
               </li>
             ))}
           </ul>
@@ -237,7 +237,7 @@ export default function UserPage(props: Props) {
                 <span>
                   <strong>{a.provider}</strong> {a.email_address ?? a.username ?? a.provider_user_id}
                 </span>
-                <ConfirmButton label={`Delete ${a.provider} account`} disabled={busy} onConfirm={() => del(`/external_accounts/${enc(a.id)}`)} />
+                <ConfirmButton label={`Delete ${a.provider} account`} text="Delete" disabled={busy} onConfirm={() => del(`/external_accounts/${enc(a.id)}`)} />
               </li>
             ))}
           </ul>
@@ -304,7 +304,7 @@ function IdentifierList(props: {
                   <VerificationBadge verification={item.verification} />
                   {item.extra && <span class="badge">{item.extra}</span>}
                 </span>
-                {del && <ConfirmButton label={del.label} disabled={props.busy} onConfirm={del.run} />}
+                {del && <ConfirmButton label={del.label} text="Delete" disabled={props.busy} onConfirm={del.run} />}
               </li>
             );
           })}

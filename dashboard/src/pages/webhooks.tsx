@@ -92,6 +92,7 @@ export default function WebhooksPage(props: Props) {
                       </button>
                       <ConfirmButton
                         label={`Delete ${ep.url}`}
+                        text="Delete"
                         disabled={busy === ep.id}
                         onConfirm={() => run(ep.id, () => api("DELETE", `/webhook_endpoints/${encodeURIComponent(ep.id)}`))}
                       />

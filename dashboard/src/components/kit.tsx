@@ -90,7 +90,7 @@ export function ConfirmButton(props: {
   /** Shorter visible text (part of `label`, so speech users can say what they see), e.g. "Revoke". */
   text?: string;
   confirmLabel?: string;
-  onConfirm: () => Promise<unknown> | void;
+  onConfirm: () => Promise<unknown>;
   disabled?: boolean;
 }) {
   const [asking, setAsking] = useState(false);
@@ -101,13 +101,19 @@ export function ConfirmButton(props: {
   }, [asking]);
   if (!asking) {
     return (
-      <button type="button" class="danger" disabled={props.disabled} aria-label={props.text ? props.label : undefined} onClick={() => setAsking(true)}>
+      <button
+        type="button"
+        class="danger"
+        disabled={props.disabled}
+        aria-label={props.text ? props.label : undefined}
+        onClick={() => setAsking(true)}
+      >
         {props.text ?? props.label}
       </button>
     );
   }
   return (
-    <span class="confirm-inline" onKeyDown={(e) => e.key === "Escape" && setAsking(false)}>
+    <fieldset class="confirm-inline" aria-label={props.label} onKeyDown={(e) => e.key === "Escape" && setAsking(false)}>
       <button
         type="button"
         class="danger"
@@ -128,7 +134,7 @@ export function ConfirmButton(props: {
       <button type="button" ref={cancelRef} class="secondary" onClick={() => setAsking(false)}>
         Cancel
       </button>
-    </span>
+    </fieldset>
   );
 }
 
@@ -180,7 +186,13 @@ export function TypedConfirm(props: {
       >
         <h2 id={`${id}-title`}>{props.title}</h2>
         <label for={`${id}-input`}>{props.prompt}</label>
-        <input id={`${id}-input`} autocomplete="off" spellcheck={false} value={text} onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} />
+        <input
+          id={`${id}-input`}
+          autocomplete="off"
+          spellcheck={false}
+          value={text}
+          onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+        />
         {error !== null && <ErrorMessage error={error} />}
         <div class="actions">
           <button type="submit" class="danger" disabled={!matches || busy}>

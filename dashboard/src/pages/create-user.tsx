@@ -31,7 +31,14 @@ function listOf(text: string): string[] {
 }
 
 export default function CreateUserPage(_props: Props) {
-  const [values, setValues] = useState<Record<TextField, string>>({ email_address: "", phone_number: "", username: "", first_name: "", last_name: "", password: "" });
+  const [values, setValues] = useState<Record<TextField, string>>({
+    email_address: "",
+    phone_number: "",
+    username: "",
+    first_name: "",
+    last_name: "",
+    password: "",
+  });
   const [meta, setMeta] = useState<Record<MetaField, string>>({ public_metadata: "{}", private_metadata: "{}", unsafe_metadata: "{}" });
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [topErrors, setTopErrors] = useState<ClerkError[] | unknown | null>(null);

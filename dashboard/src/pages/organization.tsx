@@ -15,6 +15,11 @@ type Props = { params: Record<string, string>; query: URLSearchParams };
 const enc = encodeURIComponent;
 const SYSTEM_ROLES = ["org:admin", "org:member"];
 
+/** A change to members or invitations also changes the organization's counts. */
+function reloadAll(...loads: { reload: () => void }[]) {
+  for (const load of loads) load.reload();
+}
+
 export default function OrganizationPage(props: Props) {
   const id = props.params.id;
   const org = useLoad(() => api<Organization>("GET", `/organizations/${enc(id)}?include_members_count=true`), [id]);
@@ -85,15 +90,17 @@ export default function OrganizationPage(props: Props) {
         <h2 id="members-title">Members</h2>
         {members.loading && <Loading label="Loading members…" />}
         {members.error !== null && <ErrorMessage error={members.error} />}
-        {members.data && <MemberTable base={base} memberships={members.data.data} total={members.data.total_count} onChange={() => (members.reload(), org.reload())} />}
+        {members.data && (
+          <MemberTable base={base} memberships={members.data.data} total={members.data.total_count} onChange={() => reloadAll(members, org)} />
+        )}
       </section>
 
       <section class="card" aria-labelledby="invitations-title">
         <h2 id="invitations-title">Invitations</h2>
-        <InviteForm base={base} onCreated={() => (invitations.reload(), org.reload())} />
+        <InviteForm base={base} onCreated={() => reloadAll(invitations, org)} />
         {invitations.loading && <Loading label="Loading invitations…" />}
         {invitations.error !== null && <ErrorMessage error={invitations.error} />}
-        {invitations.data && <InvitationTable base={base} invitations={invitations.data.data} onChange={() => (invitations.reload(), org.reload())} />}
+        {invitations.data && <InvitationTable base={base} invitations={invitations.data.data} onChange={() => reloadAll(invitations, org)} />}
       </section>
 
       <section class="card" aria-labelledby="org-metadata-title">
@@ -115,7 +122,12 @@ export default function OrganizationPage(props: Props) {
 function RoleSelect(props: { label: string; value: string; disabled?: boolean; onChange: (role: string) => void }) {
   const roles = SYSTEM_ROLES.includes(props.value) ? SYSTEM_ROLES : [...SYSTEM_ROLES, props.value];
   return (
-    <select aria-label={props.label} value={props.value} disabled={props.disabled} onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}>
+    <select
+      aria-label={props.label}
+      value={props.value}
+      disabled={props.disabled}
+      onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}
+    >
       {roles.map((r) => (
         <option key={r} value={r}>
           {r}
@@ -165,7 +177,13 @@ function MemberTable(props: { base: string; memberships: Membership[]; total: nu
           <tbody>
             {props.memberships.map((m) => {
               const user = m.public_user_data;
-              const name = displayName({ id: user.user_id, first_name: user.first_name, last_name: user.last_name, username: user.username, email: user.identifier });
+              const name = displayName({
+                id: user.user_id,
+                first_name: user.first_name,
+                last_name: user.last_name,
+                username: user.username,
+                email: user.identifier,
+              });
               return (
                 <tr key={m.id}>
                   <td>
@@ -223,7 +241,8 @@ function InviteForm(props: { base: string; onCreated: () => void }) {
         } catch (err) {
           if (err instanceof ApiError) {
             const field: Record<string, string> = {};
-            for (const x of err.errors) if (x.meta?.param_name === "email_address" || x.meta?.param_name === "role") field[x.meta.param_name] = x.long_message || x.message;
+            for (const x of err.errors)
+              if (x.meta?.param_name === "email_address" || x.meta?.param_name === "role") field[x.meta.param_name] = x.long_message || x.message;
             setErrors({ field, top: Object.keys(field).length ? null : err });
           } else setErrors({ field: {}, top: err });
         } finally {

@@ -38,10 +38,24 @@ export default function OrganizationsPage(props: Props) {
   return (
     <section class="page" aria-labelledby="orgs-title">
       <h1 id="orgs-title">Organizations</h1>
-      <form class="toolbar" role="search" onSubmit={(e) => (e.preventDefault(), setQuery({ query: text.trim() || null, page: null }))}>
-        <label for="org-search">Search organizations</label>
-        <input id="org-search" type="search" placeholder="Name, slug or id" value={text} onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} />
-      </form>
+      <search>
+        <form
+          class="toolbar"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQuery({ query: text.trim() || null, page: null });
+          }}
+        >
+          <label for="org-search">Search organizations</label>
+          <input
+            id="org-search"
+            type="search"
+            placeholder="Name, slug or id"
+            value={text}
+            onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+          />
+        </form>
+      </search>
       {list.error !== null && (
         <>
           <ErrorMessage error={list.error} />

@@ -30,7 +30,10 @@ export default function UserPage(props: Props) {
   const [confirmDelete, setConfirmDelete] = useState(false);
 
   const metadata = useMemo<MetadataValues>(
-    () => (user.data ? { public_metadata: user.data.public_metadata, private_metadata: user.data.private_metadata, unsafe_metadata: user.data.unsafe_metadata } : {}),
+    () =>
+      user.data
+        ? { public_metadata: user.data.public_metadata, private_metadata: user.data.private_metadata, unsafe_metadata: user.data.unsafe_metadata }
+        : {},
     [user.data],
   );
 
@@ -148,7 +151,12 @@ export default function UserPage(props: Props) {
         <h2 id="identifiers-title">Identifiers</h2>
         <IdentifierList
           title="Email addresses"
-          items={u.email_addresses.map((e) => ({ id: e.id, text: e.email_address, verification: e.verification, primary: e.id === u.primary_email_address_id }))}
+          items={u.email_addresses.map((e) => ({
+            id: e.id,
+            text: e.email_address,
+            verification: e.verification,
+            primary: e.id === u.primary_email_address_id,
+          }))}
         />
         <IdentifierList
           title="Phone numbers"
@@ -164,7 +172,12 @@ export default function UserPage(props: Props) {
         <p>{u.username ?? <span class="muted">None</span>}</p>
         <IdentifierList
           title="Web3 wallets"
-          items={u.web3_wallets.map((w) => ({ id: w.id, text: w.web3_wallet, verification: w.verification, primary: w.id === u.primary_web3_wallet_id }))}
+          items={u.web3_wallets.map((w) => ({
+            id: w.id,
+            text: w.web3_wallet,
+            verification: w.verification,
+            primary: w.id === u.primary_web3_wallet_id,
+          }))}
           onDelete={(wid, text) => ({ label: `Delete wallet ${text}`, run: () => del(`/web3_wallets/${enc(wid)}`) })}
           busy={busy}
         />
@@ -237,7 +250,12 @@ export default function UserPage(props: Props) {
                 <span>
                   <strong>{a.provider}</strong> {a.email_address ?? a.username ?? a.provider_user_id}
                 </span>
-                <ConfirmButton label={`Delete ${a.provider} account`} text="Delete" disabled={busy} onConfirm={() => del(`/external_accounts/${enc(a.id)}`)} />
+                <ConfirmButton
+                  label={`Delete ${a.provider} account`}
+                  text="Delete"
+                  disabled={busy}
+                  onConfirm={() => del(`/external_accounts/${enc(a.id)}`)}
+                />
               </li>
             ))}
           </ul>
@@ -321,7 +339,7 @@ function ProfileImage(props: { user: User; busy: boolean; act: (run: () => Promi
     <section class="card" aria-labelledby="image-title">
       <h2 id="image-title">Profile image</h2>
       <div class="image-row">
-        <img class="avatar large" src={u.image_url} alt={`Profile image of ${u.first_name ?? u.id}`} width={64} height={64} />
+        <img class="avatar large" src={u.image_url} alt={`Current avatar of ${u.first_name ?? u.id}`} width={64} height={64} />
         <form
           class="actions"
           onSubmit={(e) => {
@@ -343,7 +361,13 @@ function ProfileImage(props: { user: User; busy: boolean; act: (run: () => Promi
           <button type="submit" disabled={props.busy || !file}>
             Upload image
           </button>
-          {u.has_image && <ConfirmButton label="Remove image" disabled={props.busy} onConfirm={() => props.act(() => api("DELETE", `/users/${enc(u.id)}/profile_image`))} />}
+          {u.has_image && (
+            <ConfirmButton
+              label="Remove image"
+              disabled={props.busy}
+              onConfirm={() => props.act(() => api("DELETE", `/users/${enc(u.id)}/profile_image`))}
+            />
+          )}
         </form>
       </div>
     </section>

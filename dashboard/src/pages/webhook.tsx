@@ -84,15 +84,7 @@ export default function WebhookPage(props: Props) {
           <dt>Created</dt>
           <dd>{formatTime(ep.created_at)}</dd>
           <dt>Signing secret</dt>
-          <dd>
-            {secret === null ? (
-              <span class="muted">Hidden</span>
-            ) : (
-              <code class="secret" aria-label="Signing secret">
-                {secret}
-              </code>
-            )}
-          </dd>
+          <dd>{secret === null ? <span class="muted">Hidden</span> : <code class="secret">{secret}</code>}</dd>
         </dl>
         <div class="actions">
           {secret === null ? (
@@ -179,7 +171,10 @@ export default function WebhookPage(props: Props) {
                         onClick={async () => {
                           const next = await run(() => api<WebhookAttempt>("POST", `${path}/messages/${enc(a.message_id)}/resend`, {}));
                           if (next && attempts.data) {
-                            attempts.setData({ ...attempts.data, data: attempts.data.data.map((x) => (x.message_id === next.message_id ? next : x)) });
+                            attempts.setData({
+                              ...attempts.data,
+                              data: attempts.data.data.map((x) => (x.message_id === next.message_id ? next : x)),
+                            });
                           }
                         }}
                       >

@@ -150,7 +150,16 @@ function CreateEndpoint() {
       <form class="form" onSubmit={submit}>
         {top !== null && <ErrorMessage error={top} />}
         <Field label="Endpoint URL" error={fieldErrors.url}>
-          {(a) => <input {...a} type="url" inputMode="url" placeholder="https://example.com/webhooks" value={url} onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)} />}
+          {(a) => (
+            <input
+              {...a}
+              type="url"
+              inputMode="url"
+              placeholder="https://example.com/webhooks"
+              value={url}
+              onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
+            />
+          )}
         </Field>
         <Field label="Description" error={fieldErrors.description}>
           {(a) => <input {...a} value={description} onInput={(e) => setDescription((e.currentTarget as HTMLInputElement).value)} />}

@@ -145,11 +145,12 @@ function MemberTable(props: { base: string; memberships: Membership[]; total: nu
     setError(null);
     try {
       await call();
-      props.onChange();
     } catch (err) {
       setError(err);
     } finally {
       setBusy(null);
+      // Reload either way: a refused role change must put the select back to the stored role.
+      props.onChange();
     }
   }
   if (props.memberships.length === 0) return <p class="muted">No members.</p>;

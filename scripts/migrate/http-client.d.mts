@@ -16,6 +16,7 @@ export interface ImportResult {
   errors?: unknown[];
 }
 export declare function retryAfterMs(value: string | null, nowMs: number): number | undefined;
+export declare function rateLimitWaitMs(headers: Headers, nowMs: number): number | undefined;
 export declare function describeErrors(errors: unknown): { code: string; message: string };
 export declare function createApiClient(options: {
   url: string;

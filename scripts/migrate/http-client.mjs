@@ -3,7 +3,8 @@
  * `GET /v1/users/export`, with the waiting and retrying a long migration needs:
  *
  * - 429: the server refused the whole batch and says when to come back (`Retry-After`, RFC 9110
- *   §10.2.3: seconds or an HTTP date). When its X-RateLimit-Remaining admits at least a tenth of
+ *   §10.2.3: seconds or an HTTP date; this API's import also sends the exact wait in
+ *   `Retry-After-Ms`, used when present, so no wait is rounded up to a whole second). When its X-RateLimit-Remaining admits at least a tenth of
  *   the batch, that part is sent at once and the rest after; otherwise the client waits that long
  *   and sends the same batch again, and holds every other request back until then too, since the
  *   budget is the instance's.
@@ -52,6 +53,18 @@ export function retryAfterMs(value, nowMs) {
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/**
+ * Milliseconds a 429 asks to wait: the exact `Retry-After-Ms` when present and readable, else
+ * `Retry-After`, else undefined.
+ * @param {Headers} headers
+ * @param {number} nowMs
+ */
+export function rateLimitWaitMs(headers, nowMs) {
+  const exact = headers.get("retry-after-ms")?.trim();
+  if (exact && /^\d+$/.test(exact)) return Number(exact);
+  return retryAfterMs(headers.get("retry-after"), nowMs);
 }
 
 /**
@@ -170,7 +183,7 @@ export function createApiClient(options) {
         rateLimited++;
         if (rateLimited > maxRateLimitWaits)
           throw new FatalError(`still rate limited after ${maxRateLimitWaits} waits`, { status: 429, code: "too_many_requests" });
-        const ms = retryAfterMs(response.headers.get("retry-after"), now()) ?? backoff(Math.min(rateLimited, 6));
+        const ms = rateLimitWaitMs(response.headers, now()) ?? backoff(Math.min(rateLimited, 6));
         pausedUntil = Math.max(pausedUntil, now() + ms);
         onWait({ reason: "rate_limited", ms, detail: "429 too_many_requests" });
         attempt--; // a 429 is the server pacing us, not a failure

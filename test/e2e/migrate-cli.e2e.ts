@@ -141,6 +141,22 @@ describe("npm run import against a server that plays the import endpoint", () =>
     expect(run.stdout()).toContain("The server's import budget made the import wait 1 time(s), 3s in all.");
   });
 
+  it("on 429 waits the exact Retry-After-Ms when the server sends it, not the whole seconds of Retry-After", async () => {
+    handler = (req, res, all) => {
+      if (all.length === 1) {
+        json(res, 429, { errors: [clerkError("too_many_requests", "Too many requests")] }, { "Retry-After": "1", "Retry-After-Ms": "140" });
+      } else if (all.length === 2) {
+        // Unreadable: fall back to Retry-After.
+        json(res, 429, { errors: [clerkError("too_many_requests", "Too many requests")] }, { "Retry-After": "2", "Retry-After-Ms": "soon" });
+      } else importOk(res, req.body);
+    };
+    const run = fakeIo();
+    expect(await runImport(importArgs(), run.io)).toBe(0);
+    expect(run.sleeps).toEqual([140, 2000]);
+    expect(seen).toHaveLength(3);
+    expect(seen[2].body).toBe(seen[0].body);
+  });
+
   it("on a 429 whose X-RateLimit-Remaining admits part of the batch, sends that part at once and the rest after", async () => {
     handler = (req, res, all) => {
       if (all.length === 1) {

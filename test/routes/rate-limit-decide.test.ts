@@ -142,6 +142,7 @@ describe("decideUnits (a budget of units per sliding window, fake clock)", () =>
     expect(refused.remaining).toBe(10);
     // 90 + 50 > 100: the 60 of t=0 must leave (at 10 000), 6 s after t=4 000; the 30 alone would not do.
     expect(refused.retryAfterSeconds).toBe(6);
+    expect(refused.retryAfterMs).toBe(6_000);
     expect(decideUnits(log, 50, BUDGET, 9_999).allowed).toBe(false);
     expect(decideUnits(log, 50, BUDGET, 10_000).allowed).toBe(true);
     // The 10 units left are still there for a smaller batch.
@@ -158,14 +159,17 @@ describe("decideUnits (a budget of units per sliding window, fake clock)", () =>
     // 100 used; 55 units need 55 freed: 20 + 20 + 20 = 60 after the hit at 2 000 leaves (12 000).
     expect(decideUnits(log, 55, BUDGET, 5_000).retryAfterSeconds).toBe(7);
     expect(decideUnits(log, 20, BUDGET, 5_000).retryAfterSeconds).toBe(5);
+    // Between whole seconds the exact wait is in milliseconds; the seconds round it up.
+    expect(decideUnits(log, 55, BUDGET, 5_250)).toMatchObject({ retryAfterMs: 6_750, retryAfterSeconds: 7 });
+    expect(decideUnits(log, 55, BUDGET, 11_999)).toMatchObject({ retryAfterMs: 1, retryAfterSeconds: 1 });
   });
 
   it("never admits more units than the budget, and says so with no Retry-After", () => {
     const decision = decideUnits([], 101, BUDGET, 0);
-    expect(decision).toMatchObject({ allowed: false, retryAfterSeconds: 0, remaining: 100 });
+    expect(decision).toMatchObject({ allowed: false, retryAfterSeconds: 0, retryAfterMs: 0, remaining: 100 });
   });
 
-  it("property: never more than `limit` units admitted in any window, and every Retry-After is exact to the second", () => {
+  it("property: never more than `limit` units admitted in any window, and every Retry-After is exact to the second and to the millisecond", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 50 }),
@@ -187,6 +191,9 @@ describe("decideUnits (a budget of units per sliding window, fake clock)", () =>
               expect(decision.retryAfterSeconds).toBeGreaterThanOrEqual(1);
               expect(decideUnits(log, units, rule, retryAt).allowed).toBe(true);
               if (decision.retryAfterSeconds > 1) expect(decideUnits(log, units, rule, retryAt - 1000).allowed).toBe(false);
+              expect(decision.retryAfterSeconds).toBe(Math.ceil(decision.retryAfterMs / 1000));
+              expect(decideUnits(log, units, rule, now + decision.retryAfterMs).allowed).toBe(true);
+              expect(decideUnits(log, units, rule, now + decision.retryAfterMs - 1).allowed).toBe(false);
             } else {
               expect(decision.retryAfterSeconds).toBe(0);
             }

@@ -46,13 +46,17 @@ describe("the import budget", () => {
     expect(error).toMatchObject({ message: "Too many requests", long_message: "Too many requests, retry later" });
     // 90 used + 50 > 100: the 60 of `start` must leave the window (start + 10 s), 6 s from now.
     expect(refused.headers.get("retry-after")).toBe("6");
+    expect(refused.headers.get("retry-after-ms")).toBe("6000");
     expect(refused.headers.get("x-ratelimit-limit")).toBe("100");
     expect(refused.headers.get("x-ratelimit-remaining")).toBe("10");
     expect(dbTiming(refused).queries).toBe(0);
     expect(await userCount()).toBe(before);
 
     vi.setSystemTime(start + 9_999);
-    expectError(await importWithBudget(50), 429, "too_many_requests");
+    const oneMsEarly = await importWithBudget(50);
+    expectError(oneMsEarly, 429, "too_many_requests");
+    expect(oneMsEarly.headers.get("retry-after")).toBe("1");
+    expect(oneMsEarly.headers.get("retry-after-ms")).toBe("1");
     vi.setSystemTime(start + 10_000);
     const admitted = await importUsers(batch(50), { vars: BUDGET_100 });
     expect(admitted.every((r) => r.status === "created")).toBe(true);

@@ -34,8 +34,8 @@ export interface RateLimitDecision {
  * A hit at time t counts while `now < t + windowMs`. Only the newest `limit` hits can matter,
  * so older ones are dropped too (this also bounds the state when the limit is lowered).
  * When refused, the request must wait until the `limit`-th newest hit leaves the window:
- * `Retry-After = ceil((thatHit + windowMs - now) / 1000)`, at least 1, so a retry after exactly
- * that long is admitted unless other requests take the slot first.
+ * `Retry-After = ceil((thatHit + windowMs - now) / 1000)`, at least 1 (and the exact
+ * `thatHit + windowMs - now` in milliseconds), so a retry after exactly that long is admitted unless other requests take the slot first.
  */
 export function decide(state: RateLimitState, rule: RateLimitRule, now: number): RateLimitDecision {
   const expiredThrough = now - rule.windowMs;
@@ -68,6 +68,12 @@ export interface UnitDecision {
   remaining: number;
   /** Whole seconds (≥ 1) after which a retry of the same size is admitted; 0 when allowed. */
   retryAfterSeconds: number;
+  /**
+   * The same wait in milliseconds (≥ 1; 0 when allowed): Retry-After has whole seconds only
+   * (RFC 9110 §10.2.3), and a client that rounds every wait up to a second leaves a budget of
+   * many small units idle for most of that second.
+   */
+  retryAfterMs: number;
   /** Hits at or before this time have left the window and can be deleted from storage. */
   expiredThrough: number;
 }
@@ -79,8 +85,8 @@ export interface UnitDecision {
  *
  * Refused, it must wait until enough units have left the window: walking the live hits from the
  * oldest, the first whose departure brings the used units to `limit - units` or below sets
- * `Retry-After = ceil((thatHit + windowMs - now) / 1000)`, at least 1, so a retry after exactly
- * that long is admitted unless other requests take the room first. `units > limit` can never be
+ * `Retry-After = ceil((thatHit + windowMs - now) / 1000)`, at least 1 (and the exact
+ * `thatHit + windowMs - now` in milliseconds), so a retry after exactly that long is admitted unless other requests take the room first. `units > limit` can never be
  * admitted; callers refuse that before asking (it is reported with retryAfterSeconds 0).
  */
 export function decideUnits(hits: readonly UnitHit[], units: number, rule: RateLimitRule, now: number): UnitDecision {
@@ -88,18 +94,22 @@ export function decideUnits(hits: readonly UnitHit[], units: number, rule: RateL
   const live = hits.filter((h) => h.at > expiredThrough);
   const used = live.reduce((sum, h) => sum + h.units, 0);
   if (used + units <= rule.limit) {
-    return { allowed: true, remaining: rule.limit - used - units, retryAfterSeconds: 0, expiredThrough };
+    return { allowed: true, remaining: rule.limit - used - units, retryAfterSeconds: 0, retryAfterMs: 0, expiredThrough };
   }
   const remaining = Math.max(0, rule.limit - used);
-  if (units > rule.limit) return { allowed: false, remaining, retryAfterSeconds: 0, expiredThrough };
+  if (units > rule.limit) return { allowed: false, remaining, retryAfterSeconds: 0, retryAfterMs: 0, expiredThrough };
+  const refused = (waitMs: number): UnitDecision => {
+    const ms = Math.max(1, waitMs);
+    return { allowed: false, remaining, retryAfterSeconds: Math.ceil(ms / 1000), retryAfterMs: ms, expiredThrough };
+  };
   const oldestFirst = [...live].sort((a, b) => a.at - b.at);
   let stillUsed = used;
   for (const hit of oldestFirst) {
     stillUsed -= hit.units;
     if (stillUsed + units <= rule.limit) {
-      return { allowed: false, remaining, retryAfterSeconds: Math.max(1, Math.ceil((hit.at + rule.windowMs - now) / 1000)), expiredThrough };
+      return refused(hit.at + rule.windowMs - now);
     }
   }
   // Unreachable: once every live hit has left, units ≤ limit fits.
-  return { allowed: false, remaining, retryAfterSeconds: Math.max(1, Math.ceil(rule.windowMs / 1000)), expiredThrough };
+  return refused(rule.windowMs);
 }

@@ -33,7 +33,14 @@ export async function consumeImportBudget(ctx: AppContext, users: number): Promi
   const headers = rateLimitHeaders(result);
   if (!result.allowed) {
     const refused = errors.tooManyRequests(result.retryAfterSeconds);
-    throw new ApiError(refused.status, refused.code, refused.message, refused.longMessage, refused.meta, { ...refused.headers, ...headers });
+    // Retry-After-Ms (an extension beside the standard header): the exact wait, which a bulk
+    // client uses instead of rounding each wait up to a whole second (README, Migrating from Clerk).
+    const exact = { "Retry-After-Ms": String(result.retryAfterMs ?? result.retryAfterSeconds * 1000) };
+    throw new ApiError(refused.status, refused.code, refused.message, refused.longMessage, refused.meta, {
+      ...refused.headers,
+      ...headers,
+      ...exact,
+    });
   }
   return headers;
 }

@@ -7,6 +7,8 @@ export interface RateLimitResult {
   limit: number;
   remaining: number;
   retryAfterSeconds: number;
+  /** The exact wait in milliseconds, where the decision has one (`consumeUnits`). */
+  retryAfterMs?: number;
 }
 
 /**
@@ -64,7 +66,8 @@ export class RateLimiter extends DurableObject<unknown> {
     const decision = decideUnits(live, take, rule, nowMs);
     sql.exec("DELETE FROM unit_hits WHERE at <= ?", decision.expiredThrough);
     if (decision.allowed) sql.exec("INSERT INTO unit_hits (at, units) VALUES (?, ?)", nowMs, take);
-    return { allowed: decision.allowed, limit: rule.limit, remaining: decision.remaining, retryAfterSeconds: decision.retryAfterSeconds };
+    const { allowed, remaining, retryAfterSeconds, retryAfterMs } = decision;
+    return { allowed, limit: rule.limit, remaining, retryAfterSeconds, retryAfterMs };
   }
 
   /** Number of stored hits (for tests and operators). */

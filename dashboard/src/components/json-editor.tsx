@@ -30,11 +30,10 @@ export function JsonEditor(props: { label: string; value: string; onInput: (text
   const id = useId();
   const errorId = `${id}-error`;
   return (
-    <div class="json-editor">
+    <div class={props.error ? "field json-editor field-invalid" : "field json-editor"}>
       <label for={id}>{props.label}</label>
       <textarea
         id={id}
-        class={props.error ? "invalid" : undefined}
         spellcheck={false}
         autocomplete="off"
         rows={Math.min(14, Math.max(3, props.value.split("\n").length))}

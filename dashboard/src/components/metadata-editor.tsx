@@ -4,7 +4,7 @@
  * removed key is sent as null).
  */
 import { useEffect, useState } from "preact/hooks";
-import { ErrorMessage } from "./kit";
+import { Button, ErrorMessage } from "./ui";
 import { JsonEditor, jsonText, parseJsonObject } from "./json-editor";
 import { type JsonObject, mergePatch, nullsLostByMerge } from "./metadata-patch";
 
@@ -92,12 +92,12 @@ export function MetadataEditor(props: {
         ))}
       </div>
       <div class="actions">
-        <button type="submit" disabled={invalid || !changed || saving} aria-busy={saving ? "true" : undefined}>
+        <Button variant="primary" type="submit" disabled={invalid || !changed || saving} aria-busy={saving ? "true" : undefined}>
           Save metadata
-        </button>
-        <button type="button" class="secondary" disabled={!changed || saving} onClick={() => setTexts(textsOf(props.kinds, loaded))}>
+        </Button>
+        <Button disabled={!changed || saving} onClick={() => setTexts(textsOf(props.kinds, loaded))}>
           Discard changes
-        </button>
+        </Button>
         <span role="status" class="muted">
           {saved ? "Saved." : invalid ? "Fix the JSON to save." : ""}
         </span>

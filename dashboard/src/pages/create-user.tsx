@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, type ClerkError } from "../api";
 import { Link, navigate } from "../router";
-import { ErrorMessage, Field } from "../components/kit";
+import { Button, ErrorMessage, Field } from "../components/ui";
 import { JsonEditor, parseJsonObject } from "../components/json-editor";
 import type { User } from "../components/types";
 import "./pages.css";
@@ -101,24 +101,24 @@ export default function CreateUserPage(_props: Props) {
       <form class="card form" onSubmit={submit} noValidate>
         {topErrors !== null && <ErrorMessage error={topErrors} />}
         <Field label="Email addresses" hint="One per line; the first is primary." error={fieldErrors.email_address}>
-          {(a) => <textarea {...a} rows={2} autocomplete="off" value={values.email_address} onInput={set("email_address")} />}
+          <textarea rows={2} autocomplete="off" value={values.email_address} onInput={set("email_address")} />
         </Field>
         <Field label="Phone number" hint="E.164, e.g. +15555550100." error={fieldErrors.phone_number}>
-          {(a) => <input {...a} type="tel" autocomplete="off" value={values.phone_number} onInput={set("phone_number")} />}
+          <input type="tel" autocomplete="off" value={values.phone_number} onInput={set("phone_number")} />
         </Field>
         <Field label="Username" error={fieldErrors.username}>
-          {(a) => <input {...a} autocomplete="off" value={values.username} onInput={set("username")} />}
+          <input autocomplete="off" value={values.username} onInput={set("username")} />
         </Field>
         <div class="two-col">
           <Field label="First name" error={fieldErrors.first_name}>
-            {(a) => <input {...a} autocomplete="off" value={values.first_name} onInput={set("first_name")} />}
+            <input autocomplete="off" value={values.first_name} onInput={set("first_name")} />
           </Field>
           <Field label="Last name" error={fieldErrors.last_name}>
-            {(a) => <input {...a} autocomplete="off" value={values.last_name} onInput={set("last_name")} />}
+            <input autocomplete="off" value={values.last_name} onInput={set("last_name")} />
           </Field>
         </div>
         <Field label="Password" error={fieldErrors.password}>
-          {(a) => <input {...a} type="password" autocomplete="new-password" value={values.password} onInput={set("password")} />}
+          <input type="password" autocomplete="new-password" value={values.password} onInput={set("password")} />
         </Field>
         <fieldset class="metadata-grid">
           <legend>Metadata (optional)</legend>
@@ -136,9 +136,9 @@ export default function CreateUserPage(_props: Props) {
           })}
         </fieldset>
         <div class="actions">
-          <button type="submit" disabled={busy || metaInvalid} aria-busy={busy ? "true" : undefined}>
+          <Button variant="primary" type="submit" disabled={busy || metaInvalid} aria-busy={busy ? "true" : undefined}>
             Create user
-          </button>
+          </Button>
           <Link href="/dashboard/">Cancel</Link>
         </div>
       </form>

@@ -5,7 +5,8 @@
 import { useMemo, useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { Link } from "../router";
-import { ConfirmButton, ErrorMessage, Field, formatTime, Loading, useLoad } from "../components/kit";
+import { ConfirmButton, useLoad } from "../components/kit";
+import { Badge, Button, ErrorMessage, Field, Loading, formatDate } from "../components/ui";
 import { MetadataEditor, type MetadataValues } from "../components/metadata-editor";
 import { displayName, type Invitation, type Membership, type Organization, type Paginated } from "../components/types";
 import "./pages.css";
@@ -39,9 +40,7 @@ export default function OrganizationPage(props: Props) {
           <Link href="/dashboard/organizations">← Organizations</Link>
         </p>
         <ErrorMessage error={org.error} />
-        <button type="button" onClick={org.reload}>
-          Retry
-        </button>
+        <Button onClick={org.reload}>Retry</Button>
       </section>
     );
   }
@@ -74,7 +73,7 @@ export default function OrganizationPage(props: Props) {
           <dt>Pending invitations</dt>
           <dd>{o.pending_invitations_count ?? "—"}</dd>
           <dt>Created</dt>
-          <dd>{formatTime(o.created_at)}</dd>
+          <dd>{formatDate(o.created_at)}</dd>
           {o.created_by && (
             <>
               <dt>Created by</dt>
@@ -163,7 +162,7 @@ function MemberTable(props: { base: string; memberships: Membership[]; total: nu
         </p>
       )}
       <div class="table-wrap">
-        <table class="data">
+        <table>
           <thead>
             <tr>
               <th scope="col">Member</th>
@@ -191,7 +190,7 @@ function MemberTable(props: { base: string; memberships: Membership[]; total: nu
                     <span class="with-avatar">
                       <img class="avatar" src={user.image_url} alt="" width={28} height={28} />
                       <Link href={`/dashboard/users/${enc(user.user_id)}`}>{name}</Link>
-                      {user.banned && <span class="badge danger">Banned</span>}
+                      {user.banned && <Badge tone="danger">Banned</Badge>}
                     </span>
                   </td>
                   <td class="code">{user.identifier ?? "—"}</td>
@@ -203,7 +202,7 @@ function MemberTable(props: { base: string; memberships: Membership[]; total: nu
                       onChange={(role) => run(user.user_id, () => api("PATCH", `${props.base}/memberships/${enc(user.user_id)}`, { role }))}
                     />
                   </td>
-                  <td>{formatTime(m.created_at)}</td>
+                  <td>{formatDate(m.created_at)}</td>
                   <td>
                     <ConfirmButton
                       label={`Remove ${name}`}
@@ -253,22 +252,20 @@ function InviteForm(props: { base: string; onCreated: () => void }) {
     >
       {errors.top !== null && <ErrorMessage error={errors.top} />}
       <Field label="Invitee email address" error={errors.field.email_address}>
-        {(a) => <input {...a} type="email" autocomplete="off" value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />}
+        <input type="email" autocomplete="off" value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
       </Field>
       <Field label="Invitation role" error={errors.field.role}>
-        {(a) => (
-          <select {...a} value={role} onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value)}>
-            {SYSTEM_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        )}
+        <select value={role} onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value)}>
+          {SYSTEM_ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
       </Field>
-      <button type="submit" disabled={busy || !email.trim()}>
+      <Button variant="primary" type="submit" disabled={busy || !email.trim()}>
         Send invitation
-      </button>
+      </Button>
     </form>
   );
 }
@@ -280,7 +277,7 @@ function InvitationTable(props: { base: string; invitations: Invitation[]; onCha
     <>
       {error !== null && <ErrorMessage error={error} />}
       <div class="table-wrap">
-        <table class="data">
+        <table>
           <thead>
             <tr>
               <th scope="col">Email address</th>
@@ -298,9 +295,9 @@ function InvitationTable(props: { base: string; invitations: Invitation[]; onCha
                 <td class="code">{inv.email_address}</td>
                 <td>{inv.role_name}</td>
                 <td>
-                  <span class={inv.status === "pending" ? "badge" : "badge muted"}>{inv.status}</span>
+                  <Badge tone={inv.status === "pending" ? "warning" : "neutral"}>{inv.status}</Badge>
                 </td>
-                <td>{formatTime(inv.expires_at)}</td>
+                <td>{formatDate(inv.expires_at)}</td>
                 <td>
                   {inv.status === "pending" && (
                     <ConfirmButton

@@ -5,7 +5,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { Link, setQuery } from "../router";
-import { ErrorMessage, formatTime, Loading, pageOf, useLoad } from "../components/kit";
+import { pageOf, useLoad } from "../components/kit";
+import { Button, ErrorMessage, Field, formatDate, Loading } from "../components/ui";
 import { Pager } from "../components/pager";
 import type { Organization, Paginated } from "../components/types";
 import "./pages.css";
@@ -38,30 +39,22 @@ export default function OrganizationsPage(props: Props) {
   return (
     <section class="page" aria-labelledby="orgs-title">
       <h1 id="orgs-title">Organizations</h1>
-      <search>
+      <search class="org-search">
         <form
-          class="toolbar"
           onSubmit={(e) => {
             e.preventDefault();
             setQuery({ query: text.trim() || null, page: null });
           }}
         >
-          <label for="org-search">Search organizations</label>
-          <input
-            id="org-search"
-            type="search"
-            placeholder="Name, slug or id"
-            value={text}
-            onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
-          />
+          <Field label="Search organizations" hint="Name, slug or id; results follow as you type.">
+            <input type="search" value={text} onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} />
+          </Field>
         </form>
       </search>
       {list.error !== null && (
         <>
           <ErrorMessage error={list.error} />
-          <button type="button" onClick={list.reload}>
-            Retry
-          </button>
+          <Button onClick={list.reload}>Retry</Button>
         </>
       )}
       {list.loading && <Loading label="Loading organizations…" />}
@@ -72,7 +65,7 @@ export default function OrganizationsPage(props: Props) {
             {search ? ` matching “${search}”` : ""}
           </p>
           <div class="table-wrap">
-            <table class="data">
+            <table>
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -94,7 +87,7 @@ export default function OrganizationsPage(props: Props) {
                     <td class="code">{o.slug}</td>
                     <td>{o.members_count ?? "—"}</td>
                     <td>{o.pending_invitations_count ?? "—"}</td>
-                    <td>{formatTime(o.created_at)}</td>
+                    <td>{formatDate(o.created_at)}</td>
                   </tr>
                 ))}
                 {list.data.data.length === 0 && (

@@ -7,7 +7,8 @@
 import { useMemo, useState } from "preact/hooks";
 import { api } from "../api";
 import { Link, navigate } from "../router";
-import { ConfirmButton, ErrorMessage, formatDuration, formatTime, Loading, TypedConfirm, useLoad } from "../components/kit";
+import { ConfirmButton, formatDuration, useLoad } from "../components/kit";
+import { Badge, Button, ConfirmDialog, ErrorMessage, formatDate, Loading } from "../components/ui";
 import { MetadataEditor, type MetadataValues } from "../components/metadata-editor";
 import { displayName, type Membership, type Paginated, type User, type Verification } from "../components/types";
 import "./pages.css";
@@ -18,7 +19,7 @@ const enc = encodeURIComponent;
 
 function VerificationBadge(props: { verification: Verification }) {
   const verified = props.verification?.status === "verified";
-  return <span class={verified ? "badge ok" : "badge warn"}>{verified ? "Verified" : "Unverified"}</span>;
+  return <Badge tone={verified ? "success" : "warning"}>{verified ? "Verified" : "Unverified"}</Badge>;
 }
 
 export default function UserPage(props: Props) {
@@ -28,6 +29,8 @@ export default function UserPage(props: Props) {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<unknown>(null);
 
   const metadata = useMemo<MetadataValues>(
     () =>
@@ -45,9 +48,7 @@ export default function UserPage(props: Props) {
           <Link href="/dashboard/">← Users</Link>
         </p>
         <ErrorMessage error={user.error} />
-        <button type="button" onClick={user.reload}>
-          Retry
-        </button>
+        <Button onClick={user.reload}>Retry</Button>
       </section>
     );
   }
@@ -83,9 +84,9 @@ export default function UserPage(props: Props) {
           <h1 id="user-title">{name}</h1>
           <p class="muted code">{u.id}</p>
           <p class="badges">
-            {u.banned && <span class="badge danger">Banned</span>}
-            {u.locked && <span class="badge warn">Locked</span>}
-            {u.two_factor_enabled && <span class="badge">2FA</span>}
+            {u.banned && <Badge tone="danger">Banned</Badge>}
+            {u.locked && <Badge tone="warning">Locked</Badge>}
+            {u.two_factor_enabled && <Badge>2FA</Badge>}
           </p>
         </div>
       </header>
@@ -97,13 +98,13 @@ export default function UserPage(props: Props) {
         <h2 id="account-title">Account</h2>
         <dl class="facts">
           <dt>Created</dt>
-          <dd>{formatTime(u.created_at)}</dd>
+          <dd>{formatDate(u.created_at)}</dd>
           <dt>Updated</dt>
-          <dd>{formatTime(u.updated_at)}</dd>
+          <dd>{formatDate(u.updated_at)}</dd>
           <dt>Last sign-in</dt>
-          <dd>{formatTime(u.last_sign_in_at)}</dd>
+          <dd>{formatDate(u.last_sign_in_at)}</dd>
           <dt>Last active</dt>
-          <dd>{formatTime(u.last_active_at)}</dd>
+          <dd>{formatDate(u.last_active_at)}</dd>
           {u.external_id && (
             <>
               <dt>External ID</dt>
@@ -116,7 +117,7 @@ export default function UserPage(props: Props) {
             {"; "}
             {u.locked
               ? u.lockout_expires_in_seconds !== null
-                ? `locked, unlocks in ${formatDuration(u.lockout_expires_in_seconds)} (at ${formatTime(Date.now() + u.lockout_expires_in_seconds * 1000)})`
+                ? `locked, unlocks in ${formatDuration(u.lockout_expires_in_seconds)} (at ${formatDate(Date.now() + u.lockout_expires_in_seconds * 1000)})`
                 : "locked until unlocked"
               : "not locked"}
             {u.verification_attempts_remaining !== null && !u.locked && `; ${u.verification_attempts_remaining} verification attempts remaining`}
@@ -124,26 +125,26 @@ export default function UserPage(props: Props) {
         </dl>
         <div class="actions">
           {u.banned ? (
-            <button type="button" disabled={busy} onClick={() => post("/unban")}>
+            <Button disabled={busy} onClick={() => post("/unban")}>
               Unban
-            </button>
+            </Button>
           ) : (
-            <button type="button" class="danger" disabled={busy} onClick={() => post("/ban")}>
+            <Button variant="danger" disabled={busy} onClick={() => post("/ban")}>
               Ban
-            </button>
+            </Button>
           )}
           {u.locked ? (
-            <button type="button" disabled={busy} onClick={() => post("/unlock")}>
+            <Button disabled={busy} onClick={() => post("/unlock")}>
               Unlock
-            </button>
+            </Button>
           ) : (
-            <button type="button" disabled={busy} onClick={() => post("/lock")}>
+            <Button disabled={busy} onClick={() => post("/lock")}>
               Lock
-            </button>
+            </Button>
           )}
-          <button type="button" class="danger" disabled={busy} onClick={() => setConfirmDelete(true)}>
+          <Button variant="danger" disabled={busy} onClick={() => setConfirmDelete(true)}>
             Delete user
-          </button>
+          </Button>
         </div>
       </section>
 
@@ -187,7 +188,7 @@ export default function UserPage(props: Props) {
         <h2 id="security-title">Password and two-factor</h2>
         <dl class="facts">
           <dt>Password</dt>
-          <dd>{u.password_enabled ? `Set${u.password_last_updated_at ? ` (updated ${formatTime(u.password_last_updated_at)})` : ""}` : "Not set"}</dd>
+          <dd>{u.password_enabled ? `Set${u.password_last_updated_at ? ` (updated ${formatDate(u.password_last_updated_at)})` : ""}` : "Not set"}</dd>
           <dt>Authenticator app (TOTP)</dt>
           <dd>{u.totp_enabled ? "Enabled" : "Not enabled"}</dd>
           <dt>Backup codes</dt>
@@ -195,8 +196,8 @@ export default function UserPage(props: Props) {
           <dt>Two-factor</dt>
           <dd>
             {u.two_factor_enabled ? "Enabled" : "Not enabled"}
-            {u.mfa_enabled_at && u.two_factor_enabled ? ` since ${formatTime(u.mfa_enabled_at)}` : ""}
-            {u.mfa_disabled_at && !u.two_factor_enabled ? ` (disabled ${formatTime(u.mfa_disabled_at)})` : ""}
+            {u.mfa_enabled_at && u.two_factor_enabled ? ` since ${formatDate(u.mfa_enabled_at)}` : ""}
+            {u.mfa_disabled_at && !u.two_factor_enabled ? ` (disabled ${formatDate(u.mfa_disabled_at)})` : ""}
           </dd>
         </dl>
         <div class="actions">
@@ -230,7 +231,7 @@ export default function UserPage(props: Props) {
             {u.passkeys.map((p) => (
               <li key={p.id}>
                 <span>
-                  {p.name} <span class="muted">last used {formatTime(p.last_used_at)}</span>
+                  {p.name} <span class="muted">last used {formatDate(p.last_used_at)}</span>
                 </span>
                 <ConfirmButton label={`Delete passkey ${p.name}`} text="Delete" disabled={busy} onConfirm={() => del(`/passkeys/${enc(p.id)}`)} />
               </li>
@@ -274,24 +275,34 @@ export default function UserPage(props: Props) {
               {memberships.data.data.map((m) => (
                 <li key={m.id}>
                   <Link href={`/dashboard/organizations/${enc(m.organization.id)}`}>{m.organization.name}</Link>
-                  <span class="badge">{m.role_name}</span>
+                  <Badge>{m.role_name}</Badge>
                 </li>
               ))}
             </ul>
           ))}
       </section>
 
-      <TypedConfirm
+      <ConfirmDialog
         open={confirmDelete}
         title="Delete this user?"
-        prompt={`This removes the user and everything they own. Type ${primaryEmail ? "their primary email address or " : ""}the user id (${u.id}) to confirm.`}
-        accept={[u.id, primaryEmail ?? ""]}
-        confirmLabel="Delete user permanently"
-        onClose={() => setConfirmDelete(false)}
+        message={<p>This removes {name}, their identifiers, credentials, memberships and profile image. It cannot be undone.</p>}
+        confirmText={primaryEmail ?? u.id}
+        actionLabel="Delete user permanently"
+        busy={deleting}
+        error={deleteError}
+        onCancel={() => setConfirmDelete(false)}
         onConfirm={async () => {
-          await api("DELETE", `/users/${enc(u.id)}`);
-          setConfirmDelete(false);
-          navigate("/dashboard/", { replace: true });
+          setDeleting(true);
+          setDeleteError(null);
+          try {
+            await api("DELETE", `/users/${enc(u.id)}`);
+            setConfirmDelete(false);
+            navigate("/dashboard/", { replace: true });
+          } catch (error) {
+            setDeleteError(error);
+          } finally {
+            setDeleting(false);
+          }
         }}
       />
     </section>
@@ -318,9 +329,9 @@ function IdentifierList(props: {
             return (
               <li key={item.id}>
                 <span class="identifier">
-                  <span class="code">{item.text}</span> {item.primary && <span class="badge primary">Primary</span>}{" "}
+                  <span class="code">{item.text}</span> {item.primary && <Badge tone="neutral">Primary</Badge>}{" "}
                   <VerificationBadge verification={item.verification} />
-                  {item.extra && <span class="badge">{item.extra}</span>}
+                  {item.extra && <Badge>{item.extra}</Badge>}
                 </span>
                 {del && <ConfirmButton label={del.label} text="Delete" disabled={props.busy} onConfirm={del.run} />}
               </li>
@@ -358,9 +369,9 @@ function ProfileImage(props: { user: User; busy: boolean; act: (run: () => Promi
             accept="image/png,image/jpeg,image/gif,image/webp"
             onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0] ?? null)}
           />
-          <button type="submit" disabled={props.busy || !file}>
+          <Button variant="primary" type="submit" disabled={props.busy || !file}>
             Upload image
-          </button>
+          </Button>
           {u.has_image && (
             <ConfirmButton
               label="Remove image"

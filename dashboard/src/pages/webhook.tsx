@@ -7,7 +7,8 @@
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { Link, navigate } from "../router";
-import { ConfirmButton, ErrorMessage, formatTime, Loading, pageOf, useLoad } from "../components/kit";
+import { ConfirmButton, pageOf, useLoad } from "../components/kit";
+import { Badge, Button, ErrorMessage, formatDate, Loading } from "../components/ui";
 import { Pager } from "../components/pager";
 import type { Paginated, WebhookAttempt, WebhookEndpoint } from "../components/types";
 import "./pages.css";
@@ -50,9 +51,7 @@ export default function WebhookPage(props: Props) {
           <Link href="/dashboard/webhooks">← Webhooks</Link>
         </p>
         <ErrorMessage error={endpoint.error} />
-        <button type="button" onClick={endpoint.reload}>
-          Retry
-        </button>
+        <Button onClick={endpoint.reload}>Retry</Button>
       </section>
     );
   }
@@ -75,21 +74,20 @@ export default function WebhookPage(props: Props) {
         <dl class="facts">
           <dt>Status</dt>
           <dd>
-            <span class={ep.disabled ? "badge muted" : "badge ok"}>{ep.disabled ? "Disabled" : "Enabled"}</span>
+            <Badge tone={ep.disabled ? "neutral" : "success"}>{ep.disabled ? "Disabled" : "Enabled"}</Badge>
           </dd>
           <dt>Events</dt>
           <dd>{ep.events.length ? ep.events.join(", ") : "All events"}</dd>
           <dt>Description</dt>
           <dd>{ep.description || <span class="muted">None</span>}</dd>
           <dt>Created</dt>
-          <dd>{formatTime(ep.created_at)}</dd>
+          <dd>{formatDate(ep.created_at)}</dd>
           <dt>Signing secret</dt>
           <dd>{secret === null ? <span class="muted">Hidden</span> : <code class="secret">{secret}</code>}</dd>
         </dl>
         <div class="actions">
           {secret === null ? (
-            <button
-              type="button"
+            <Button
               disabled={busy}
               onClick={async () => {
                 const answer = await run(() => api<{ key: string }>("GET", `${path}/secret`));
@@ -97,14 +95,11 @@ export default function WebhookPage(props: Props) {
               }}
             >
               Reveal secret
-            </button>
+            </Button>
           ) : (
-            <button type="button" onClick={() => setSecret(null)}>
-              Hide secret
-            </button>
+            <Button onClick={() => setSecret(null)}>Hide secret</Button>
           )}
-          <button
-            type="button"
+          <Button
             disabled={busy}
             onClick={async () => {
               const next = await run(() => api<WebhookEndpoint>("PATCH", path, { disabled: !ep.disabled }));
@@ -112,7 +107,7 @@ export default function WebhookPage(props: Props) {
             }}
           >
             {ep.disabled ? "Enable endpoint" : "Disable endpoint"}
-          </button>
+          </Button>
           <ConfirmButton
             label="Delete endpoint"
             disabled={busy}
@@ -127,16 +122,16 @@ export default function WebhookPage(props: Props) {
       <section class="card" aria-labelledby="attempts-title">
         <h2 id="attempts-title">Attempts</h2>
         <div class="actions">
-          <button type="button" onClick={attempts.reload} disabled={attempts.loading}>
+          <Button onClick={attempts.reload} disabled={attempts.loading}>
             Refresh attempts
-          </button>
+          </Button>
         </div>
         {attempts.loading && <Loading label="Loading attempts…" />}
         {attempts.error !== null && <ErrorMessage error={attempts.error} />}
         {attempts.data && attempts.data.data.length === 0 && <p class="muted">No messages sent to this endpoint yet.</p>}
         {attempts.data && attempts.data.data.length > 0 && (
           <div class="table-wrap">
-            <table class="data">
+            <table>
               <thead>
                 <tr>
                   <th scope="col">Message</th>
@@ -157,15 +152,14 @@ export default function WebhookPage(props: Props) {
                     <td class="code">{a.message_id}</td>
                     <td class="code">{a.event_type}</td>
                     <td>
-                      <span class={a.status === "succeeded" ? "badge ok" : a.status === "failed" ? "badge danger" : "badge warn"}>{a.status}</span>
+                      <Badge tone={a.status === "succeeded" ? "success" : a.status === "failed" ? "danger" : "warning"}>{a.status}</Badge>
                     </td>
                     <td>{a.response_status ?? "—"}</td>
                     <td>{a.attempt}</td>
-                    <td>{formatTime(a.created_at)}</td>
-                    <td>{formatTime(a.next_attempt_at)}</td>
+                    <td>{formatDate(a.created_at)}</td>
+                    <td>{formatDate(a.next_attempt_at)}</td>
                     <td>
-                      <button
-                        type="button"
+                      <Button
                         disabled={busy}
                         aria-label={`Resend ${a.message_id}`}
                         onClick={async () => {
@@ -179,7 +173,7 @@ export default function WebhookPage(props: Props) {
                         }}
                       >
                         Resend
-                      </button>
+                      </Button>
                     </td>
                   </tr>
                 ))}

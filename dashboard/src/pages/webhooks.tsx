@@ -6,7 +6,8 @@
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { Link, navigate } from "../router";
-import { ConfirmButton, ErrorMessage, Field, formatTime, Loading, pageOf, useLoad } from "../components/kit";
+import { ConfirmButton, pageOf, useLoad } from "../components/kit";
+import { Badge, Button, ErrorMessage, Field, formatDate, Loading } from "../components/ui";
 import { Pager } from "../components/pager";
 import type { Paginated, WebhookEndpoint } from "../components/types";
 import { WEBHOOK_EVENT_TYPES } from "../../../workers/webhooks/event-types";
@@ -49,15 +50,13 @@ export default function WebhooksPage(props: Props) {
         {list.error !== null && (
           <>
             <ErrorMessage error={list.error} />
-            <button type="button" onClick={list.reload}>
-              Retry
-            </button>
+            <Button onClick={list.reload}>Retry</Button>
           </>
         )}
         {list.data && list.data.data.length === 0 && <p class="muted">No endpoints yet.</p>}
         {list.data && list.data.data.length > 0 && (
           <div class="table-wrap">
-            <table class="data">
+            <table>
               <thead>
                 <tr>
                   <th scope="col">URL</th>
@@ -78,18 +77,17 @@ export default function WebhooksPage(props: Props) {
                     </td>
                     <td>{ep.events.length ? ep.events.join(", ") : "All events"}</td>
                     <td>
-                      <span class={ep.disabled ? "badge muted" : "badge ok"}>{ep.disabled ? "Disabled" : "Enabled"}</span>
+                      <Badge tone={ep.disabled ? "neutral" : "success"}>{ep.disabled ? "Disabled" : "Enabled"}</Badge>
                     </td>
-                    <td>{formatTime(ep.created_at)}</td>
+                    <td>{formatDate(ep.created_at)}</td>
                     <td class="row-actions">
-                      <button
-                        type="button"
+                      <Button
                         disabled={busy === ep.id}
                         aria-label={`${ep.disabled ? "Enable" : "Disable"} ${ep.url}`}
                         onClick={() => run(ep.id, () => api("PATCH", `/webhook_endpoints/${encodeURIComponent(ep.id)}`, { disabled: !ep.disabled }))}
                       >
                         {ep.disabled ? "Enable" : "Disable"}
-                      </button>
+                      </Button>
                       <ConfirmButton
                         label={`Delete ${ep.url}`}
                         text="Delete"
@@ -150,19 +148,16 @@ function CreateEndpoint() {
       <form class="form" onSubmit={submit}>
         {top !== null && <ErrorMessage error={top} />}
         <Field label="Endpoint URL" error={fieldErrors.url}>
-          {(a) => (
-            <input
-              {...a}
-              type="url"
-              inputMode="url"
-              placeholder="https://example.com/webhooks"
-              value={url}
-              onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
-            />
-          )}
+          <input
+            type="url"
+            inputMode="url"
+            placeholder="https://example.com/webhooks"
+            value={url}
+            onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
+          />
         </Field>
         <Field label="Description" error={fieldErrors.description}>
-          {(a) => <input {...a} value={description} onInput={(e) => setDescription((e.currentTarget as HTMLInputElement).value)} />}
+          <input value={description} onInput={(e) => setDescription((e.currentTarget as HTMLInputElement).value)} />
         </Field>
         <fieldset class="event-types" aria-describedby={fieldErrors.events ? "events-error" : undefined}>
           <legend>Events (none checked = all events)</legend>
@@ -186,9 +181,9 @@ function CreateEndpoint() {
           )}
         </fieldset>
         <div class="actions">
-          <button type="submit" disabled={busy || !url.trim()}>
+          <Button variant="primary" type="submit" disabled={busy || !url.trim()}>
             Add endpoint
-          </button>
+          </Button>
         </div>
       </form>
     </section>

@@ -8,6 +8,12 @@ import { type DashboardSession, onUnauthorized, session } from "./api";
 import { Button, ErrorMessage, Loading } from "./components/ui";
 import SignInPage from "./pages/sign-in";
 import UsersPage from "./pages/users";
+import UserPage from "./pages/user";
+import CreateUserPage from "./pages/create-user";
+import OrganizationsPage from "./pages/organizations";
+import OrganizationPage from "./pages/organization";
+import WebhooksPage from "./pages/webhooks";
+import WebhookPage from "./pages/webhook";
 import { BASE, Link, type Route, useRoute } from "./router";
 
 type State = { kind: "checking" } | { kind: "signed-out"; expired: boolean } | { kind: "signed-in"; session: DashboardSession };
@@ -33,6 +39,18 @@ function Page(props: { route: Route }) {
   switch (route.name) {
     case "users":
       return <UsersPage params={route.params} query={route.query} />;
+    case "user":
+      return <UserPage params={route.params} query={route.query} />;
+    case "create-user":
+      return <CreateUserPage params={route.params} query={route.query} />;
+    case "organizations":
+      return <OrganizationsPage params={route.params} query={route.query} />;
+    case "organization":
+      return <OrganizationPage params={route.params} query={route.query} />;
+    case "webhooks":
+      return <WebhooksPage params={route.params} query={route.query} />;
+    case "webhook":
+      return <WebhookPage params={route.params} query={route.query} />;
     case "not-found":
       return (
         <section>

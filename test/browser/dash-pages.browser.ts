@@ -2,12 +2,16 @@
  * dash-pages' flows in Chromium against `wrangler dev` (issue 17 §3): ban shows the badge and the
  * API says banned; metadata edited in the editor is what the API then returns (a removed key
  * included); a create with a taken email shows form_identifier_exists at the email field; an
- * endpoint's secret is in the page only after "Reveal secret"; screenshots of a user's page.
- * Fixtures are made through @clerk/backend, so what the page shows is checked against the SDK.
+ * endpoint's secret is in the page only after "Reveal secret", and "Resend" sends a failed message
+ * again; an organization's member role and invitations change through the page; screenshots of a
+ * user's page. Fixtures are made through @clerk/backend (the webhook endpoint, an extension the
+ * SDK has no method for, with a Bearer request), so what the page shows is checked against the API.
  */
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { apiClient, DESKTOP, launchBrowser, PHONE, type Server, screenshot, signIn, startServer, type TestBrowser } from "./harness";
+import { apiClient, DESKTOP, launchBrowser, PHONE, SECRET_KEY, type Server, screenshot, signIn, startServer, type TestBrowser } from "./harness";
 
 let server: Server;
 let browser: TestBrowser;
@@ -17,7 +21,8 @@ let n = 0;
 const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${++n}`;
 
 beforeAll(async () => {
-  server = await startServer();
+  // One retry, ten minutes after a failure: within a test only "Resend" sends a message again.
+  server = await startServer({ WEBHOOK_RETRY_SCHEDULE_SECONDS: "600" });
   browser = await launchBrowser();
   clerk = apiClient(server);
 }, 120_000);
@@ -25,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
 });
 
 beforeEach(async () => {
@@ -170,5 +176,103 @@ describe("webhooks", () => {
     expect(await secret.count()).toBe(1);
     await page.getByRole("button", { name: "Hide secret" }).click();
     expect(await page.content()).not.toMatch(/whsec_/);
+  });
+});
+
+/** A webhook receiver that answers 500 and records each request's svix-id and event type. */
+let receiver: HttpServer | undefined;
+const received: { svixId: string; type: string }[] = [];
+async function failingReceiver(): Promise<string> {
+  if (!receiver) {
+    receiver = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        received.push({ svixId: String(request.headers["svix-id"]), type: JSON.parse(body).type });
+        response.writeHead(500).end("no");
+      });
+    });
+    await new Promise<void>((resolve) => receiver?.listen(0, "127.0.0.1", resolve));
+  }
+  return `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+}
+
+/** Waits (polling, bounded) until the receiver has `count` requests. */
+async function receivedAtLeast(count: number, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (received.length < count) {
+    if (Date.now() > deadline) throw new Error(`the receiver got ${received.length} of ${count} requests`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return received;
+}
+
+describe("webhook attempts", () => {
+  it("a failed message shows in the attempts log, and Resend sends it again with the same svix-id", async () => {
+    const url = await failingReceiver();
+    const created = await fetch(`${server.url}/v1/webhook_endpoints`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ url, events: ["user.created"] }),
+    });
+    expect(created.status).toBe(200);
+    const endpoint = (await created.json()) as { id: string };
+    await clerk.users.createUser({ emailAddress: [`${unique("hook")}@example.com`] });
+    const [first] = await receivedAtLeast(1);
+    expect(first.type).toBe("user.created");
+
+    await page.goto(`${server.url}/dashboard/webhooks/${endpoint.id}`);
+    const row = page.getByRole("row").filter({ hasText: first.svixId });
+    await row.waitFor();
+    expect(await row.getByRole("cell").allTextContents()).toEqual(expect.arrayContaining(["user.created", "500", "1"]));
+
+    await row.getByRole("button", { name: `Resend ${first.svixId}` }).click();
+    const all = await receivedAtLeast(2);
+    expect(all).toHaveLength(2);
+    expect(all[1]).toEqual(first);
+    // The log reads the second failure back: two attempts, last answer 500.
+    await expect
+      .poll(async () => {
+        await page.getByRole("button", { name: "Refresh attempts" }).click();
+        return row.getByRole("cell").allTextContents();
+      })
+      .toEqual(expect.arrayContaining(["user.created", "500", "2"]));
+  });
+});
+
+describe("an organization's page", () => {
+  it("a member's role changed in the page is the membership's role in the API; an invitation is created and revoked", async () => {
+    const owner = await clerk.users.createUser({ emailAddress: [`${unique("owner")}@example.com`], firstName: "Olive", lastName: "Owner" });
+    const member = await clerk.users.createUser({ emailAddress: [`${unique("member")}@example.com`], firstName: "Max", lastName: "Member" });
+    const org = await clerk.organizations.createOrganization({ name: unique("Org "), createdBy: owner.id });
+    await clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: member.id, role: "org:member" });
+    const roleOf = async (userId: string) =>
+      (await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id, limit: 100 })).data.find(
+        (m) => m.publicUserData?.userId === userId,
+      )?.role;
+
+    await page.goto(`${server.url}/dashboard/organizations/${org.id}`);
+    const select = page.getByRole("combobox", { name: "Role of Max Member" });
+    expect(await select.inputValue()).toBe("org:member");
+    await select.selectOption("org:admin");
+    await expect.poll(() => roleOf(member.id)).toBe("org:admin");
+    await page.reload();
+    expect(await select.inputValue()).toBe("org:admin");
+
+    const invitee = `${unique("invitee")}@example.com`;
+    await page.getByRole("textbox", { name: "Invitee email address" }).fill(invitee);
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    const revoke = page.getByRole("button", { name: `Revoke invitation for ${invitee}` });
+    await revoke.waitFor();
+    const statusOf = async () =>
+      (await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id })).data.find((i) => i.emailAddress === invitee)?.status;
+    expect(await statusOf()).toBe("pending");
+
+    await revoke.click();
+    await page.getByRole("button", { name: `Confirm: Revoke invitation for ${invitee}` }).click();
+    await page.getByRole("row").filter({ hasText: invitee }).getByText("revoked").waitFor();
+    expect(await statusOf()).toBe("revoked");
   });
 });

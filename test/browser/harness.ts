@@ -3,8 +3,7 @@
  * state, Debian's Chromium driven by playwright-core (a bundled browser download cannot work in
  * this environment), sign-in through the real page, and the official client for fixtures.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClerkClient } from "@clerk/backend";
@@ -44,9 +43,12 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches /usr/bin/chromium headless with the flags issue 17 §3 lists and a fresh --user-data-dir. */
+/**
+ * Launches /usr/bin/chromium headless with the flags issue 17 §3 lists. The fresh profile
+ * directory is playwright-core's own: `launch` refuses a `--user-data-dir` argument and instead
+ * passes `--user-data-dir=<new temporary directory>` itself, deleted when the browser closes.
+ */
 export async function launchBrowser(): Promise<TestBrowser> {
-  const profile = mkdtempSync(join(tmpdir(), "dashboard-chromium-"));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -58,14 +60,12 @@ export async function launchBrowser(): Promise<TestBrowser> {
       "--disable-component-update",
       "--disable-sync",
       "--disable-quic",
-      `--user-data-dir=${profile}`,
     ],
   });
   return {
     browser,
     async close() {
       await browser.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 import { createWebhookReceiver } from "./test/support/webhook-receiver";
 import { createOAuthProvider, PROVIDER_CLIENT_ID, PROVIDER_CLIENT_SECRET, VAR_CLIENT_SECRET } from "./test/support/oauth-provider";
@@ -15,6 +17,12 @@ const OAUTH_PROVIDERS = JSON.stringify({
 
 // Route tests run inside workerd against real D1, R2 and Durable Objects (miniflare).
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist before the pool reads it (`npm test` builds first;
+  // this covers a direct `vitest run`).
+  if (!existsSync("dashboard/dist/dashboard/index.html")) {
+    const build = spawnSync(process.execPath, ["scripts/build-dashboard.mjs"], { stdio: "inherit" });
+    if (build.status !== 0) throw new Error("npm run build failed");
+  }
   const migrations = await readD1Migrations("migrations");
   return {
     plugins: [

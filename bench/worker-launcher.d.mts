@@ -18,3 +18,5 @@ export declare function requestJson(
   body?: unknown,
   headers?: Record<string, string>,
 ): Promise<{ status: number; body: any; headers: Headers }>;
+/** Builds the dashboard (wrangler.toml's [assets] directory) when this checkout has not. */
+export declare function ensureDashboardBuilt(): void;

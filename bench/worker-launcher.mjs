@@ -3,6 +3,7 @@
  * on a free port. Shared by the e2e tests (test/e2e/worker-process.ts) and the benchmarks.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,12 +37,23 @@ export function applyMigrations(persistTo) {
 }
 
 /**
+ * wrangler refuses to start when wrangler.toml's [assets] directory is missing: build the
+ * dashboard once if this checkout has not (`npm run build`; npm start and npm test run it anyway).
+ */
+export function ensureDashboardBuilt() {
+  if (existsSync(join(ROOT, "dashboard/dist/dashboard/index.html"))) return;
+  const build = spawnSync(process.execPath, [join(ROOT, "scripts/build-dashboard.mjs")], { cwd: ROOT, encoding: "utf8" });
+  if (build.status !== 0) throw new Error(`dashboard build failed: ${build.stderr}\n${build.stdout}`);
+}
+
+/**
  * Starts `wrangler dev` and resolves once it answers HTTP on `readyPath`.
  * `onOutput` gets wrangler's output as it comes (e.g. to time its log lines).
  * @param {{ persistTo?: string, vars?: Record<string, string>, config?: string, readyPath?: string, timeoutMs?: number, onOutput?: (chunk: string) => void }} options
  * @returns {Promise<{ url: string, stop(): Promise<void> }>}
  */
 export async function startWrangler(options = {}) {
+  ensureDashboardBuilt();
   const port = await freePort();
   // A free inspector port too, so several workers (and parallel checkouts) can run at once.
   const inspectorPort = await freePort();

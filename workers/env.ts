@@ -15,6 +15,11 @@ export interface Env {
   WEBHOOKS: Queue<DeliveryMessage>;
   /** One instance whose alarm re-enqueues due webhook deliveries (workers/webhooks/scheduler.ts). */
   WEBHOOK_SCHEDULER: DurableObjectNamespace<WebhookScheduler>;
+  /** The dashboard's built files (wrangler.toml [assets], dashboard/dist); absent when not built. */
+  ASSETS?: Fetcher;
+  /** Dashboard sign-in attempts admitted per client IP per DASHBOARD_SIGN_IN_RATE_WINDOW_SECONDS. */
+  DASHBOARD_SIGN_IN_RATE_LIMIT?: string;
+  DASHBOARD_SIGN_IN_RATE_WINDOW_SECONDS?: string;
   /** Secret: one key, or a comma-separated list for rotation. */
   CLERK_SECRET_KEY?: string;
   /** Secret: base64 of 32 bytes; seals TOTP secrets and OAuth tokens (AES-256-GCM). */
@@ -63,6 +68,9 @@ export interface Config {
   webhookRetryScheduleSeconds: number[];
   /** Configured `instance_id`, or undefined for the generated and stored one. */
   instanceId: string | undefined;
+  /** Dashboard sign-in attempts admitted per client IP per window. */
+  dashboardSignInRateLimit: number;
+  dashboardSignInRateWindowSeconds: number;
 }
 
 /** Svix's schedule: retries 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after the failures before them. */
@@ -110,6 +118,8 @@ export function readConfig(env: Env): Config {
     exportCredentials: String(env.EXPORT_CREDENTIALS ?? "").trim() === "true",
     webhookTimeoutMs: Math.min(intVar(env.WEBHOOK_TIMEOUT_MS, 15_000, 1), 60_000),
     webhookRetryScheduleSeconds: retrySchedule(env.WEBHOOK_RETRY_SCHEDULE_SECONDS),
+    dashboardSignInRateLimit: intVar(env.DASHBOARD_SIGN_IN_RATE_LIMIT, 10, 1),
+    dashboardSignInRateWindowSeconds: intVar(env.DASHBOARD_SIGN_IN_RATE_WINDOW_SECONDS, 60, 1),
     instanceId: typeof env.CLERK_INSTANCE_ID === "string" && env.CLERK_INSTANCE_ID.trim() !== "" ? env.CLERK_INSTANCE_ID.trim() : undefined,
   };
   configCache.set(env, config);

@@ -3,6 +3,7 @@ import { DbMeter } from "./db/metered-d1";
 import type { Env } from "./env";
 import { errorResponse } from "./http/respond";
 import { createRouter } from "./router";
+import { isDashboardPath, withDashboardHeaders } from "./routes/dashboard";
 
 import { handleDeliveryBatch, type DeliveryMessage } from "./webhooks/delivery";
 import { sweepDueDeliveries } from "./webhooks/scheduler";
@@ -35,6 +36,7 @@ export default {
     } catch (error) {
       response = errorResponse(error);
     }
+    if (isDashboardPath(new URL(request.url).pathname)) response = withDashboardHeaders(response);
     return withServerTiming(response, meter);
   },
 

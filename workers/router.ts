@@ -1,11 +1,11 @@
 /**
- * Wiring only: authentication for /v1, the route groups, the not-found fallback and the
+ * Wiring only: authentication for /v1, the dashboard (session API and static assets), the route groups, the not-found fallback and the
  * one error mapper. Each group lives in workers/routes/ and registers itself here.
  */
 import { Router } from "itty-router";
 import type { AppContext } from "./context";
-import { timingSafeEqualStrings } from "./crypto/constant-time";
 import { assertApiVersion } from "./http/api-version";
+import { authenticateApiRequest } from "./http/auth";
 import { errors } from "./http/errors";
 import { errorResponse } from "./http/respond";
 import type { ApiRequest } from "./http/router-types";
@@ -15,24 +15,16 @@ import { registerOAuthTokenRoutes } from "./routes/oauth-tokens";
 import { registerOrganizationRoutes } from "./routes/organizations";
 import { registerUserOrganizationRoutes } from "./routes/user-organizations";
 import { registerAccountRoutes } from "./routes/account";
+import { registerDashboardRoutes } from "./routes/dashboard";
 import { registerImageRoutes } from "./routes/images";
 import { registerUserRoutes } from "./routes/users";
 import { registerWebhookRoutes } from "./routes/webhooks";
 
 const isApiPath = (request: ApiRequest) => new URL(request.url).pathname.startsWith("/v1/");
 
-/**
- * Bearer-key check for every /v1 route. Every configured key is compared in constant time
- * (and all of them are compared), so timing reveals neither a key's prefix nor its position.
- */
-function authenticate(request: ApiRequest, ctx: AppContext): void {
-  if (!isApiPath(request)) return;
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer ([^\s]+)$/.exec(header.trim());
-  if (!match) throw errors.authorizationHeaderInvalid();
-  let ok = false;
-  for (const key of ctx.config.secretKeys) ok = timingSafeEqualStrings(key, match[1]) || ok;
-  if (!ok) throw errors.secretKeyInvalid();
+/** Bearer key or dashboard session cookie (workers/http/auth.ts), for /v1 routes only. */
+async function authenticate(request: ApiRequest, ctx: AppContext): Promise<void> {
+  if (isApiPath(request)) await authenticateApiRequest(request, ctx);
 }
 
 /** After authentication, so an unauthenticated caller learns nothing but 401. */
@@ -54,6 +46,7 @@ export function createRouter() {
   registerAccountRoutes(router);
   registerImageRoutes(router);
   registerWebhookRoutes(router);
+  registerDashboardRoutes(router);
   router.all("*", () => {
     throw errors.routeNotFound();
   });

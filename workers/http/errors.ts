@@ -298,6 +298,37 @@ export const errors = {
       `'${imageType}' images are not currently supported. Please consult the API documentation for more information.`,
     ),
   imageNotFound: () => new ApiError(404, "image_not_found", "Image not found", "Image not found"),
+  /** A dashboard session cookie that is missing, malformed, expired or made with a key no longer configured. */
+  dashboardSessionInvalid: () =>
+    new ApiError(
+      401,
+      "authentication_invalid",
+      "Invalid authentication",
+      "Unable to authenticate the request, you need to supply an active session. Sign in to the dashboard again.",
+    ),
+  /**
+   * A state-changing request carrying the dashboard cookie from another origin (README, Dashboard,
+   * Security model). Clerk's `authorization_invalid` (403) is the closest code: `origin_invalid`
+   * is a 400 about Frontend API subdomains, and `csrf_token_invalid` asks for a CSRF token this
+   * API does not use.
+   */
+  crossSiteRequest: () =>
+    new ApiError(
+      403,
+      "authorization_invalid",
+      "Unauthorized request",
+      "Requests authenticated by the dashboard session cookie must come from the dashboard's own origin.",
+    ),
+  /** Too many dashboard sign-in attempts from one client; the text says how long to wait. */
+  signInRateLimited: (retryAfterSeconds: number) =>
+    new ApiError(
+      429,
+      "too_many_requests",
+      "Too many requests",
+      `Too many sign-in attempts. Try again in ${describeDuration(retryAfterSeconds)}.`,
+      undefined,
+      { "Retry-After": String(retryAfterSeconds) },
+    ),
   tooManyRequests: (retryAfterSeconds: number) =>
     new ApiError(429, "too_many_requests", "Too many requests", "Too many requests, retry later", undefined, {
       "Retry-After": String(retryAfterSeconds),

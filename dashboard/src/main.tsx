@@ -1,0 +1,7 @@
+/** Entry point: mounts the app into #app (index.html has no inline script; CSP forbids it). */
+import { render } from "preact";
+import { App } from "./app";
+import "./styles.css";
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);

@@ -1,0 +1,278 @@
+/**
+ * dash-pages' flows in Chromium against `wrangler dev` (issue 17 §3): ban shows the badge and the
+ * API says banned; metadata edited in the editor is what the API then returns (a removed key
+ * included); a create with a taken email shows form_identifier_exists at the email field; an
+ * endpoint's secret is in the page only after "Reveal secret", and "Resend" sends a failed message
+ * again; an organization's member role and invitations change through the page; screenshots of a
+ * user's page. Fixtures are made through @clerk/backend (the webhook endpoint, an extension the
+ * SDK has no method for, with a Bearer request), so what the page shows is checked against the API.
+ */
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { apiClient, DESKTOP, launchBrowser, PHONE, SECRET_KEY, type Server, screenshot, signIn, startServer, type TestBrowser } from "./harness";
+
+let server: Server;
+let browser: TestBrowser;
+let clerk: ReturnType<typeof apiClient>;
+let page: Page;
+let n = 0;
+const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${++n}`;
+
+beforeAll(async () => {
+  // One retry, ten minutes after a failure: within a test only "Resend" sends a message again.
+  server = await startServer({ WEBHOOK_RETRY_SCHEDULE_SECONDS: "600" });
+  browser = await launchBrowser();
+  clerk = apiClient(server);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+
+beforeEach(async () => {
+  page = await browser.browser.newPage({ viewport: DESKTOP });
+  await signIn(page, server);
+});
+
+afterEach(async () => {
+  await page?.close();
+});
+
+/** The text of the elements that describe a control (aria-describedby): its hint and error. */
+async function descriptionOf(control: Locator): Promise<string> {
+  return control.evaluate((el) =>
+    (el.getAttribute("aria-describedby") ?? "")
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" "),
+  );
+}
+
+describe("a user's page", () => {
+  it("Ban shows the Banned badge and the API says banned: true; Unban reverses both", async () => {
+    const user = await clerk.users.createUser({ emailAddress: [`${unique("ban")}@example.com`], firstName: "Ban", lastName: "Me" });
+    await page.goto(`${server.url}/dashboard/users/${user.id}`);
+    const badge = page.locator(".badge", { hasText: /^Banned$/ });
+    await page.getByRole("button", { name: "Ban", exact: true }).click();
+    await badge.waitFor();
+    expect((await clerk.users.getUser(user.id)).banned).toBe(true);
+
+    await page.getByRole("button", { name: "Unban" }).click();
+    await page.getByRole("button", { name: "Ban", exact: true }).waitFor();
+    expect(await badge.count()).toBe(0);
+    expect((await clerk.users.getUser(user.id)).banned).toBe(false);
+  });
+
+  it("metadata edited in the editor is what the API returns, a removed key included; invalid JSON cannot be saved", async () => {
+    const user = await clerk.users.createUser({
+      emailAddress: [`${unique("meta")}@example.com`],
+      publicMetadata: { plan: "pro", nested: { a: 1, b: 2 }, drop: true },
+      privateMetadata: { notes: { x: 1 }, keep: "yes" },
+    });
+    await page.goto(`${server.url}/dashboard/users/${user.id}`);
+    const save = page.getByRole("button", { name: "Save metadata" });
+    const publicEditor = page.getByRole("textbox", { name: "Public metadata" });
+    const privateEditor = page.getByRole("textbox", { name: "Private metadata" });
+    const unsafeEditor = page.getByRole("textbox", { name: "Unsafe metadata" });
+    await publicEditor.waitFor();
+
+    // Not JSON: an error at the field and no save.
+    await unsafeEditor.fill('{"a": ');
+    expect(await descriptionOf(unsafeEditor)).toMatch(/Invalid JSON/);
+    expect(await save.isDisabled()).toBe(true);
+
+    // Removed: public `drop` and `nested.b`, private `notes`; changed and added values too.
+    const editedPublic = { plan: "team", nested: { a: 1 }, added: [1, null, { deep: "x" }] };
+    const editedPrivate = { keep: "yes" };
+    const editedUnsafe = { theme: "dark" };
+    await publicEditor.fill(JSON.stringify(editedPublic, null, 2));
+    await privateEditor.fill(JSON.stringify(editedPrivate));
+    await unsafeEditor.fill(JSON.stringify(editedUnsafe));
+    expect(await save.isDisabled()).toBe(false);
+    await save.click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+
+    const after = await clerk.users.getUser(user.id);
+    expect(after.publicMetadata).toEqual(editedPublic);
+    expect(after.privateMetadata).toEqual(editedPrivate);
+    expect(after.unsafeMetadata).toEqual(editedUnsafe);
+    // The editors now show what the API answered.
+    expect(JSON.parse(await publicEditor.inputValue())).toEqual(after.publicMetadata);
+    expect(JSON.parse(await privateEditor.inputValue())).toEqual(after.privateMetadata);
+  });
+
+  it("screenshots at 1280×800 and 375×812, with nothing wider than the 375 px screen", async () => {
+    const user = await clerk.users.createUser({
+      emailAddress: [`${unique("ada")}@example.com`, `${unique("ada.work")}@example.com`],
+      phoneNumber: [`+1555555${String(1000 + (Date.now() % 9000))}`],
+      username: unique("ada"),
+      firstName: "Ada",
+      lastName: "Lovelace",
+      password: "correct horse battery staple 1",
+      publicMetadata: { plan: "pro", seats: 5 },
+      privateMetadata: { crm_id: "A-1001" },
+    });
+    const org = await clerk.organizations.createOrganization({ name: "Analytical Engines", createdBy: user.id });
+    await clerk.users.lockUser(user.id);
+    for (const [viewport, name] of [
+      [DESKTOP, "user-desktop"],
+      [PHONE, "user-375"],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${server.url}/dashboard/users/${user.id}`);
+      await page.getByRole("link", { name: org.name }).waitFor();
+      await page.getByRole("button", { name: "Unlock" }).waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `horizontal overflow at ${viewport.width} px`).toBeLessThanOrEqual(0);
+      await screenshot(page, name);
+    }
+  });
+});
+
+describe("create user", () => {
+  it("a taken email shows form_identifier_exists at the email field and stays on the form", async () => {
+    const email = `${unique("taken")}@example.com`;
+    await clerk.users.createUser({ emailAddress: [email] });
+    await page.goto(`${server.url}/dashboard/users/new`);
+    const emailField = page.getByRole("textbox", { name: "Email addresses" });
+    await emailField.fill(email);
+    await page.getByRole("textbox", { name: "First name" }).fill("Second");
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.locator(".field-error").first().waitFor();
+    expect(await descriptionOf(emailField)).toMatch(/form_identifier_exists/);
+    expect(await emailField.getAttribute("aria-invalid")).toBe("true");
+    // The other fields carry no error, and the page did not move.
+    expect(await descriptionOf(page.getByRole("textbox", { name: "First name" }))).toBe("");
+    expect(new URL(page.url()).pathname).toBe("/dashboard/users/new");
+
+    // A free address then creates the user and opens its page.
+    const free = `${unique("free")}@example.com`;
+    await emailField.fill(free);
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.waitForURL(/\/dashboard\/users\/user_/);
+    const id = new URL(page.url()).pathname.split("/").pop() as string;
+    expect((await clerk.users.getUser(id)).emailAddresses.map((e) => e.emailAddress)).toEqual([free]);
+  });
+});
+
+describe("webhooks", () => {
+  it("an endpoint's secret is in the page only after Reveal secret", async () => {
+    await page.goto(`${server.url}/dashboard/webhooks`);
+    await page.getByRole("textbox", { name: "Endpoint URL" }).fill("https://hooks.example.com/clerk");
+    await page.getByRole("checkbox", { name: "user.created" }).check();
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await page.waitForURL(/\/dashboard\/webhooks\/wep_/);
+    await page.getByRole("button", { name: "Reveal secret" }).waitFor();
+    expect(await page.content()).not.toMatch(/whsec_/);
+
+    await page.getByRole("button", { name: "Reveal secret" }).click();
+    const secret = page.getByText(/^whsec_/);
+    await secret.waitFor();
+    expect(await secret.count()).toBe(1);
+    await page.getByRole("button", { name: "Hide secret" }).click();
+    expect(await page.content()).not.toMatch(/whsec_/);
+  });
+});
+
+/** A webhook receiver that answers 500 and records each request's svix-id and event type. */
+let receiver: HttpServer | undefined;
+const received: { svixId: string; type: string }[] = [];
+async function failingReceiver(): Promise<string> {
+  if (!receiver) {
+    receiver = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        received.push({ svixId: String(request.headers["svix-id"]), type: JSON.parse(body).type });
+        response.writeHead(500).end("no");
+      });
+    });
+    await new Promise<void>((resolve) => receiver?.listen(0, "127.0.0.1", resolve));
+  }
+  return `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+}
+
+/** Waits (polling, bounded) until the receiver has `count` requests. */
+async function receivedAtLeast(count: number, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (received.length < count) {
+    if (Date.now() > deadline) throw new Error(`the receiver got ${received.length} of ${count} requests`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return received;
+}
+
+describe("webhook attempts", () => {
+  it("a failed message shows in the attempts log, and Resend sends it again with the same svix-id", async () => {
+    const url = await failingReceiver();
+    const created = await fetch(`${server.url}/v1/webhook_endpoints`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ url, events: ["user.created"] }),
+    });
+    expect(created.status).toBe(200);
+    const endpoint = (await created.json()) as { id: string };
+    await clerk.users.createUser({ emailAddress: [`${unique("hook")}@example.com`] });
+    const [first] = await receivedAtLeast(1);
+    expect(first.type).toBe("user.created");
+
+    await page.goto(`${server.url}/dashboard/webhooks/${endpoint.id}`);
+    const row = page.getByRole("row").filter({ hasText: first.svixId });
+    await row.waitFor();
+    expect(await row.getByRole("cell").allTextContents()).toEqual(expect.arrayContaining(["user.created", "500", "1"]));
+
+    await row.getByRole("button", { name: `Resend ${first.svixId}` }).click();
+    const all = await receivedAtLeast(2);
+    expect(all).toHaveLength(2);
+    expect(all[1]).toEqual(first);
+    // The log reads the second failure back: two attempts, last answer 500.
+    await expect
+      .poll(async () => {
+        await page.getByRole("button", { name: "Refresh attempts" }).click();
+        return row.getByRole("cell").allTextContents();
+      })
+      .toEqual(expect.arrayContaining(["user.created", "500", "2"]));
+  });
+});
+
+describe("an organization's page", () => {
+  it("a member's role changed in the page is the membership's role in the API; an invitation is created and revoked", async () => {
+    const owner = await clerk.users.createUser({ emailAddress: [`${unique("owner")}@example.com`], firstName: "Olive", lastName: "Owner" });
+    const member = await clerk.users.createUser({ emailAddress: [`${unique("member")}@example.com`], firstName: "Max", lastName: "Member" });
+    const org = await clerk.organizations.createOrganization({ name: unique("Org "), createdBy: owner.id });
+    await clerk.organizations.createOrganizationMembership({ organizationId: org.id, userId: member.id, role: "org:member" });
+    const roleOf = async (userId: string) =>
+      (await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id, limit: 100 })).data.find(
+        (m) => m.publicUserData?.userId === userId,
+      )?.role;
+
+    await page.goto(`${server.url}/dashboard/organizations/${org.id}`);
+    const select = page.getByRole("combobox", { name: "Role of Max Member" });
+    expect(await select.inputValue()).toBe("org:member");
+    await select.selectOption("org:admin");
+    await expect.poll(() => roleOf(member.id)).toBe("org:admin");
+    await page.reload();
+    expect(await select.inputValue()).toBe("org:admin");
+
+    const invitee = `${unique("invitee")}@example.com`;
+    await page.getByRole("textbox", { name: "Invitee email address" }).fill(invitee);
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    const revoke = page.getByRole("button", { name: `Revoke invitation for ${invitee}` });
+    await revoke.waitFor();
+    const statusOf = async () =>
+      (await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id })).data.find((i) => i.emailAddress === invitee)?.status;
+    expect(await statusOf()).toBe("pending");
+
+    await revoke.click();
+    await page.getByRole("button", { name: `Confirm: Revoke invitation for ${invitee}` }).click();
+    await page.getByRole("row").filter({ hasText: invitee }).getByText("revoked").waitFor();
+    expect(await statusOf()).toBe("revoked");
+  });
+});

@@ -122,7 +122,9 @@ describe("the queue handler", { timeout: 10_000 }, () => {
     return { batch, ctx, seen };
   }
   const row = (endpoint: TestEndpoint) =>
-    env.DB.prepare("select status, attempts, lease_until is not null as leased from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first();
+    env.DB.prepare("select status, attempts, lease_until is not null as leased from webhook_deliveries where endpoint_id = ?")
+      .bind(endpoint.id)
+      .first();
   // The attempt's retry message is dropped: these tests look at one attempt.
   const quietQueue = { sendBatch: async () => {} } as unknown as Queue;
 

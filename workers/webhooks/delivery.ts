@@ -138,8 +138,7 @@ async function runAttempt(env: Env, config: Config, key: DeliveryKey, attemptsBe
  * attempted again and again without its attempts ever being recorded.
  */
 export async function handleDeliveryBatch(batch: MessageBatch<DeliveryMessage>, env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
-  const logFailure = (error: unknown) =>
-    console.error("webhook delivery failed to run", error instanceof Error ? error.message : String(error));
+  const logFailure = (error: unknown) => console.error("webhook delivery failed to run", error instanceof Error ? error.message : String(error));
   const inBackground = readConfig(env).webhookTimeoutMs <= WAIT_UNTIL_SAFE_MS;
   await Promise.all(
     batch.messages.map(async (message) => {

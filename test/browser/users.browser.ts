@@ -120,7 +120,7 @@ describe("users list", () => {
     // Debounced: typing 10+ characters sent one search request, not one per key.
     expect(requests.filter((url) => new URL(url).searchParams.get("query") === needle)).toHaveLength(1);
     expect(requests.length).toBeLessThanOrEqual(2);
-    expect(new URL(page.url()).searchParams.get("q")).toBe(needle);
+    expect(new URL(page.url()).searchParams.get("query")).toBe(needle);
 
     const deepLink = page.url();
     const other = await context.newPage();
@@ -138,7 +138,7 @@ describe("users list", () => {
     await clerk.users.banUser(banned.id);
     const { context, page } = await newPage();
     await signIn(page, server);
-    await page.goto(`${server.url}/dashboard/?q=${tag}`);
+    await page.goto(`${server.url}/dashboard/?query=${tag}`);
     const names = () => page.locator("table tbody tr .user-name").allTextContents();
     await expect.poll(async () => (await names()).sort()).toEqual(["Abe", "Bea", "Cal"]);
     await page.getByRole("button", { name: /^Sort by name/ }).click();
@@ -159,7 +159,7 @@ describe("users list", () => {
     for (let i = 0; i < 23; i++) await clerk.users.createUser({ username: `${tag}_${String(i).padStart(2, "0")}` });
     const { context, page } = await newPage();
     await signIn(page, server);
-    await page.goto(`${server.url}/dashboard/?q=${tag}&order=%2Busername`);
+    await page.goto(`${server.url}/dashboard/?query=${tag}&order=%2Busername`);
     await expect.poll(() => page.locator("#users-range").textContent()).toBe("1–20 of 23 users");
     await page.getByRole("button", { name: "Next page" }).click();
     await expect.poll(() => page.locator("#users-range").textContent()).toBe("21–23 of 23 users");

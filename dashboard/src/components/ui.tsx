@@ -16,7 +16,13 @@ type ButtonProps = Omit<ButtonHTMLAttributes<HTMLButtonElement>, "type"> & {
 /** A button; `busy` disables it and says so to assistive technology. */
 export function Button({ variant = "plain", busy, disabled, type = "button", class: className, children, ...rest }: ButtonProps) {
   return (
-    <button {...rest} type={type} class={`btn btn-${variant}${className ? ` ${className}` : ""}`} disabled={disabled || busy} aria-busy={busy || undefined}>
+    <button
+      {...rest}
+      type={type}
+      class={`btn btn-${variant}${className ? ` ${className}` : ""}`}
+      disabled={disabled || busy}
+      aria-busy={busy || undefined}
+    >
       {children}
     </button>
   );

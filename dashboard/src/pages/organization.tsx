@@ -6,6 +6,7 @@ import { useMemo, useState } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { Link } from "../router";
 import { ConfirmButton, useLoad } from "../components/kit";
+import { Pager } from "../components/pager";
 import { Badge, Button, ErrorMessage, Field, Loading, formatDate } from "../components/ui";
 import { MetadataEditor, type MetadataValues } from "../components/metadata-editor";
 import { displayName, type Invitation, type Membership, type Organization, type Paginated } from "../components/types";
@@ -15,6 +16,16 @@ type Props = { params: Record<string, string>; query: URLSearchParams };
 
 const enc = encodeURIComponent;
 const SYSTEM_ROLES = ["org:admin", "org:member"];
+/** Members and invitations are paged (never a silently cut list), each with its own query key. */
+const PAGE_SIZE = 50;
+
+/** The 1-based page number in `key`, 1 when absent or unreadable. */
+function pageOf(query: URLSearchParams, key: string): number {
+  const page = Number(query.get(key));
+  return Number.isSafeInteger(page) && page > 1 ? page : 1;
+}
+
+const pages = (total: number) => Math.max(1, Math.ceil(total / PAGE_SIZE));
 
 /** A change to members or invitations also changes the organization's counts. */
 function reloadAll(...loads: { reload: () => void }[]) {
@@ -24,8 +35,20 @@ function reloadAll(...loads: { reload: () => void }[]) {
 export default function OrganizationPage(props: Props) {
   const id = props.params.id;
   const org = useLoad(() => api<Organization>("GET", `/organizations/${enc(id)}?include_members_count=true`), [id]);
-  const members = useLoad(() => api<Paginated<Membership>>("GET", `/organizations/${enc(id)}/memberships?limit=100&order_by=created_at`), [id]);
-  const invitations = useLoad(() => api<Paginated<Invitation>>("GET", `/organizations/${enc(id)}/invitations?limit=100`), [id]);
+  const membersPage = pageOf(props.query, "members_page");
+  const invitationsPage = pageOf(props.query, "invitations_page");
+  const members = useLoad(
+    () =>
+      api<Paginated<Membership>>(
+        "GET",
+        `/organizations/${enc(id)}/memberships?limit=${PAGE_SIZE}&offset=${(membersPage - 1) * PAGE_SIZE}&order_by=created_at`,
+      ),
+    [id, membersPage],
+  );
+  const invitations = useLoad(
+    () => api<Paginated<Invitation>>("GET", `/organizations/${enc(id)}/invitations?limit=${PAGE_SIZE}&offset=${(invitationsPage - 1) * PAGE_SIZE}`),
+    [id, invitationsPage],
+  );
 
   const metadata = useMemo<MetadataValues>(
     () => (org.data ? { public_metadata: org.data.public_metadata, private_metadata: org.data.private_metadata } : {}),
@@ -90,7 +113,10 @@ export default function OrganizationPage(props: Props) {
         {members.loading && <Loading label="Loading members…" />}
         {members.error !== null && <ErrorMessage error={members.error} />}
         {members.data && (
-          <MemberTable base={base} memberships={members.data.data} total={members.data.total_count} onChange={() => reloadAll(members, org)} />
+          <>
+            <MemberTable base={base} memberships={members.data.data} onChange={() => reloadAll(members, org)} />
+            <Pager page={membersPage} pages={pages(members.data.total_count)} param="members_page" of="members" />
+          </>
         )}
       </section>
 
@@ -99,7 +125,12 @@ export default function OrganizationPage(props: Props) {
         <InviteForm base={base} onCreated={() => reloadAll(invitations, org)} />
         {invitations.loading && <Loading label="Loading invitations…" />}
         {invitations.error !== null && <ErrorMessage error={invitations.error} />}
-        {invitations.data && <InvitationTable base={base} invitations={invitations.data.data} onChange={() => reloadAll(invitations, org)} />}
+        {invitations.data && (
+          <>
+            <InvitationTable base={base} invitations={invitations.data.data} onChange={() => reloadAll(invitations, org)} />
+            <Pager page={invitationsPage} pages={pages(invitations.data.total_count)} param="invitations_page" of="invitations" />
+          </>
+        )}
       </section>
 
       <section class="card" aria-labelledby="org-metadata-title">
@@ -136,7 +167,7 @@ function RoleSelect(props: { label: string; value: string; disabled?: boolean; o
   );
 }
 
-function MemberTable(props: { base: string; memberships: Membership[]; total: number; onChange: () => void }) {
+function MemberTable(props: { base: string; memberships: Membership[]; onChange: () => void }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   async function run(userId: string, call: () => Promise<unknown>) {
@@ -156,11 +187,6 @@ function MemberTable(props: { base: string; memberships: Membership[]; total: nu
   return (
     <>
       {error !== null && <ErrorMessage error={error} />}
-      {props.total > props.memberships.length && (
-        <p class="muted">
-          Showing the first {props.memberships.length} of {props.total} members.
-        </p>
-      )}
       <div class="table-wrap">
         <table>
           <thead>

@@ -43,15 +43,7 @@ export default function SignInPage(props: { onSignedIn: (session: DashboardSessi
           </p>
         )}
         <Field label="Secret key" error={error}>
-          <input
-            type="password"
-            name="secret_key"
-            value={key}
-            autocomplete="off"
-            spellcheck={false}
-            autoFocus
-            onInput={(e) => setKey(e.currentTarget.value)}
-          />
+          <input type="password" name="secret_key" value={key} autocomplete="off" spellcheck={false} onInput={(e) => setKey(e.currentTarget.value)} />
         </Field>
         <Button type="submit" variant="primary" busy={busy}>
           Sign in

@@ -8,6 +8,7 @@ import { useMemo, useState } from "preact/hooks";
 import { api } from "../api";
 import { Link, navigate } from "../router";
 import { ConfirmButton, formatDuration, useLoad } from "../components/kit";
+import { Pager } from "../components/pager";
 import { Badge, Button, ConfirmDialog, ErrorMessage, formatDate, Loading } from "../components/ui";
 import { MetadataEditor, type MetadataValues } from "../components/metadata-editor";
 import { displayName, type Membership, type Paginated, type User, type Verification } from "../components/types";
@@ -22,10 +23,21 @@ function VerificationBadge(props: { verification: Verification }) {
   return <Badge tone={verified ? "success" : "warning"}>{verified ? "Verified" : "Unverified"}</Badge>;
 }
 
+const ORGS_PAGE_SIZE = 50;
+
 export default function UserPage(props: Props) {
   const id = props.params.id;
   const user = useLoad(() => api<User>("GET", `/users/${enc(id)}`), [id]);
-  const memberships = useLoad(() => api<Paginated<Membership>>("GET", `/users/${enc(id)}/organization_memberships?limit=100`), [id]);
+  // Paged like every list here (never a silently cut list); the page is in ?orgs_page=.
+  const orgsPage = Math.max(1, Math.floor(Number(props.query.get("orgs_page")) || 1));
+  const memberships = useLoad(
+    () =>
+      api<Paginated<Membership>>(
+        "GET",
+        `/users/${enc(id)}/organization_memberships?limit=${ORGS_PAGE_SIZE}&offset=${(orgsPage - 1) * ORGS_PAGE_SIZE}`,
+      ),
+    [id, orgsPage],
+  );
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -280,6 +292,9 @@ export default function UserPage(props: Props) {
               ))}
             </ul>
           ))}
+        {memberships.data && (
+          <Pager page={orgsPage} pages={Math.max(1, Math.ceil(memberships.data.total_count / ORGS_PAGE_SIZE))} param="orgs_page" of="organizations" />
+        )}
       </section>
 
       <ConfirmDialog

@@ -2,7 +2,7 @@
  * The users list (issue 17 §1): search as you type (debounced), filters (banned, created range,
  * organization), sortable columns through the API's order_by, and paging with the total from
  * /users/count. Every piece of state is in the query string, so each view has a deep link:
- *   ?q=ada&order=-created_at&page=2&banned=true&created_from=2026-01-01&created_to=2026-01-31&org=org_…
+ *   ?query=ada&order=-created_at&page=2&banned=true&created_from=2026-01-01&created_to=2026-01-31&org=org_…
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api";
@@ -54,7 +54,7 @@ function dayStart(day: string): number | undefined {
 /** The API's filter parameters for the page's query string (shared by the list and the count). */
 export function filterParams(query: URLSearchParams): URLSearchParams {
   const params = new URLSearchParams();
-  const q = query.get("q")?.trim();
+  const q = query.get("query")?.trim();
   if (q) params.set("query", q);
   const banned = query.get("banned");
   if (banned === "true" || banned === "false") params.set("banned", banned);
@@ -87,7 +87,12 @@ const COLUMNS: { label: string; field?: string; narrow?: boolean }[] = [
 function SortHeader(props: { label: string; field?: string; order: string; narrow?: boolean }) {
   const { field, order } = props;
   const className = props.narrow ? "hide-narrow" : undefined;
-  if (!field) return <th scope="col" class={className}>{props.label === "Avatar" ? <span class="visually-hidden">Avatar</span> : props.label}</th>;
+  if (!field)
+    return (
+      <th scope="col" class={className}>
+        {props.label === "Avatar" ? <span class="visually-hidden">Avatar</span> : props.label}
+      </th>
+    );
   const current = order.replace(/^[-+]/, "") === field;
   const descending = current && order.startsWith("-");
   // A click sorts ascending first, then flips; created_at starts newest first.
@@ -150,20 +155,20 @@ export default function UsersPage(props: { params: Record<string, string>; query
   const order = query.get("order") ?? DEFAULT_ORDER;
   const page = pageOf(query);
   const filters = filterParams(query).toString();
-  const [search, setSearch] = useState(query.get("q") ?? "");
+  const [search, setSearch] = useState(query.get("query") ?? "");
   const [data, setData] = useState<Loaded | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const sequence = useRef(0);
 
-  // Back/forward or a deep link changes q: show it in the box.
-  const urlSearch = query.get("q") ?? "";
+  // Back/forward or a deep link changes ?query: show it in the box.
+  const urlSearch = query.get("query") ?? "";
   useEffect(() => setSearch(urlSearch), [urlSearch]);
 
   // Debounced search: the URL (and so the request) changes once typing pauses.
   useEffect(() => {
     if (search === urlSearch) return;
-    const timer = setTimeout(() => setQuery({ q: search.trim() === "" ? null : search, page: null }), SEARCH_DEBOUNCE_MS);
+    const timer = setTimeout(() => setQuery({ query: search.trim() === "" ? null : search, page: null }), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [search]);
 
@@ -200,6 +205,7 @@ export default function UsersPage(props: { params: Record<string, string>; query
           New user
         </Link>
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is the landmark every screen reader knows; the <search> element is newer than some browsers we serve */}
       <form class="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
         <div class="field search">
           <label for="users-search">Search users</label>
@@ -214,7 +220,11 @@ export default function UsersPage(props: { params: Record<string, string>; query
         </div>
         <div class="field">
           <label for="users-banned">Banned</label>
-          <select id="users-banned" value={query.get("banned") ?? ""} onChange={(e) => setQuery({ banned: e.currentTarget.value || null, page: null })}>
+          <select
+            id="users-banned"
+            value={query.get("banned") ?? ""}
+            onChange={(e) => setQuery({ banned: e.currentTarget.value || null, page: null })}
+          >
             <option value="">Any</option>
             <option value="true">Banned only</option>
             <option value="false">Not banned</option>
@@ -277,7 +287,12 @@ export default function UsersPage(props: { params: Record<string, string>; query
               {loading ? "Loading…" : `${first}–${last} of ${total} users`}
             </p>
             <div class="pager-buttons">
-              <button type="button" class="btn" disabled={page <= 1 || loading} onClick={() => setQuery({ page: page - 1 > 1 ? String(page - 1) : null })}>
+              <button
+                type="button"
+                class="btn"
+                disabled={page <= 1 || loading}
+                onClick={() => setQuery({ page: page - 1 > 1 ? String(page - 1) : null })}
+              >
                 Previous page
               </button>
               <span class="muted">

@@ -79,11 +79,15 @@ const ROWS_PER_STATEMENT = 250;
 /** A statement's JSON parameter stays well under D1's 2 MB limit on a string value. */
 const MAX_JSON_CHARS = 1_000_000;
 
+/** Each column's default as a plain value (undefined when it has none or an SQL default), read once per statement list. */
+const plainDefaults = (columns: readonly Column[]) =>
+  columns.map((column) => (column.default !== undefined && !is(column.default, SQL) ? column.default : undefined));
+
 /** `row`'s value for every column of `columns`, as SQLite stores it (drizzle's own mapping; the column default for an absent key). */
-function driverValues(columns: readonly Column[], keys: readonly string[], row: Record<string, unknown>): unknown[] {
+function driverValues(columns: readonly Column[], keys: readonly string[], defaults: readonly unknown[], row: Record<string, unknown>): unknown[] {
   return columns.map((column, i) => {
-    let value = row[keys[i]];
-    if (value === undefined && column.default !== undefined && !is(column.default, SQL)) value = column.default;
+    const sent = row[keys[i]];
+    const value = sent === undefined ? defaults[i] : sent;
     return value === undefined || value === null ? null : column.mapToDriverValue(value);
   });
 }
@@ -98,6 +102,7 @@ export function insertManyStatements<T extends SQLiteTable>(table: T, rows: T["$
   const entries = Object.entries(getTableColumns(table) as Record<string, Column>);
   const keys = entries.map(([key]) => key);
   const columns = entries.map(([, column]) => column);
+  const defaults = plainDefaults(columns);
   const head = sql`insert into ${sql.identifier(getTableName(table))} (${sql.join(
     columns.map((column) => sql.identifier(column.name)),
     sql`, `,
@@ -111,7 +116,7 @@ export function insertManyStatements<T extends SQLiteTable>(table: T, rows: T["$
     chars = 0;
   };
   for (const row of rows) {
-    const text = JSON.stringify(driverValues(columns, keys, row as Record<string, unknown>));
+    const text = JSON.stringify(driverValues(columns, keys, defaults, row as Record<string, unknown>));
     if (chunk.length >= ROWS_PER_STATEMENT || (chunk.length > 0 && chars + text.length > MAX_JSON_CHARS)) flush();
     chunk.push(text);
     chars += text.length + 1;

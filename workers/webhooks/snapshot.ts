@@ -35,18 +35,32 @@ const PAIRS_PER_CALL = 50;
  * (json_patch drops the NULL members of later parts, which rowFromSql reads as NULL anyway).
  */
 export function rowSnapshotSql(table: SQLiteTable, tableName: string, alias: string): SQL {
+  // The text depends only on the schema and the alias, and a write batch (an import: one per
+  // ~100 rows) embeds it every time, so it is rendered once and reused as raw SQL.
+  const key = `${tableName} ${alias}`;
+  let text = renderedSnapshots.get(key);
+  if (text === undefined) {
+    text = renderSnapshot(table, tableName, alias);
+    renderedSnapshots.set(key, text);
+  }
+  return sql.raw(text);
+}
+
+/** rowSnapshotSql's text per (table, alias). */
+const renderedSnapshots = new Map<string, string>();
+
+function renderSnapshot(table: SQLiteTable, tableName: string, alias: string): string {
   const secret = SECRET_COLUMNS[tableName] ?? {};
-  const pairs: SQL[] = [];
+  const pairs: string[] = [];
   for (const column of Object.values(getTableColumns(table)) as Column[]) {
     const redaction = secret[column.name];
     if (redaction === "omit") continue;
-    const ref = sql.raw(`${alias}."${column.name}"`);
-    const value = redaction === "presence" ? sql`case when ${ref} is null then null else '' end` : ref;
-    pairs.push(sql`${sql.raw(`'${column.name}'`)}, ${value}`);
+    const ref = `${alias}."${column.name}"`;
+    pairs.push(`'${column.name}', ${redaction === "presence" ? `case when ${ref} is null then null else '' end` : ref}`);
   }
-  const calls: SQL[] = [];
-  for (let i = 0; i < pairs.length; i += PAIRS_PER_CALL) calls.push(sql`json_object(${sql.join(pairs.slice(i, i + PAIRS_PER_CALL), sql`, `)})`);
-  return calls.reduce((acc, call) => sql`json_patch(${acc}, ${call})`);
+  const calls: string[] = [];
+  for (let i = 0; i < pairs.length; i += PAIRS_PER_CALL) calls.push(`json_object(${pairs.slice(i, i + PAIRS_PER_CALL).join(", ")})`);
+  return calls.reduce((acc, call) => `json_patch(${acc}, ${call})`);
 }
 
 /** The user row snapshot (alias `u`). */

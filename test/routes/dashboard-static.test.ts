@@ -77,6 +77,30 @@ describe("dashboard static files", () => {
     expectSecurityHeaders(asset.response);
   });
 
+  it("HEAD answers like GET without a body: the page, deep links, an unknown path, an asset, a missing asset and the session route", async () => {
+    const { text } = await get("/dashboard/");
+    const script = (/src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(text) as RegExpExecArray)[1];
+    for (const path of [
+      "/dashboard",
+      "/dashboard/",
+      "/dashboard/users/user_2abc",
+      "/dashboard/nope/deeper/still",
+      script,
+      "/dashboard/assets/missing-0000.js",
+      "/dashboard/session",
+    ]) {
+      const getResponse = (await get(path)).response;
+      const head = await SELF.fetch(`${BASE}${path}`, { method: "HEAD" });
+      expect(head.status, path).toBe(getResponse.status);
+      for (const name of ["content-type", "cache-control", "content-security-policy", "x-frame-options"]) {
+        expect(head.headers.get(name), `${path} ${name}`).toBe(getResponse.headers.get(name));
+      }
+      expect(await head.text(), path).toBe("");
+    }
+    expect((await SELF.fetch(`${BASE}/dashboard`, { method: "HEAD" })).status).toBe(200);
+    expect((await SELF.fetch(`${BASE}/dashboard/session`, { method: "HEAD" })).status).toBe(401);
+  });
+
   it("the session API's answers carry the headers too; /v1 answers do not need them", async () => {
     const session = await get("/dashboard/session");
     expect(session.response.status).toBe(401);

@@ -446,6 +446,22 @@ export const instanceSettings = sqliteTable("instance_settings", {
   value: text("value").notNull(),
 });
 
+/**
+ * Dashboard sessions signed out before they expired (README, Dashboard, Security model). The
+ * session token itself is stateless (workers/services/dashboard-session.ts); a row here makes its
+ * nonce refused until `expires_at`, the token's own expiry, after which the signature check
+ * refuses the token anyway and the row is only waiting to be removed: each sign-out deletes a
+ * bounded number of such rows (workers/db/dashboard-sessions.ts), found by the expires_at index.
+ */
+export const dashboardRevokedSessions = sqliteTable(
+  "dashboard_revoked_sessions",
+  {
+    nonce: text("nonce").primaryKey(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("dashboard_revoked_sessions_expires_at_idx").on(t.expiresAt)],
+);
+
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -11,7 +11,7 @@
  * No CORS headers are ever sent, so other origins cannot read cookie-authenticated responses.
  */
 import type { AppContext } from "../context";
-import { matchSecretKey, verifySessionToken, type DashboardSession } from "../services/dashboard-session";
+import { authenticateSession, matchSecretKey, type DashboardSession } from "../services/dashboard-session";
 import { errors } from "./errors";
 
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
@@ -65,11 +65,11 @@ export function assertSameOrigin(request: Request): void {
   if (origin === null || origin !== new URL(request.url).origin) throw errors.crossSiteRequest();
 }
 
-/** The request's dashboard session, or undefined (no cookie, bad signature, expired, key removed). */
+/** The request's dashboard session, or undefined (no cookie, bad signature, expired, key removed, signed out). */
 export async function currentSession(request: Request, ctx: AppContext): Promise<DashboardSession | undefined> {
   const token = readSessionCookie(request);
   if (!token) return undefined;
-  return verifySessionToken(token, ctx.config.secretKeys, ctx.now());
+  return authenticateSession(ctx, token);
 }
 
 /**

@@ -2,19 +2,20 @@
  * The dashboard (README, Dashboard): its session API and its static files.
  *   POST   /dashboard/session  {"secret_key"} → session cookie (rate limited per client IP)
  *   GET    /dashboard/session  → the current session, or 401
- *   DELETE /dashboard/session  → 204, cookie cleared
+ *   DELETE /dashboard/session  → 204, session revoked server-side, cookie cleared
  *   GET    /dashboard, /dashboard/<app route> → index.html (deep links work); /dashboard/assets/* → the built files
+ *   HEAD   each GET above → the same status and headers, no body
  * wrangler.toml runs the Worker first for /dashboard*, so every one of these responses passes
  * through withDashboardHeaders (CSP and the other browser protections), errors included.
  */
 import type { AppContext } from "../context";
-import { assertSameOrigin, currentSession, sessionCookie } from "../http/auth";
+import { assertSameOrigin, currentSession, readSessionCookie, sessionCookie } from "../http/auth";
 import { readJsonBody } from "../http/body";
 import { errors } from "../http/errors";
 import { json } from "../http/respond";
 import type { ApiRequest, RouterType } from "../http/router-types";
 import { consumeSignInAttempt } from "../rate-limit/sign-in-limit";
-import { createSessionToken, matchSecretKey, SESSION_TTL_MS } from "../services/dashboard-session";
+import { createSessionToken, matchSecretKey, revokeSession, SESSION_TTL_MS } from "../services/dashboard-session";
 
 const SESSION_PATH = "/dashboard/session";
 
@@ -94,8 +95,9 @@ async function getSession(request: ApiRequest, ctx: AppContext): Promise<Respons
   return json(sessionBody(session.expiresAt), 200, NO_STORE);
 }
 
-async function signOut(request: ApiRequest): Promise<Response> {
+async function signOut(request: ApiRequest, ctx: AppContext): Promise<Response> {
   assertSameOrigin(request);
+  await revokeSession(ctx, readSessionCookie(request));
   return new Response(null, { status: 204, headers: { ...NO_STORE, "Set-Cookie": sessionCookie(new URL(request.url), null, 0) } });
 }
 
@@ -123,10 +125,28 @@ async function serveStatic(request: ApiRequest, ctx: AppContext): Promise<Respon
   return out;
 }
 
+type Handler = (request: ApiRequest, ctx: AppContext) => Promise<Response>;
+
+/**
+ * HEAD as the GET handler answers it, without the body (RFC 9110 §9.3.2: the same header fields
+ * as GET, no content). An error thrown by the handler still becomes its JSON error response in
+ * the router's catch; the runtime sends no body for a HEAD request.
+ */
+function headOf(handler: Handler): Handler {
+  return async (request, ctx) => {
+    const response = await handler(request, ctx);
+    await response.body?.cancel();
+    return new Response(null, response);
+  };
+}
+
 export function registerDashboardRoutes(router: RouterType): void {
   router.post(SESSION_PATH, signIn);
   router.get(SESSION_PATH, getSession);
+  router.head(SESSION_PATH, headOf(getSession));
   router.delete(SESSION_PATH, signOut);
   router.get("/dashboard", serveStatic);
   router.get("/dashboard/*", serveStatic);
+  router.head("/dashboard", headOf(serveStatic));
+  router.head("/dashboard/*", headOf(serveStatic));
 }

@@ -10,10 +10,16 @@
  *     removing a key (rotation, or a leaked key) ends every session made with it, and only those;
  *   - the key id (8 bytes of HKDF output) names that key without revealing it (HKDF output is
  *     pseudorandom; it cannot be inverted to the key), so verification needs one HMAC, not one per key.
- * The token is stateless: signing out clears the cookie in the browser; a copied token stays
- * valid until it expires (8 h) or its key is removed.
+ *
+ * Signing out ends the session on the server too (issue 17: "Sign out ends it"): the token's
+ * nonce goes into dashboard_revoked_sessions until the token's own expiry, and every cookie
+ * request refuses a listed nonce. Only a token whose signature verifies costs that lookup, so a
+ * forged or expired cookie is refused without touching D1, and Bearer-key requests never do.
+ * After its expiry the signature check refuses the token by itself, so the row can go.
  */
+import type { AppContext } from "../context";
 import { timingSafeEqualStrings } from "../crypto/constant-time";
+import { isSessionRevoked, recordRevokedSession } from "../db/dashboard-sessions";
 
 /** How long a session lasts (issue 17: 8 hours). */
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
@@ -73,9 +79,10 @@ export function matchSecretKey(secretKeys: readonly string[], candidate: string)
   return found;
 }
 
-/** A signed-in session as the API reports it. */
+/** A session whose token verified: its expiry (what the API reports) and its nonce (what sign-out revokes). */
 export interface DashboardSession {
   expiresAt: number;
+  nonce: string;
 }
 
 /**
@@ -112,5 +119,30 @@ export async function verifySessionToken(token: string, secretKeys: readonly str
   const payload = parts.slice(0, 4).join(".");
   const valid = await crypto.subtle.verify("HMAC", hmac, signature, encoder.encode(payload));
   if (!valid || now >= expiresAt) return undefined;
-  return { expiresAt };
+  return { expiresAt, nonce: parts[3] };
+}
+
+/**
+ * The signed-in session a cookie's token stands for, or undefined when the token does not verify
+ * (verifySessionToken) or the session was signed out. The revocation lookup comes last, so only
+ * a genuine, unexpired token costs a D1 read.
+ */
+export async function authenticateSession(ctx: AppContext, token: string): Promise<DashboardSession | undefined> {
+  const session = await verifySessionToken(token, ctx.config.secretKeys, ctx.now());
+  if (!session || (await isSessionRevoked(ctx.db, session.nonce))) return undefined;
+  return session;
+}
+
+/**
+ * Signs a session out on the server: its nonce is refused from now until the token expires.
+ * A token that does not verify (missing, forged, expired, key removed) is refused already, so
+ * there is nothing to record; a session signed out before is recorded again as a no-op. Either
+ * way the caller answers the same, so sign-out is idempotent.
+ */
+export async function revokeSession(ctx: AppContext, token: string | undefined): Promise<void> {
+  if (!token) return;
+  const now = ctx.now();
+  const session = await verifySessionToken(token, ctx.config.secretKeys, now);
+  if (!session) return;
+  await recordRevokedSession(ctx.db, { nonce: session.nonce, expiresAt: session.expiresAt, now });
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../workers/index";
 import { handleDeliveryBatch, WAIT_UNTIL_SAFE_MS, type DeliveryMessage } from "../../workers/webhooks/delivery";
 import { scheduler } from "../../workers/webhooks/queue";
+import { RESWEEP_MS, sweepDueDeliveries } from "../../workers/webhooks/scheduler";
 import { call, createUser } from "../helpers";
 import { SLOW_RECEIVER_MS } from "../support/webhook-receiver";
 import { attemptsLog, receiverEndpoint, received, unsentDelivery, verifiedEvent, waitForDeliveries, type TestEndpoint } from "./support";
@@ -169,6 +170,66 @@ describe("re-enqueueing what the queue lost", () => {
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env);
     const [delivery] = await waitForDeliveries(endpoint, 1);
     expect((await verifiedEvent(endpoint, delivery)).data.id).toBe(userId);
+  });
+
+  /** A queue that keeps what it is sent (or refuses it), so a sweep's sends can be counted. */
+  function capturingQueue(options: { fail?: boolean } = {}) {
+    const bodies: unknown[] = [];
+    const queue = {
+      send: async (body: unknown) => {
+        if (options.fail) throw new Error("queue unavailable");
+        bodies.push(body);
+      },
+      sendBatch: async (messages: { body: unknown }[]) => {
+        if (options.fail) throw new Error("queue unavailable");
+        bodies.push(...messages.map((m) => m.body));
+      },
+    } as unknown as Queue;
+    return { bodies, env: { ...env, WEBHOOKS: queue } };
+  }
+
+  const sweptAt = async (endpoint: TestEndpoint) =>
+    (await env.DB.prepare("select swept_at from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ swept_at: number | null }>())
+      ?.swept_at;
+
+  it("a sweep sends an overdue delivery once, and again only RESWEEP_MS later if still unattempted; a failed send is retried at once", async () => {
+    const endpoint = await receiverEndpoint();
+    await lostDelivery(endpoint);
+    const messageId = (await env.DB.prepare("select event_id from webhook_deliveries where endpoint_id = ?")
+      .bind(endpoint.id)
+      .first<{ event_id: string }>())!.event_id;
+    const t = Date.now();
+
+    // The queue is down: nothing sent, nothing marked, so the next sweep takes it at once.
+    const down = capturingQueue({ fail: true });
+    await expect(sweepDueDeliveries(down.env, t)).rejects.toThrow("queue unavailable");
+    expect(await sweptAt(endpoint)).toBeNull();
+
+    // Other tests' deliveries may be overdue too at these times: count this endpoint's sends.
+    const sentHere = async (at: number) => {
+      const queue = capturingQueue();
+      await sweepDueDeliveries(queue.env, at);
+      return queue.bodies.filter((body) => (body as { endpointId: string }).endpointId === endpoint.id);
+    };
+    expect(await sentHere(t + 1)).toEqual([{ eventId: messageId, endpointId: endpoint.id }]);
+    expect(await sweptAt(endpoint)).toBe(t + 1);
+    // Still pending (its message may be waiting in a backlog): later sweeps leave it alone…
+    for (const later of [t + 1_000, t + 30_000, t + RESWEEP_MS]) expect(await sentHere(later)).toEqual([]);
+    // …until a minute has passed, when it is presumed lost again.
+    expect(await sentHere(t + 1 + RESWEEP_MS)).toHaveLength(1);
+
+    // Two sweeps at once send it once between them (the mark and the pick are one statement).
+    for (let round = 0; round < 30; round++) {
+      await env.DB.prepare("update webhook_deliveries set swept_at = null where endpoint_id = ?").bind(endpoint.id).run();
+      const both = await Promise.all([sentHere(t + 2 * RESWEEP_MS), sentHere(t + 2 * RESWEEP_MS)]);
+      expect(both[0].length + both[1].length).toBe(1);
+    }
+
+    // A resend clears the mark; the real queue then delivers it.
+    const resend = await call("POST", `/v1/webhook_endpoints/${endpoint.id}/messages/${messageId}/resend`, {});
+    expect(resend.status).toBe(200);
+    expect(await sweptAt(endpoint)).toBeNull();
+    await waitForDeliveries(endpoint, 1);
   });
 
   it("the scheduler's alarm, armed by the write, sends it again and re-arms while deliveries are pending", async () => {

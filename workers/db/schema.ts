@@ -400,6 +400,13 @@ export const webhookDeliveries = sqliteTable(
     leaseUntil: integer("lease_until"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /**
+     * When a sweep last sent the delivery to the queue again (webhooks/scheduler.ts); null since
+     * its last attempt or resend. A sweep skips a delivery it sent less than RESWEEP_MS ago, so a
+     * message still waiting in a backlogged queue is not sent again every second.
+     */
+    // Last, where ALTER TABLE … ADD put it (migration 0014).
+    sweptAt: integer("swept_at"),
   },
   (t) => [
     primaryKey({ columns: [t.eventId, t.endpointId] }),

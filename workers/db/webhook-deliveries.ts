@@ -87,6 +87,7 @@ export async function recordAttempt(db: Db, key: DeliveryKey, lease: number, out
         responseStatus: outcome.responseStatus,
         nextAttemptAt: outcome.nextAttemptAt,
         leaseUntil: null,
+        sweptAt: null,
         updatedAt: outcome.now,
       })
       .where(and(byKey(key), eq(webhookDeliveries.leaseUntil, lease)))
@@ -103,32 +104,72 @@ export async function abandonDelivery(db: Db, key: DeliveryKey, lease: number, n
     .where(and(byKey(key), eq(webhookDeliveries.leaseUntil, lease)));
 }
 
+/** When a delivery is next looked at by a sweep (see sweepOverdueDeliveries). */
+export interface SweepTimes {
+  /** How late a due delivery may be before a sweep sends it again. */
+  graceMs: number;
+  /** How long after a sweep sent it the same delivery may be sent again. */
+  resweepMs: number;
+}
+
 /**
- * Pending deliveries that should have been attempted by `cutoff` and are not being attempted
- * now (no lease, or a lapsed one), oldest first: their queue message was lost or never sent.
+ * Takes the pending deliveries that should have been attempted by `now - graceMs`, are not
+ * being attempted (no lease, or a lapsed one), and were not sent by a sweep in the last
+ * `resweepMs`: their queue message was lost, never sent, or is stuck behind a long backlog.
+ * One statement marks them swept now and returns them (at most `limit`, most overdue first), so
+ * two sweeps at once never both send the same delivery.
  */
-export async function findOverdueDeliveries(db: Db, cutoff: number, now: number, limit: number): Promise<DeliveryKey[]> {
-  return db
-    .select({ eventId: webhookDeliveries.eventId, endpointId: webhookDeliveries.endpointId })
+export async function sweepOverdueDeliveries(db: Db, now: number, times: SweepTimes, limit: number): Promise<DeliveryKey[]> {
+  const overdue = db
+    .select({ rowid: sql`rowid` })
     .from(webhookDeliveries)
     .where(
       and(
         eq(webhookDeliveries.status, "pending"),
-        lte(webhookDeliveries.nextAttemptAt, cutoff),
+        lte(webhookDeliveries.nextAttemptAt, now - times.graceMs),
         or(isNull(webhookDeliveries.leaseUntil), lte(webhookDeliveries.leaseUntil, now)),
+        or(isNull(webhookDeliveries.sweptAt), lte(webhookDeliveries.sweptAt, now - times.resweepMs)),
       ),
     )
     .orderBy(webhookDeliveries.nextAttemptAt)
-    .limit(limit)
+    .limit(limit);
+  return db
+    .update(webhookDeliveries)
+    .set({ sweptAt: now })
+    .where(sql`rowid in ${overdue}`)
+    .returning({ eventId: webhookDeliveries.eventId, endpointId: webhookDeliveries.endpointId })
     .all();
 }
 
-/** When the next pending delivery is due (or its running attempt's lease ends), or null if none is pending. */
-export async function nextPendingAt(db: Db): Promise<number | null> {
+/** Undoes sweepOverdueDeliveries' mark on `keys` (marked at `sweptAt`) when their send failed. */
+export async function unmarkSwept(db: Db, keys: readonly DeliveryKey[], sweptAt: number): Promise<void> {
+  if (keys.length === 0) return;
+  await db
+    .update(webhookDeliveries)
+    .set({ sweptAt: null })
+    .where(
+      and(
+        eq(webhookDeliveries.sweptAt, sweptAt),
+        sql`(${webhookDeliveries.eventId}, ${webhookDeliveries.endpointId}) in (select value ->> 0, value ->> 1 from json_each(${JSON.stringify(keys.map((k) => [k.eventId, k.endpointId]))}))`,
+      ),
+    );
+}
+
+/**
+ * When the next sweep has something to do: the earliest moment a pending delivery becomes
+ * overdue by `graceMs`, its running attempt's lease ends, and `resweepMs` have passed since a
+ * sweep last sent it (whichever is latest, for each delivery); null if none is pending.
+ */
+export async function nextSweepAt(db: Db, times: SweepTimes): Promise<number | null> {
+  const d = webhookDeliveries;
   const row = await db
-    .select({ at: sql<number | null>`min(max(${webhookDeliveries.nextAttemptAt}, coalesce(${webhookDeliveries.leaseUntil}, 0)))`.as("at") })
-    .from(webhookDeliveries)
-    .where(eq(webhookDeliveries.status, "pending"))
+    .select({
+      at: sql<
+        number | null
+      >`min(max(${d.nextAttemptAt} + ${times.graceMs}, coalesce(${d.leaseUntil}, 0), coalesce(${d.sweptAt} + ${times.resweepMs}, 0)))`.as("at"),
+    })
+    .from(d)
+    .where(eq(d.status, "pending"))
     .get();
   return row?.at ?? null;
 }
@@ -190,7 +231,7 @@ export async function listEndpointAttempts(db: Db, endpointId: string, page: { l
 export async function rescheduleDelivery(db: Db, key: DeliveryKey, now: number): Promise<WebhookDeliveryRow | undefined> {
   return db
     .update(webhookDeliveries)
-    .set({ status: "pending", nextAttemptAt: now, leaseUntil: null, updatedAt: now })
+    .set({ status: "pending", nextAttemptAt: now, leaseUntil: null, sweptAt: null, updatedAt: now })
     .where(byKey(key))
     .returning()
     .get();

@@ -159,10 +159,12 @@ function eventInsert(db: Db, ctx: AppContext, now: number, spec: EventSpec, ids:
 function deliveriesInsert(db: Db, now: number, eventIds: string[], prefixes: string[]): Statement {
   // Each a lookup of the primary key: the ids listed, and a range per prefix.
   const ranges = prefixes.map((prefix) => sql` union all select id from webhook_events where id between ${idRange(prefix)}`);
+  // Columns in the schema's order: event_id, endpoint_id, status, attempts, response_status,
+  // next_attempt_at, lease_until, created_at, updated_at, swept_at.
   return db
     .insert(webhookDeliveries)
     .select(sql`
-      select ev.id, e.id, 'pending', 0, null, ${now}, null, ${now}, ${now}
+      select ev.id, e.id, 'pending', 0, null, ${now}, null, ${now}, ${now}, null
       from webhook_events ev join webhook_endpoints e on ${subscribes("e", sql`ev.type`)}
       where ev.id in (select value from json_each(${JSON.stringify(eventIds)})${sql.join(ranges)})`)
     .returning({ eventId: webhookDeliveries.eventId, endpointId: webhookDeliveries.endpointId });

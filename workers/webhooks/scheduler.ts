@@ -13,26 +13,43 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
-import { findOverdueDeliveries, nextPendingAt } from "../db/webhook-deliveries";
+import { nextSweepAt, sweepOverdueDeliveries, unmarkSwept, type SweepTimes } from "../db/webhook-deliveries";
 import type { Env } from "../env";
 import { SWEEP_GRACE_MS } from "./queue";
 
-/** Deliveries one sweep re-enqueues at most; the rest wait for the next alarm, SWEEP_GRACE_MS later. */
+/** Deliveries one sweep re-enqueues at most; the rest wait for the next alarm, a second later. */
 const SWEEP_LIMIT = 500;
 
 /**
+ * How long after a sweep sent a delivery to the queue it may send it again. The queue cannot say
+ * whether a message is lost or only waiting behind others, so under a backlog longer than the
+ * grace every sweep (about once a second) used to send each overdue delivery again: harmless
+ * (one claim wins) but 2.5–5× the messages, each a consumer read (bench/results,
+ * 2026-12-03-webhooks.md). A lost message is still found SWEEP_GRACE_MS after it was due, and a
+ * lost resend one minute later.
+ */
+export const RESWEEP_MS = 60_000;
+
+const SWEEP_TIMES: SweepTimes = { graceMs: SWEEP_GRACE_MS, resweepMs: RESWEEP_MS };
+
+/**
  * Sends every pending delivery that is overdue by more than SWEEP_GRACE_MS (its message lost,
- * or never sent) to the queue again. Returns how many it sent and when the next pending one is due.
+ * or never sent) to the queue again, unless a sweep sent it less than RESWEEP_MS ago. Returns
+ * how many it sent and when the next sweep has something to do (null: nothing is pending).
  */
 export async function sweepDueDeliveries(env: Env, now = Date.now()): Promise<{ sent: number; nextAt: number | null }> {
   const db = createDb(env.DB);
-  const due = await findOverdueDeliveries(db, now - SWEEP_GRACE_MS, now, SWEEP_LIMIT);
-  if (due.length > 0) {
-    for (let i = 0; i < due.length; i += 100) {
+  const due = await sweepOverdueDeliveries(db, now, SWEEP_TIMES, SWEEP_LIMIT);
+  for (let i = 0; i < due.length; i += 100) {
+    try {
       await env.WEBHOOKS.sendBatch(due.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+    } catch (error) {
+      // Not sent after all: the next sweep (the alarm retries) takes them again at once.
+      await unmarkSwept(db, due.slice(i), now);
+      throw error;
     }
   }
-  return { sent: due.length, nextAt: due.length === SWEEP_LIMIT ? now : await nextPendingAt(db) };
+  return { sent: due.length, nextAt: due.length === SWEEP_LIMIT ? now : await nextSweepAt(db, SWEEP_TIMES) };
 }
 
 export class WebhookScheduler extends DurableObject<Env> {
@@ -45,6 +62,6 @@ export class WebhookScheduler extends DurableObject<Env> {
   async alarm(): Promise<void> {
     const now = Date.now();
     const { nextAt } = await sweepDueDeliveries(this.env, now);
-    if (nextAt !== null) await this.ctx.storage.setAlarm(Math.max(nextAt + SWEEP_GRACE_MS, now + 1_000));
+    if (nextAt !== null) await this.ctx.storage.setAlarm(Math.max(nextAt, now + 1_000));
   }
 }

@@ -8,7 +8,7 @@
  * for 500 users with 750 emails and 250 phones: 6 INSERTs in about 170–270 ms, where drizzle's
  * VALUES needed 319 statements and 720–1,150 ms.
  */
-import { type Column, getTableColumns, getTableName, is, SQL, sql } from "drizzle-orm";
+import { Column, getTableColumns, getTableName, is, SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { backupCodes, emailAddresses, phoneNumbers, users, web3Wallets } from "./schema";
@@ -79,17 +79,53 @@ const ROWS_PER_STATEMENT = 250;
 /** A statement's JSON parameter stays well under D1's 2 MB limit on a string value. */
 const MAX_JSON_CHARS = 1_000_000;
 
-/** Each column's default as a plain value (undefined when it has none or an SQL default), read once per statement list. */
-const plainDefaults = (columns: readonly Column[]) =>
-  columns.map((column) => (column.default !== undefined && !is(column.default, SQL) ? column.default : undefined));
+/**
+ * What insertManyStatements needs of a table, worked out once per table: its columns with their
+ * property keys, each column's default as a plain value (undefined when it has none or an SQL
+ * default), its mapping to the stored value (null when drizzle stores the value as it is), and
+ * the constant head of the statement. An import builds these INSERTs for every ~100 rows.
+ */
+interface InsertShape {
+  keys: string[];
+  columns: Column[];
+  defaults: unknown[];
+  mappers: (Column | null)[];
+  head: SQL;
+}
 
-/** `row`'s value for every column of `columns`, as SQLite stores it (drizzle's own mapping; the column default for an absent key). */
-function driverValues(columns: readonly Column[], keys: readonly string[], defaults: readonly unknown[], row: Record<string, unknown>): unknown[] {
-  return columns.map((column, i) => {
-    const sent = row[keys[i]];
-    const value = sent === undefined ? defaults[i] : sent;
-    return value === undefined || value === null ? null : column.mapToDriverValue(value);
-  });
+const insertShapes = new WeakMap<SQLiteTable, InsertShape>();
+
+function insertShape(table: SQLiteTable): InsertShape {
+  let shape = insertShapes.get(table);
+  if (shape) return shape;
+  const entries = Object.entries(getTableColumns(table) as Record<string, Column>);
+  const columns = entries.map(([, column]) => column);
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  shape = {
+    keys: entries.map(([key]) => key),
+    columns,
+    defaults: columns.map((column) => (column.default !== undefined && !is(column.default, SQL) ? column.default : undefined)),
+    // The base class's mapping is the identity; subclasses (timestamps, booleans, JSON) override it.
+    mappers: columns.map((column) => (column.mapToDriverValue === Column.prototype.mapToDriverValue ? null : column)),
+    head: sql.raw(
+      `insert into ${quote(getTableName(table))} (${columns.map((column) => quote(column.name)).join(", ")}) ` +
+        `select ${columns.map((_, i) => `value ->> ${i}`).join(", ")} from json_each(`,
+    ),
+  };
+  insertShapes.set(table, shape);
+  return shape;
+}
+
+/** `row`'s value for every column of the table, as SQLite stores it (drizzle's own mapping; the column default for an absent key). */
+function driverValues(shape: InsertShape, row: Record<string, unknown>): unknown[] {
+  const values = new Array<unknown>(shape.keys.length);
+  for (let i = 0; i < values.length; i++) {
+    const sent = row[shape.keys[i]];
+    const value = sent === undefined ? shape.defaults[i] : sent;
+    const mapper = shape.mappers[i];
+    values[i] = value === undefined || value === null ? null : mapper ? mapper.mapToDriverValue(value) : value;
+  }
+  return values;
 }
 
 /**
@@ -99,24 +135,17 @@ function driverValues(columns: readonly Column[], keys: readonly string[], defau
  */
 export function insertManyStatements<T extends SQLiteTable>(table: T, rows: T["$inferInsert"][]): SQL[] {
   if (rows.length === 0) return [];
-  const entries = Object.entries(getTableColumns(table) as Record<string, Column>);
-  const keys = entries.map(([key]) => key);
-  const columns = entries.map(([, column]) => column);
-  const defaults = plainDefaults(columns);
-  const head = sql`insert into ${sql.identifier(getTableName(table))} (${sql.join(
-    columns.map((column) => sql.identifier(column.name)),
-    sql`, `,
-  )}) select ${sql.raw(columns.map((_, i) => `value ->> ${i}`).join(", "))} from json_each(`;
+  const shape = insertShape(table);
   const statements: SQL[] = [];
   let chunk: string[] = [];
   let chars = 0;
   const flush = () => {
-    if (chunk.length) statements.push(sql`${head}${`[${chunk.join(",")}]`})`);
+    if (chunk.length) statements.push(sql`${shape.head}${`[${chunk.join(",")}]`})`);
     chunk = [];
     chars = 0;
   };
   for (const row of rows) {
-    const text = JSON.stringify(driverValues(columns, keys, defaults, row as Record<string, unknown>));
+    const text = JSON.stringify(driverValues(shape, row as Record<string, unknown>));
     if (chunk.length >= ROWS_PER_STATEMENT || (chunk.length > 0 && chars + text.length > MAX_JSON_CHARS)) flush();
     chunk.push(text);
     chars += text.length + 1;

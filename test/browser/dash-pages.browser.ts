@@ -9,9 +9,21 @@
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Locator, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { apiClient, DESKTOP, launchBrowser, PHONE, SECRET_KEY, type Server, screenshot, signIn, startServer, type TestBrowser } from "./harness";
+import {
+  apiClient,
+  bearerFetch,
+  DESKTOP,
+  descriptionOf,
+  launchBrowser,
+  PHONE,
+  type Server,
+  screenshot,
+  signIn,
+  startServer,
+  type TestBrowser,
+} from "./harness";
 
 let server: Server;
 let browser: TestBrowser;
@@ -42,17 +54,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await page?.close();
 });
-
-/** The text of the elements that describe a control (aria-describedby): its hint and error. */
-async function descriptionOf(control: Locator): Promise<string> {
-  return control.evaluate((el) =>
-    (el.getAttribute("aria-describedby") ?? "")
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((id) => document.getElementById(id)?.textContent ?? "")
-      .join(" "),
-  );
-}
 
 describe("a user's page", () => {
   it("Ban shows the Banned badge and the API says banned: true; Unban reverses both", async () => {
@@ -213,11 +214,7 @@ async function receivedAtLeast(count: number, timeoutMs = 20_000) {
 describe("webhook attempts", () => {
   it("a failed message shows in the attempts log, and Resend sends it again with the same svix-id", async () => {
     const url = await failingReceiver();
-    const created = await fetch(`${server.url}/v1/webhook_endpoints`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${SECRET_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify({ url, events: ["user.created"] }),
-    });
+    const created = await bearerFetch(server, "POST", "/webhook_endpoints", { url, events: ["user.created"] });
     expect(created.status).toBe(200);
     const endpoint = (await created.json()) as { id: string };
     await clerk.users.createUser({ emailAddress: [`${unique("hook")}@example.com`] });
@@ -291,10 +288,8 @@ describe("an organization's page", () => {
     const org = await clerk.organizations.createOrganization({ name: unique("Paged "), createdBy: owner.id });
     // 51 more members (users made by the bulk import, which the create limit does not slow) and 51 invitations.
     const tag = unique("pg");
-    const imported = await fetch(`${server.url}/v1/users/import`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${SECRET_KEY}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ users: Array.from({ length: 51 }, (_, i) => ({ email_address: [`${tag}m${i}@example.com`] })) }),
+    const imported = await bearerFetch(server, "POST", "/users/import", {
+      users: Array.from({ length: 51 }, (_, i) => ({ email_address: [`${tag}m${i}@example.com`] })),
     });
     const { results } = (await imported.json()) as { results: { id: string; status: string }[] };
     expect(results.every((r) => r.status === "created")).toBe(true);

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClerkClient } from "@clerk/backend";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { startWorker, type WorkerProcess } from "../e2e/worker-process";
 
 export const SECRET_KEY = "sk_test_browser_primary";
@@ -89,4 +89,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true, animations: "disabled" });
   return path;
+}
+
+/** The text of the elements that describe a control (aria-describedby): its hint and error. */
+export async function descriptionOf(control: Locator): Promise<string> {
+  return control.evaluate((el) =>
+    (el.getAttribute("aria-describedby") ?? "")
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" "),
+  );
+}
+
+/**
+ * A Bearer-key request to the server's /v1 API, for what the SDK has no method for (webhook
+ * endpoints, an extension) or when a test reads the exact status.
+ */
+export function bearerFetch(server: Server, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${server.url}/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${SECRET_KEY}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 }

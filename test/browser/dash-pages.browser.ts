@@ -231,10 +231,24 @@ describe("webhook attempts", () => {
     expect(await failed.first().getByRole("cell").allTextContents()).toEqual(expect.arrayContaining(["user.created", "500", "1"]));
     expect(await rows.filter({ hasText: "pending" }).getByRole("cell").allTextContents()).toEqual(expect.arrayContaining(["user.created", "2"]));
 
-    await failed
-      .first()
-      .getByRole("button", { name: `Resend ${first.svixId}` })
-      .click();
+    const resend = page.getByRole("button", { name: `Resend ${first.svixId}` }).first();
+    await resend.click();
+    await expect.poll(() => resend.isEnabled()).toBe(true); // the resend has been answered
+    // Whether or not attempt 2 has been made yet, the log still has attempt 1's failure and one
+    // row per attempt: the page shows the log as the API lists it, not the resend's answer
+    // copied over every row of the message.
+    const shown = await Promise.all(
+      (await rows.all()).map(async (row) => {
+        const cells = await row.getByRole("cell").allTextContents();
+        return `attempt ${cells[4]} ${cells[2]}`;
+      }),
+    );
+    expect(shown).toContain("attempt 1 failed");
+    expect(new Set(shown).size).toBe(shown.length);
+    await page
+      .getByRole("status")
+      .filter({ hasText: `${first.svixId} queued again (attempt 2)` })
+      .waitFor();
     const all = await receivedAtLeast(2);
     expect(all).toHaveLength(2);
     expect(all[1]).toEqual(first);

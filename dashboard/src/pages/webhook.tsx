@@ -2,8 +2,9 @@
  * One webhook endpoint: its settings (edit URL, description and event filter through PATCH;
  * enable/disable; delete), its signing secret — fetched (GET …/secret) only when the operator
  * clicks "Reveal secret", and forgotten on "Hide secret", on "Rotate secret" or when leaving the
- * page — and the attempts log (GET …/attempts, newest first) with "Resend"
- * (POST …/messages/{message_id}/resend), which answers the entry's new state.
+ * page — and the attempts log (GET …/attempts, newest first: a row per attempt made and one for
+ * each delivery's upcoming attempt) with "Resend" (POST …/messages/{message_id}/resend), after
+ * which the log is read again, so it shows what the API now lists.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api";
@@ -173,7 +174,7 @@ export default function WebhookPage(props: Props) {
                 items={log.data}
                 empty="No messages sent to this endpoint yet."
                 row={(a) => (
-                  <tr key={a.message_id}>
+                  <tr key={`${a.message_id}:${a.attempt}`}>
                     <td class="code">{a.message_id}</td>
                     <td class="code">{a.event_type}</td>
                     <td>
@@ -189,7 +190,11 @@ export default function WebhookPage(props: Props) {
                         aria-label={`Resend ${a.message_id}`}
                         onClick={async () => {
                           const next = await run(() => api<WebhookAttempt>("POST", `${path}/messages/${enc(a.message_id)}/resend`, {}));
-                          if (next) attempts.setData({ ...log, data: log.data.map((x) => (x.message_id === next.message_id ? next : x)) });
+                          if (!next) return;
+                          // Not patched into the rows: a message has a row per attempt, and the
+                          // answer is only the new pending one; the log itself says the rest.
+                          attempts.reload();
+                          setNotice(`${next.message_id} queued again (attempt ${next.attempt}).`);
                         }}
                       >
                         Resend

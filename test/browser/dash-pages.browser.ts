@@ -70,6 +70,21 @@ describe("a user's page", () => {
     expect((await clerk.users.getUser(user.id)).banned).toBe(false);
   });
 
+  it("Delete user asks for the primary email typed out; after it the users list opens and the API answers 404", async () => {
+    const email = `${unique("gone")}@example.com`;
+    const user = await clerk.users.createUser({ emailAddress: [email] });
+    await page.goto(`${server.url}/dashboard/users/${user.id}`);
+    await page.getByRole("button", { name: "Delete user", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete this user?" });
+    const confirm = dialog.getByRole("button", { name: "Delete user permanently" });
+    await dialog.getByRole("textbox").fill(user.id);
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByRole("textbox").fill(email);
+    await confirm.click();
+    await page.waitForURL((url) => url.pathname === "/dashboard/");
+    expect((await bearerFetch(server, "GET", `/users/${user.id}`)).status).toBe(404);
+  });
+
   it("metadata edited in the editor is what the API returns, a removed key included; invalid JSON cannot be saved", async () => {
     const user = await clerk.users.createUser({
       emailAddress: [`${unique("meta")}@example.com`],

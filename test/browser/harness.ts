@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClerkClient } from "@clerk/backend";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { startWorker, type WorkerProcess } from "../e2e/worker-process";
 
 export const SECRET_KEY = "sk_test_browser_primary";
@@ -112,4 +113,44 @@ export function bearerFetch(server: Server, method: string, path: string, body?:
     headers: { authorization: `Bearer ${SECRET_KEY}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+}
+
+/** What a test file's tests share: the server, its browser and SDK client, and this test's page. */
+export interface DashboardSuite {
+  server: Server;
+  browser: TestBrowser;
+  clerk: ReturnType<typeof apiClient>;
+  /** A fresh desktop-sized page, signed in, for each test. */
+  page: Page;
+}
+
+/**
+ * Registers a test file's hooks: one Worker (with `vars`) and one browser for the file, and a
+ * signed-in page per test. The returned object is filled in by those hooks.
+ */
+export function dashboardSuite(vars: Record<string, string> = {}): DashboardSuite {
+  const suite = {} as DashboardSuite;
+  beforeAll(async () => {
+    [suite.server, suite.browser] = await Promise.all([startServer(vars), launchBrowser()]);
+    suite.clerk = apiClient(suite.server);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  beforeEach(async () => {
+    suite.page = await suite.browser.browser.newPage({ viewport: DESKTOP });
+    await signIn(suite.page, suite.server);
+  });
+  afterEach(async () => {
+    await suite.page?.close();
+  });
+  return suite;
+}
+
+let uniqueCount = 0;
+/** `prefix` plus a suffix no other call in this run returns (the servers' state outlives a test). */
+export function unique(prefix: string): string {
+  uniqueCount += 1;
+  return `${prefix}${Date.now().toString(36)}${uniqueCount}`;
 }

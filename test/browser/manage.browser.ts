@@ -171,8 +171,20 @@ describe("a webhook endpoint", () => {
     await secretText.waitFor();
     expect(await secretText.textContent()).toBe(endpoint.secret);
 
-    await t.page.getByRole("button", { name: "Rotate secret" }).click();
+    const rotate = t.page.getByRole("button", { name: "Rotate secret", exact: true });
+    const focused = (button: typeof rotate) => button.evaluate((el) => el === document.activeElement);
+    // Keyboard: asking puts focus on Cancel; Escape backs out to the button, nothing rotated.
+    await rotate.click();
+    await expect.poll(() => focused(t.page.getByRole("button", { name: "Cancel" }))).toBe(true);
+    await t.page.keyboard.press("Escape");
+    await expect.poll(() => focused(rotate)).toBe(true);
+    const secretNow = async () =>
+      ((await (await bearerFetch(t.server, "GET", `/webhook_endpoints/${endpoint.id}/secret`)).json()) as { key: string }).key;
+    expect(await secretNow()).toBe(endpoint.secret);
+
+    await rotate.click();
     await t.page.getByRole("button", { name: "Confirm: Rotate secret" }).click();
+    await expect.poll(() => focused(rotate)).toBe(true);
     await t.page.getByRole("status").filter({ hasText: "Secret rotated" }).waitFor();
     expect(await t.page.content()).not.toMatch(/whsec_/);
 
@@ -181,8 +193,7 @@ describe("a webhook endpoint", () => {
     const revealed = await secretText.textContent();
     expect(revealed).toMatch(/^whsec_/);
     expect(revealed).not.toBe(endpoint.secret);
-    const { key } = (await (await bearerFetch(t.server, "GET", `/webhook_endpoints/${endpoint.id}/secret`)).json()) as { key: string };
-    expect(revealed).toBe(key);
+    expect(revealed).toBe(await secretNow());
   });
 
   it("the endpoint page with its edit form fits 375 px", async () => {

@@ -214,12 +214,18 @@ export function ConfirmButton(props: {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const startRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // Keyboard users keep their place: into Cancel when asked, back to the button after (unless
+  // the action removed it, e.g. the row it was in).
   useEffect(() => {
     if (asking) cancelRef.current?.focus();
+    else if (asked.current) startRef.current?.focus();
+    asked.current = asking;
   }, [asking]);
   if (!asking) {
     return (
-      <Button disabled={props.disabled} aria-label={props.text ? props.label : undefined} onClick={() => setAsking(true)}>
+      <Button ref={startRef} disabled={props.disabled} aria-label={props.text ? props.label : undefined} onClick={() => setAsking(true)}>
         {props.text ?? props.label}
       </Button>
     );

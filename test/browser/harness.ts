@@ -7,7 +7,8 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClerkClient } from "@clerk/backend";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { startWorker, type WorkerProcess } from "../e2e/worker-process";
 
 export const SECRET_KEY = "sk_test_browser_primary";
@@ -89,4 +90,67 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true, animations: "disabled" });
   return path;
+}
+
+/** The text of the elements that describe a control (aria-describedby): its hint and error. */
+export async function descriptionOf(control: Locator): Promise<string> {
+  return control.evaluate((el) =>
+    (el.getAttribute("aria-describedby") ?? "")
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" "),
+  );
+}
+
+/**
+ * A Bearer-key request to the server's /v1 API, for what the SDK has no method for (webhook
+ * endpoints, an extension) or when a test reads the exact status.
+ */
+export function bearerFetch(server: Server, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${server.url}/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${SECRET_KEY}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/** What a test file's tests share: the server, its browser and SDK client, and this test's page. */
+export interface DashboardSuite {
+  server: Server;
+  browser: TestBrowser;
+  clerk: ReturnType<typeof apiClient>;
+  /** A fresh desktop-sized page, signed in, for each test. */
+  page: Page;
+}
+
+/**
+ * Registers a test file's hooks: one Worker (with `vars`) and one browser for the file, and a
+ * signed-in page per test. The returned object is filled in by those hooks.
+ */
+export function dashboardSuite(vars: Record<string, string> = {}): DashboardSuite {
+  const suite = {} as DashboardSuite;
+  beforeAll(async () => {
+    [suite.server, suite.browser] = await Promise.all([startServer(vars), launchBrowser()]);
+    suite.clerk = apiClient(suite.server);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  beforeEach(async () => {
+    suite.page = await suite.browser.browser.newPage({ viewport: DESKTOP });
+    await signIn(suite.page, suite.server);
+  });
+  afterEach(async () => {
+    await suite.page?.close();
+  });
+  return suite;
+}
+
+let uniqueCount = 0;
+/** `prefix` plus a suffix no other call in this run returns (the servers' state outlives a test). */
+export function unique(prefix: string): string {
+  uniqueCount += 1;
+  return `${prefix}${Date.now().toString(36)}${uniqueCount}`;
 }

@@ -3,8 +3,9 @@
  * form_identifier_exists with `email_address`) is shown at that field; any other at the top.
  */
 import { useState } from "preact/hooks";
-import { ApiError, api, type ClerkError } from "../api";
+import { api } from "../api";
 import { Link, navigate } from "../router";
+import { useSubmit } from "../components/kit";
 import { Button, ErrorMessage, Field } from "../components/ui";
 import { JsonEditor, parseJsonObject } from "../components/json-editor";
 import type { User } from "../components/types";
@@ -20,7 +21,7 @@ const META_LABELS: Record<MetaField, string> = {
   private_metadata: "Private metadata",
   unsafe_metadata: "Unsafe metadata",
 };
-const FIELDS = new Set<string>(["email_address", "phone_number", "username", "first_name", "last_name", "password", ...Object.keys(META_LABELS)]);
+const FIELDS = ["email_address", "phone_number", "username", "first_name", "last_name", "password", ...Object.keys(META_LABELS)];
 
 /** One identifier per line (or comma-separated), blanks dropped. */
 function listOf(text: string): string[] {
@@ -40,16 +41,15 @@ export default function CreateUserPage(_props: Props) {
     password: "",
   });
   const [meta, setMeta] = useState<Record<MetaField, string>>({ public_metadata: "{}", private_metadata: "{}", unsafe_metadata: "{}" });
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [topErrors, setTopErrors] = useState<ClerkError[] | unknown | null>(null);
-  const [busy, setBusy] = useState(false);
+  const form = useSubmit(FIELDS);
+  const fieldErrors = form.errors.field;
 
   const parsedMeta = Object.fromEntries((Object.keys(META_LABELS) as MetaField[]).map((k) => [k, parseJsonObject(meta[k])]));
   const metaInvalid = Object.values(parsedMeta).some((p) => !p.ok);
 
   const set = (key: TextField) => (e: Event) => {
     setValues({ ...values, [key]: (e.currentTarget as HTMLInputElement).value });
-    if (fieldErrors[key]) setFieldErrors({ ...fieldErrors, [key]: "" });
+    form.clear(key);
   };
 
   async function submit(e: Event) {
@@ -66,30 +66,8 @@ export default function CreateUserPage(_props: Props) {
       const p = parsedMeta[key];
       if (p.ok && Object.keys(p.value).length) body[key] = p.value;
     }
-    setBusy(true);
-    setFieldErrors({});
-    setTopErrors(null);
-    try {
-      const user = await api<User>("POST", "/users", body);
-      navigate(`/dashboard/users/${encodeURIComponent(user.id)}`);
-    } catch (error) {
-      if (error instanceof ApiError && error.errors.length) {
-        const byField: Record<string, string> = {};
-        const rest: ClerkError[] = [];
-        for (const err of error.errors) {
-          const param = err.meta?.param_name;
-          const text = `${err.long_message || err.message} (${err.code})`;
-          if (param && FIELDS.has(param)) byField[param] = byField[param] ? `${byField[param]} ${text}` : text;
-          else rest.push(err);
-        }
-        setFieldErrors(byField);
-        setTopErrors(rest.length ? new ApiError(error.status, rest) : null);
-      } else {
-        setTopErrors(error);
-      }
-    } finally {
-      setBusy(false);
-    }
+    const user = await form.submit(() => api<User>("POST", "/users", body));
+    if (user) navigate(`/dashboard/users/${encodeURIComponent(user.id)}`);
   }
 
   return (
@@ -99,7 +77,7 @@ export default function CreateUserPage(_props: Props) {
       </p>
       <h1 id="create-title">Create user</h1>
       <form class="card form" onSubmit={submit} noValidate>
-        {topErrors !== null && <ErrorMessage error={topErrors} />}
+        <ErrorMessage error={form.errors.top} />
         <Field label="Email addresses" hint="One per line; the first is primary." error={fieldErrors.email_address}>
           <textarea rows={2} autocomplete="off" value={values.email_address} onInput={set("email_address")} />
         </Field>
@@ -136,7 +114,7 @@ export default function CreateUserPage(_props: Props) {
           })}
         </fieldset>
         <div class="actions">
-          <Button variant="primary" type="submit" disabled={busy || metaInvalid} aria-busy={busy ? "true" : undefined}>
+          <Button variant="primary" type="submit" busy={form.busy} disabled={metaInvalid}>
             Create user
           </Button>
           <Link href="/dashboard/">Cancel</Link>

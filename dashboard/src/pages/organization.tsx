@@ -1,12 +1,13 @@
 /**
- * An organization: its facts, members with editable roles (PATCH …/memberships/{user_id}),
- * invitations (create, revoke) and public/private metadata (merge route).
+ * An organization: its facts and deletion (typed confirmation), members (add, role editable
+ * through PATCH …/memberships/{user_id}, remove), invitations (create, revoke) and public/private
+ * metadata (merge route).
  */
 import { useMemo, useState } from "preact/hooks";
-import { ApiError, api } from "../api";
-import { Link } from "../router";
-import { ConfirmButton, useLoad } from "../components/kit";
-import { Pager } from "../components/pager";
+import { api } from "../api";
+import { Link, navigate } from "../router";
+import { ConfirmButton, DeleteButton, LoadFailed, Loaded, Table, useLoad, useSubmit } from "../components/kit";
+import { Pager, pageOf } from "../components/pager";
 import { Badge, Button, ErrorMessage, Field, Loading, formatDate } from "../components/ui";
 import { MetadataEditor, type MetadataValues } from "../components/metadata-editor";
 import { displayName, type Invitation, type Membership, type Organization, type Paginated } from "../components/types";
@@ -16,16 +17,9 @@ type Props = { params: Record<string, string>; query: URLSearchParams };
 
 const enc = encodeURIComponent;
 const SYSTEM_ROLES = ["org:admin", "org:member"];
+const LIST = "/dashboard/organizations";
 /** Members and invitations are paged (never a silently cut list), each with its own query key. */
 const PAGE_SIZE = 50;
-
-/** The 1-based page number in `key`, 1 when absent or unreadable. */
-function pageOf(query: URLSearchParams, key: string): number {
-  const page = Number(query.get(key));
-  return Number.isSafeInteger(page) && page > 1 ? page : 1;
-}
-
-const pages = (total: number) => Math.max(1, Math.ceil(total / PAGE_SIZE));
 
 /** A change to members or invitations also changes the organization's counts. */
 function reloadAll(...loads: { reload: () => void }[]) {
@@ -56,17 +50,7 @@ export default function OrganizationPage(props: Props) {
   );
 
   if (org.loading && !org.data) return <Loading label="Loading organization…" />;
-  if (!org.data) {
-    return (
-      <section class="page">
-        <p class="breadcrumb">
-          <Link href="/dashboard/organizations">← Organizations</Link>
-        </p>
-        <ErrorMessage error={org.error} />
-        <Button onClick={org.reload}>Retry</Button>
-      </section>
-    );
-  }
+  if (!org.data) return <LoadFailed back={{ href: LIST, label: "Organizations" }} error={org.error} onRetry={org.reload} />;
   const o = org.data;
   // Paths below use the organization's id (the route param may be a slug).
   const base = `/organizations/${enc(o.id)}`;
@@ -74,7 +58,7 @@ export default function OrganizationPage(props: Props) {
   return (
     <section class="page" aria-labelledby="org-title">
       <p class="breadcrumb">
-        <Link href="/dashboard/organizations">← Organizations</Link>
+        <Link href={LIST}>← Organizations</Link>
       </p>
       <header class="page-header">
         <img class="avatar large" src={o.image_url} alt="" width={64} height={64} />
@@ -106,31 +90,60 @@ export default function OrganizationPage(props: Props) {
             </>
           )}
         </dl>
+        <div class="actions">
+          <DeleteButton
+            label="Delete organization"
+            title="Delete this organization?"
+            message={<p>This removes {o.name}, its memberships, invitations and logo. The members' user accounts stay. It cannot be undone.</p>}
+            confirmText={o.slug}
+            actionLabel="Delete organization permanently"
+            onDelete={() => api("DELETE", base)}
+            onDone={() => navigate(LIST, { replace: true })}
+          />
+        </div>
       </section>
 
       <section class="card" aria-labelledby="members-title">
         <h2 id="members-title">Members</h2>
-        {members.loading && <Loading label="Loading members…" />}
-        {members.error !== null && <ErrorMessage error={members.error} />}
-        {members.data && (
-          <>
-            <MemberTable base={base} memberships={members.data.data} onChange={() => reloadAll(members, org)} />
-            <Pager page={membersPage} pages={pages(members.data.total_count)} param="members_page" of="members" />
-          </>
-        )}
+        <RoleForm
+          name="Add a member"
+          path={`${base}/memberships`}
+          param="user_id"
+          label="User ID"
+          placeholder="user_…"
+          roleLabel="Member role"
+          submitLabel="Add member"
+          onDone={() => reloadAll(members, org)}
+        />
+        <Loaded load={members} label="Loading members…">
+          {(list) => (
+            <>
+              <MemberTable base={base} memberships={list.data} onChange={() => reloadAll(members, org)} />
+              <Pager page={membersPage} total={list.total_count} size={PAGE_SIZE} param="members_page" of="members" />
+            </>
+          )}
+        </Loaded>
       </section>
 
       <section class="card" aria-labelledby="invitations-title">
         <h2 id="invitations-title">Invitations</h2>
-        <InviteForm base={base} onCreated={() => reloadAll(invitations, org)} />
-        {invitations.loading && <Loading label="Loading invitations…" />}
-        {invitations.error !== null && <ErrorMessage error={invitations.error} />}
-        {invitations.data && (
-          <>
-            <InvitationTable base={base} invitations={invitations.data.data} onChange={() => reloadAll(invitations, org)} />
-            <Pager page={invitationsPage} pages={pages(invitations.data.total_count)} param="invitations_page" of="invitations" />
-          </>
-        )}
+        <RoleForm
+          name="Invite a member"
+          path={`${base}/invitations`}
+          param="email_address"
+          label="Invitee email address"
+          roleLabel="Invitation role"
+          submitLabel="Send invitation"
+          onDone={() => reloadAll(invitations, org)}
+        />
+        <Loaded load={invitations} label="Loading invitations…">
+          {(list) => (
+            <>
+              <InvitationTable base={base} invitations={list.data} onChange={() => reloadAll(invitations, org)} />
+              <Pager page={invitationsPage} total={list.total_count} size={PAGE_SIZE} param="invitations_page" of="invitations" />
+            </>
+          )}
+        </Loaded>
       </section>
 
       <section class="card" aria-labelledby="org-metadata-title">
@@ -149,15 +162,27 @@ export default function OrganizationPage(props: Props) {
   );
 }
 
-function RoleSelect(props: { label: string; value: string; disabled?: boolean; onChange: (role: string) => void }) {
-  const roles = SYSTEM_ROLES.includes(props.value) ? SYSTEM_ROLES : [...SYSTEM_ROLES, props.value];
+/**
+ * The system roles (and `value` when it is another role). `label` names it in a table row; in a
+ * <Field> the field's label does, and the id and descriptions Field adds pass through.
+ */
+function RoleSelect({
+  label,
+  value,
+  onChange,
+  ...rest
+}: {
+  label?: string;
+  value: string;
+  disabled?: boolean;
+  onChange: (role: string) => void;
+  id?: string;
+  "aria-describedby"?: string;
+  "aria-invalid"?: "true";
+}) {
+  const roles = SYSTEM_ROLES.includes(value) ? SYSTEM_ROLES : [...SYSTEM_ROLES, value];
   return (
-    <select
-      aria-label={props.label}
-      value={props.value}
-      disabled={props.disabled}
-      onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}
-    >
+    <select {...rest} aria-label={label} value={value} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}>
       {roles.map((r) => (
         <option key={r} value={r}>
           {r}
@@ -183,114 +208,107 @@ function MemberTable(props: { base: string; memberships: Membership[]; onChange:
       props.onChange();
     }
   }
-  if (props.memberships.length === 0) return <p class="muted">No members.</p>;
   return (
     <>
       {error !== null && <ErrorMessage error={error} />}
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Member</th>
-              <th scope="col">Identifier</th>
-              <th scope="col">Role</th>
-              <th scope="col">Joined</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+      <Table
+        columns={["Member", "Identifier", "Role", "Joined"]}
+        actions
+        items={props.memberships}
+        empty="No members."
+        row={(m) => {
+          const user = m.public_user_data;
+          const name = displayName({
+            id: user.user_id,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            username: user.username,
+            email: user.identifier,
+          });
+          return (
+            <tr key={m.id}>
+              <td>
+                <span class="with-avatar">
+                  <img class="avatar" src={user.image_url} alt="" width={28} height={28} />
+                  <Link href={`/dashboard/users/${enc(user.user_id)}`}>{name}</Link>
+                  {user.banned && <Badge tone="danger">Banned</Badge>}
+                </span>
+              </td>
+              <td class="code">{user.identifier ?? "—"}</td>
+              <td>
+                <RoleSelect
+                  label={`Role of ${name}`}
+                  value={m.role}
+                  disabled={busy === user.user_id}
+                  onChange={(role) => run(user.user_id, () => api("PATCH", `${props.base}/memberships/${enc(user.user_id)}`, { role }))}
+                />
+              </td>
+              <td>{formatDate(m.created_at)}</td>
+              <td>
+                <ConfirmButton
+                  label={`Remove ${name}`}
+                  text="Remove"
+                  disabled={busy === user.user_id}
+                  onConfirm={() => run(user.user_id, () => api("DELETE", `${props.base}/memberships/${enc(user.user_id)}`))}
+                />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.memberships.map((m) => {
-              const user = m.public_user_data;
-              const name = displayName({
-                id: user.user_id,
-                first_name: user.first_name,
-                last_name: user.last_name,
-                username: user.username,
-                email: user.identifier,
-              });
-              return (
-                <tr key={m.id}>
-                  <td>
-                    <span class="with-avatar">
-                      <img class="avatar" src={user.image_url} alt="" width={28} height={28} />
-                      <Link href={`/dashboard/users/${enc(user.user_id)}`}>{name}</Link>
-                      {user.banned && <Badge tone="danger">Banned</Badge>}
-                    </span>
-                  </td>
-                  <td class="code">{user.identifier ?? "—"}</td>
-                  <td>
-                    <RoleSelect
-                      label={`Role of ${name}`}
-                      value={m.role}
-                      disabled={busy === user.user_id}
-                      onChange={(role) => run(user.user_id, () => api("PATCH", `${props.base}/memberships/${enc(user.user_id)}`, { role }))}
-                    />
-                  </td>
-                  <td>{formatDate(m.created_at)}</td>
-                  <td>
-                    <ConfirmButton
-                      label={`Remove ${name}`}
-                      text="Remove"
-                      disabled={busy === user.user_id}
-                      onConfirm={() => run(user.user_id, () => api("DELETE", `${props.base}/memberships/${enc(user.user_id)}`))}
-                    />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        }}
+      />
     </>
   );
 }
 
-function InviteForm(props: { base: string; onCreated: () => void }) {
-  const [email, setEmail] = useState("");
+/**
+ * Someone and a role, posted to `path` as `{[param]: value, role}`: "Add member" (an existing
+ * user's id to …/memberships) and "Send invitation" (an email address to …/invitations). An
+ * error naming `param` or `role` shows at that field, any other above the form.
+ */
+function RoleForm(props: {
+  name: string;
+  path: string;
+  param: "user_id" | "email_address";
+  label: string;
+  placeholder?: string;
+  roleLabel: string;
+  submitLabel: string;
+  onDone: () => void;
+}) {
+  const [value, setValue] = useState("");
   const [role, setRole] = useState("org:member");
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<{ field: Record<string, string>; top: unknown }>({ field: {}, top: null });
+  const form = useSubmit([props.param, "role"]);
   return (
     <form
       class="inline-form"
-      aria-label="Invite a member"
+      aria-label={props.name}
       onSubmit={async (e) => {
         e.preventDefault();
-        setBusy(true);
-        setErrors({ field: {}, top: null });
-        try {
-          await api("POST", `${props.base}/invitations`, { email_address: email.trim(), role });
-          setEmail("");
-          props.onCreated();
-        } catch (err) {
-          if (err instanceof ApiError) {
-            const field: Record<string, string> = {};
-            for (const x of err.errors)
-              if (x.meta?.param_name === "email_address" || x.meta?.param_name === "role") field[x.meta.param_name] = x.long_message || x.message;
-            setErrors({ field, top: Object.keys(field).length ? null : err });
-          } else setErrors({ field: {}, top: err });
-        } finally {
-          setBusy(false);
-        }
+        const answer = await form.submit(() => api("POST", props.path, { [props.param]: value.trim(), role }));
+        if (answer === undefined) return;
+        setValue("");
+        props.onDone();
       }}
     >
-      {errors.top !== null && <ErrorMessage error={errors.top} />}
-      <Field label="Invitee email address" error={errors.field.email_address}>
-        <input type="email" autocomplete="off" value={email} onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)} />
+      <ErrorMessage error={form.errors.top} />
+      <Field label={props.label} error={form.errors.field[props.param]}>
+        <input
+          inputMode={props.param === "email_address" ? "email" : "text"}
+          autocomplete="off"
+          spellcheck={false}
+          placeholder={props.placeholder}
+          value={value}
+          onInput={(e) => {
+            setValue((e.currentTarget as HTMLInputElement).value);
+            form.clear(props.param);
+          }}
+        />
       </Field>
-      <Field label="Invitation role" error={errors.field.role}>
-        <select value={role} onChange={(e) => setRole((e.currentTarget as HTMLSelectElement).value)}>
-          {SYSTEM_ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
+      <Field label={props.roleLabel} error={form.errors.field.role}>
+        <RoleSelect value={role} onChange={setRole} />
       </Field>
-      <Button variant="primary" type="submit" disabled={busy || !email.trim()}>
-        Send invitation
+      <Button variant="primary" type="submit" busy={form.busy} disabled={!value.trim()}>
+        {props.submitLabel}
       </Button>
     </form>
   );
@@ -298,54 +316,42 @@ function InviteForm(props: { base: string; onCreated: () => void }) {
 
 function InvitationTable(props: { base: string; invitations: Invitation[]; onChange: () => void }) {
   const [error, setError] = useState<unknown>(null);
-  if (props.invitations.length === 0) return <p class="muted">No invitations.</p>;
   return (
     <>
       {error !== null && <ErrorMessage error={error} />}
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Email address</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Expires</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.invitations.map((inv) => (
-              <tr key={inv.id}>
-                <td class="code">{inv.email_address}</td>
-                <td>{inv.role_name}</td>
-                <td>
-                  <Badge tone={inv.status === "pending" ? "warning" : "neutral"}>{inv.status}</Badge>
-                </td>
-                <td>{formatDate(inv.expires_at)}</td>
-                <td>
-                  {inv.status === "pending" && (
-                    <ConfirmButton
-                      label={`Revoke invitation for ${inv.email_address}`}
-                      text="Revoke"
-                      onConfirm={async () => {
-                        setError(null);
-                        try {
-                          await api("POST", `${props.base}/invitations/${enc(inv.id)}/revoke`, {});
-                          props.onChange();
-                        } catch (err) {
-                          setError(err);
-                        }
-                      }}
-                    />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        columns={["Email address", "Role", "Status", "Expires"]}
+        actions
+        items={props.invitations}
+        empty="No invitations."
+        row={(inv) => (
+          <tr key={inv.id}>
+            <td class="code">{inv.email_address}</td>
+            <td>{inv.role_name}</td>
+            <td>
+              <Badge tone={inv.status === "pending" ? "warning" : "neutral"}>{inv.status}</Badge>
+            </td>
+            <td>{formatDate(inv.expires_at)}</td>
+            <td>
+              {inv.status === "pending" && (
+                <ConfirmButton
+                  label={`Revoke invitation for ${inv.email_address}`}
+                  text="Revoke"
+                  onConfirm={async () => {
+                    setError(null);
+                    try {
+                      await api("POST", `${props.base}/invitations/${enc(inv.id)}/revoke`, {});
+                      props.onChange();
+                    } catch (err) {
+                      setError(err);
+                    }
+                  }}
+                />
+              )}
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }

@@ -1,13 +1,14 @@
 /**
  * Organizations: a searchable, paged table (GET /organizations with `query`, `limit`, `offset`,
- * `include_members_count`). Search and page live in the query string, so every state is a link.
+ * `include_members_count`) and a form to create one (POST /organizations). Search and page live
+ * in the query string, so every state is a link.
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import { Link, setQuery } from "../router";
-import { pageOf, useLoad } from "../components/kit";
-import { Button, ErrorMessage, Field, formatDate, Loading } from "../components/ui";
-import { Pager } from "../components/pager";
+import { Link, navigate, setQuery } from "../router";
+import { Loaded, Table, useLoad, useSubmit } from "../components/kit";
+import { Button, ErrorMessage, Field, formatDate } from "../components/ui";
+import { Pager, pageOf } from "../components/pager";
 import type { Organization, Paginated } from "../components/types";
 import "./pages.css";
 
@@ -33,9 +34,6 @@ export default function OrganizationsPage(props: Props) {
     return api<Paginated<Organization>>("GET", `/organizations?${q}`);
   }, [search, page]);
 
-  const total = list.data?.total_count ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-
   return (
     <section class="page" aria-labelledby="orgs-title">
       <h1 id="orgs-title">Organizations</h1>
@@ -51,58 +49,88 @@ export default function OrganizationsPage(props: Props) {
           </Field>
         </form>
       </search>
-      {list.error !== null && (
-        <>
-          <ErrorMessage error={list.error} />
-          <Button onClick={list.reload}>Retry</Button>
-        </>
-      )}
-      {list.loading && <Loading label="Loading organizations…" />}
-      {list.data && (
-        <>
-          <p class="muted" role="status">
-            {total} organization{total === 1 ? "" : "s"}
-            {search ? ` matching “${search}”` : ""}
-          </p>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Slug</th>
-                  <th scope="col">Members</th>
-                  <th scope="col">Pending invitations</th>
-                  <th scope="col">Created</th>
+      <Loaded load={list} label="Loading organizations…">
+        {(found) => (
+          <>
+            <p class="muted" role="status">
+              {found.total_count} organization{found.total_count === 1 ? "" : "s"}
+              {search ? ` matching “${search}”` : ""}
+            </p>
+            <Table
+              columns={["Name", "Slug", "Members", "Pending invitations", "Created"]}
+              items={found.data}
+              empty="No organizations."
+              row={(o) => (
+                <tr key={o.id}>
+                  <td>
+                    <span class="with-avatar">
+                      <img class="avatar" src={o.image_url} alt="" width={28} height={28} />
+                      <Link href={`/dashboard/organizations/${encodeURIComponent(o.id)}`}>{o.name}</Link>
+                    </span>
+                  </td>
+                  <td class="code">{o.slug}</td>
+                  <td>{o.members_count ?? "—"}</td>
+                  <td>{o.pending_invitations_count ?? "—"}</td>
+                  <td>{formatDate(o.created_at)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.data.data.map((o) => (
-                  <tr key={o.id}>
-                    <td>
-                      <span class="with-avatar">
-                        <img class="avatar" src={o.image_url} alt="" width={28} height={28} />
-                        <Link href={`/dashboard/organizations/${encodeURIComponent(o.id)}`}>{o.name}</Link>
-                      </span>
-                    </td>
-                    <td class="code">{o.slug}</td>
-                    <td>{o.members_count ?? "—"}</td>
-                    <td>{o.pending_invitations_count ?? "—"}</td>
-                    <td>{formatDate(o.created_at)}</td>
-                  </tr>
-                ))}
-                {list.data.data.length === 0 && (
-                  <tr>
-                    <td colSpan={5} class="muted">
-                      No organizations.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={page} pages={pages} />
-        </>
-      )}
+              )}
+            />
+            <Pager page={page} total={found.total_count} size={PAGE_SIZE} />
+          </>
+        )}
+      </Loaded>
+      <CreateOrganization />
+    </section>
+  );
+}
+
+/**
+ * Creates an organization (name; slug and creator optional: the API derives a slug from the name
+ * and makes the creator its admin) and opens it. An error naming `name`, `slug` or `created_by`
+ * (e.g. form_identifier_exists for a taken slug) shows at that field.
+ */
+function CreateOrganization() {
+  const [values, setValues] = useState({ name: "", slug: "", created_by: "" });
+  const form = useSubmit(["name", "slug", "created_by"]);
+  const input = (key: keyof typeof values) => ({
+    value: values[key],
+    onInput: (e: Event) => {
+      setValues({ ...values, [key]: (e.currentTarget as HTMLInputElement).value });
+      form.clear(key);
+    },
+  });
+  return (
+    <section class="card" aria-labelledby="create-org-title">
+      <h2 id="create-org-title">New organization</h2>
+      <form
+        class="form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const body: Record<string, string> = { name: values.name };
+          if (values.slug.trim()) body.slug = values.slug.trim();
+          if (values.created_by.trim()) body.created_by = values.created_by.trim();
+          const created = await form.submit(() => api<Organization>("POST", "/organizations", body));
+          if (created) navigate(`/dashboard/organizations/${encodeURIComponent(created.id)}`);
+        }}
+      >
+        <ErrorMessage error={form.errors.top} />
+        <Field label="Organization name" error={form.errors.field.name}>
+          <input autocomplete="off" {...input("name")} />
+        </Field>
+        <div class="two-col">
+          <Field label="Slug" hint="Optional; lowercase letters, digits and dashes. Made from the name when empty." error={form.errors.field.slug}>
+            <input autocomplete="off" spellcheck={false} {...input("slug")} />
+          </Field>
+          <Field label="Created by (user ID)" hint="Optional; that user becomes its admin." error={form.errors.field.created_by}>
+            <input autocomplete="off" spellcheck={false} placeholder="user_…" {...input("created_by")} />
+          </Field>
+        </div>
+        <div class="actions">
+          <Button variant="primary" type="submit" busy={form.busy} disabled={!values.name.trim()}>
+            Create organization
+          </Button>
+        </div>
+      </form>
     </section>
   );
 }

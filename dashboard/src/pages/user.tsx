@@ -7,9 +7,9 @@
 import { useMemo, useState } from "preact/hooks";
 import { api } from "../api";
 import { Link, navigate } from "../router";
-import { ConfirmButton, formatDuration, useLoad } from "../components/kit";
-import { Pager } from "../components/pager";
-import { Badge, Button, ConfirmDialog, ErrorMessage, formatDate, Loading } from "../components/ui";
+import { ConfirmButton, DeleteButton, formatDuration, LoadFailed, Loaded, useLoad } from "../components/kit";
+import { Pager, pageOf } from "../components/pager";
+import { Badge, Button, ErrorMessage, formatDate, Loading } from "../components/ui";
 import { MetadataEditor, type MetadataValues } from "../components/metadata-editor";
 import { displayName, type Membership, type Paginated, type User, type Verification } from "../components/types";
 import "./pages.css";
@@ -29,7 +29,7 @@ export default function UserPage(props: Props) {
   const id = props.params.id;
   const user = useLoad(() => api<User>("GET", `/users/${enc(id)}`), [id]);
   // Paged like every list here (never a silently cut list); the page is in ?orgs_page=.
-  const orgsPage = Math.max(1, Math.floor(Number(props.query.get("orgs_page")) || 1));
+  const orgsPage = pageOf(props.query, "orgs_page");
   const memberships = useLoad(
     () =>
       api<Paginated<Membership>>(
@@ -40,9 +40,6 @@ export default function UserPage(props: Props) {
   );
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<unknown>(null);
 
   const metadata = useMemo<MetadataValues>(
     () =>
@@ -53,17 +50,7 @@ export default function UserPage(props: Props) {
   );
 
   if (user.loading && !user.data) return <Loading label="Loading user…" />;
-  if (!user.data) {
-    return (
-      <section class="page">
-        <p>
-          <Link href="/dashboard/">← Users</Link>
-        </p>
-        <ErrorMessage error={user.error} />
-        <Button onClick={user.reload}>Retry</Button>
-      </section>
-    );
-  }
+  if (!user.data) return <LoadFailed back={{ href: "/dashboard/", label: "Users" }} error={user.error} onRetry={user.reload} />;
   const u = user.data;
   const primaryEmail = u.email_addresses.find((e) => e.id === u.primary_email_address_id)?.email_address ?? null;
   const name = displayName({ ...u, email: primaryEmail });
@@ -154,9 +141,16 @@ export default function UserPage(props: Props) {
               Lock
             </Button>
           )}
-          <Button variant="danger" disabled={busy} onClick={() => setConfirmDelete(true)}>
-            Delete user
-          </Button>
+          <DeleteButton
+            label="Delete user"
+            title="Delete this user?"
+            message={<p>This removes {name}, their identifiers, credentials, memberships and profile image. It cannot be undone.</p>}
+            confirmText={primaryEmail ?? u.id}
+            actionLabel="Delete user permanently"
+            disabled={busy}
+            onDelete={() => api("DELETE", `/users/${enc(u.id)}`)}
+            onDone={() => navigate("/dashboard/", { replace: true })}
+          />
         </div>
       </section>
 
@@ -277,49 +271,26 @@ export default function UserPage(props: Props) {
 
       <section class="card" aria-labelledby="orgs-title">
         <h2 id="orgs-title">Organizations</h2>
-        {memberships.loading && <Loading label="Loading memberships…" />}
-        {memberships.error !== null && <ErrorMessage error={memberships.error} />}
-        {memberships.data &&
-          (memberships.data.data.length === 0 ? (
-            <p class="muted">Not a member of any organization.</p>
-          ) : (
-            <ul class="rows">
-              {memberships.data.data.map((m) => (
-                <li key={m.id}>
-                  <Link href={`/dashboard/organizations/${enc(m.organization.id)}`}>{m.organization.name}</Link>
-                  <Badge>{m.role_name}</Badge>
-                </li>
-              ))}
-            </ul>
-          ))}
-        {memberships.data && (
-          <Pager page={orgsPage} pages={Math.max(1, Math.ceil(memberships.data.total_count / ORGS_PAGE_SIZE))} param="orgs_page" of="organizations" />
-        )}
+        <Loaded load={memberships} label="Loading memberships…">
+          {(list) => (
+            <>
+              {list.data.length === 0 ? (
+                <p class="muted">Not a member of any organization.</p>
+              ) : (
+                <ul class="rows">
+                  {list.data.map((m) => (
+                    <li key={m.id}>
+                      <Link href={`/dashboard/organizations/${enc(m.organization.id)}`}>{m.organization.name}</Link>
+                      <Badge>{m.role_name}</Badge>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <Pager page={orgsPage} total={list.total_count} size={ORGS_PAGE_SIZE} param="orgs_page" of="organizations" />
+            </>
+          )}
+        </Loaded>
       </section>
-
-      <ConfirmDialog
-        open={confirmDelete}
-        title="Delete this user?"
-        message={<p>This removes {name}, their identifiers, credentials, memberships and profile image. It cannot be undone.</p>}
-        confirmText={primaryEmail ?? u.id}
-        actionLabel="Delete user permanently"
-        busy={deleting}
-        error={deleteError}
-        onCancel={() => setConfirmDelete(false)}
-        onConfirm={async () => {
-          setDeleting(true);
-          setDeleteError(null);
-          try {
-            await api("DELETE", `/users/${enc(u.id)}`);
-            setConfirmDelete(false);
-            navigate("/dashboard/", { replace: true });
-          } catch (error) {
-            setDeleteError(error);
-          } finally {
-            setDeleting(false);
-          }
-        }}
-      />
     </section>
   );
 }

@@ -4,8 +4,10 @@
  * /users/count. Every piece of state is in the query string, so each view has a deep link:
  *   ?query=ada&order=-created_at&page=2&banned=true&created_from=2026-01-01&created_to=2026-01-31&org=org_…
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
+import { useLoad } from "../components/kit";
+import { pageCount, pageOf } from "../components/pager";
 import { Badge, ErrorMessage, formatDate, Loading } from "../components/ui";
 import { BASE, Link, setQuery } from "../router";
 
@@ -66,11 +68,6 @@ export function filterParams(query: URLSearchParams): URLSearchParams {
   const org = query.get("org")?.trim();
   if (org) params.set("organization_id", org);
   return params;
-}
-
-function pageOf(query: URLSearchParams): number {
-  const page = Number(query.get("page"));
-  return Number.isInteger(page) && page > 1 ? page : 1;
 }
 
 /** `narrow: true` columns are hidden below 640 px; the name cell then shows the email and creation date. */
@@ -148,18 +145,12 @@ function UserRow(props: { user: ListedUser }) {
   );
 }
 
-type Loaded = { users: ListedUser[]; total: number };
-
 export default function UsersPage(props: { params: Record<string, string>; query: URLSearchParams }) {
   const { query } = props;
   const order = query.get("order") ?? DEFAULT_ORDER;
   const page = pageOf(query);
   const filters = filterParams(query).toString();
   const [search, setSearch] = useState(query.get("query") ?? "");
-  const [data, setData] = useState<Loaded | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(true);
-  const sequence = useRef(0);
 
   // Back/forward or a deep link changes ?query: show it in the box.
   const urlSearch = query.get("query") ?? "";
@@ -172,28 +163,21 @@ export default function UsersPage(props: { params: Record<string, string>; query
     return () => clearTimeout(timer);
   }, [search]);
 
-  useEffect(() => {
-    const mine = ++sequence.current;
-    setLoading(true);
-    setError(null);
+  // The page of users and the total for the pager, together; the newest request wins.
+  const { data, error, loading } = useLoad(async () => {
     const list = new URLSearchParams(filters);
     list.set("limit", String(PAGE_SIZE));
     list.set("offset", String((page - 1) * PAGE_SIZE));
     list.set("order_by", order);
-    Promise.all([api<ListedUser[]>("GET", `/users?${list}`), api<{ total_count: number }>("GET", `/users/count${filters ? `?${filters}` : ""}`)])
-      .then(([users, count]) => {
-        if (mine === sequence.current) setData({ users, total: count.total_count });
-      })
-      .catch((caught) => {
-        if (mine === sequence.current) setError(caught);
-      })
-      .finally(() => {
-        if (mine === sequence.current) setLoading(false);
-      });
+    const [users, count] = await Promise.all([
+      api<ListedUser[]>("GET", `/users?${list}`),
+      api<{ total_count: number }>("GET", `/users/count${filters ? `?${filters}` : ""}`),
+    ]);
+    return { users, total: count.total_count };
   }, [filters, order, page]);
 
   const total = data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const pages = pageCount(total, PAGE_SIZE);
   const first = total === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
   const last = Math.min(total, page * PAGE_SIZE);
 

@@ -1,15 +1,18 @@
 /**
- * One webhook endpoint: its settings (enable/disable, delete), its signing secret — fetched
- * (GET …/secret) only when the operator clicks "Reveal secret", and forgotten on "Hide secret"
- * or when leaving the page — and the attempts log (GET …/attempts, newest first) with
- * "Resend" (POST …/messages/{message_id}/resend), which answers the entry's new state.
+ * One webhook endpoint: its settings (edit URL, description and event filter through PATCH;
+ * enable/disable; delete), its signing secret — fetched (GET …/secret) only when the operator
+ * clicks "Reveal secret", and forgotten on "Hide secret", on "Rotate secret" or when leaving the
+ * page — and the attempts log (GET …/attempts, newest first: a row per attempt made and one for
+ * each delivery's upcoming attempt) with "Resend" (POST …/messages/{message_id}/resend), after
+ * which the log is read again, so it shows what the API now lists.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api";
 import { Link, navigate } from "../router";
-import { ConfirmButton, pageOf, useLoad } from "../components/kit";
+import { EndpointForm } from "../components/endpoint-form";
+import { ConfirmButton, LoadFailed, Loaded, Table, useLoad } from "../components/kit";
 import { Badge, Button, ErrorMessage, formatDate, Loading } from "../components/ui";
-import { Pager } from "../components/pager";
+import { Pager, pageOf } from "../components/pager";
 import type { Paginated, WebhookAttempt, WebhookEndpoint } from "../components/types";
 import "./pages.css";
 
@@ -29,10 +32,22 @@ export default function WebhookPage(props: Props) {
   const [secret, setSecret] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [editing, setEditing] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  // Focus follows the edit form: into its first field on open, back to "Edit endpoint" after.
+  const editButton = useRef<HTMLButtonElement>(null);
+  const settingsCard = useRef<HTMLElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (editing) settingsCard.current?.querySelector<HTMLInputElement>("input")?.focus();
+    else if (wasEditing.current) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
 
   async function run<T>(call: () => Promise<T>): Promise<T | undefined> {
     setBusy(true);
     setError(null);
+    setNotice(null);
     try {
       return await call();
     } catch (err) {
@@ -44,17 +59,8 @@ export default function WebhookPage(props: Props) {
   }
 
   if (endpoint.loading && !endpoint.data) return <Loading label="Loading endpoint…" />;
-  if (!endpoint.data) {
-    return (
-      <section class="page">
-        <p class="breadcrumb">
-          <Link href="/dashboard/webhooks">← Webhooks</Link>
-        </p>
-        <ErrorMessage error={endpoint.error} />
-        <Button onClick={endpoint.reload}>Retry</Button>
-      </section>
-    );
-  }
+  if (!endpoint.data)
+    return <LoadFailed back={{ href: "/dashboard/webhooks", label: "Webhooks" }} error={endpoint.error} onRetry={endpoint.reload} />;
   const ep = endpoint.data;
   const path = `/webhook_endpoints/${enc(ep.id)}`;
 
@@ -68,55 +74,88 @@ export default function WebhookPage(props: Props) {
       </h1>
       <p class="muted code">{ep.id}</p>
       {error !== null && <ErrorMessage error={error} />}
+      {/* Always in the page, so screen readers announce the text when it changes; unseen while empty. */}
+      <p class={notice ? "notice" : "visually-hidden"} role="status">
+        {notice}
+      </p>
 
-      <section class="card" aria-labelledby="endpoint-settings">
+      <section class="card" aria-labelledby="endpoint-settings" ref={settingsCard}>
         <h2 id="endpoint-settings">Endpoint</h2>
-        <dl class="facts">
-          <dt>Status</dt>
-          <dd>
-            <Badge tone={ep.disabled ? "neutral" : "success"}>{ep.disabled ? "Disabled" : "Enabled"}</Badge>
-          </dd>
-          <dt>Events</dt>
-          <dd>{ep.events.length ? ep.events.join(", ") : "All events"}</dd>
-          <dt>Description</dt>
-          <dd>{ep.description || <span class="muted">None</span>}</dd>
-          <dt>Created</dt>
-          <dd>{formatDate(ep.created_at)}</dd>
-          <dt>Signing secret</dt>
-          <dd>{secret === null ? <span class="muted">Hidden</span> : <code class="secret">{secret}</code>}</dd>
-        </dl>
-        <div class="actions">
-          {secret === null ? (
-            <Button
-              disabled={busy}
-              onClick={async () => {
-                const answer = await run(() => api<{ key: string }>("GET", `${path}/secret`));
-                if (answer) setSecret(answer.key);
-              }}
-            >
-              Reveal secret
-            </Button>
-          ) : (
-            <Button onClick={() => setSecret(null)}>Hide secret</Button>
-          )}
-          <Button
-            disabled={busy}
-            onClick={async () => {
-              const next = await run(() => api<WebhookEndpoint>("PATCH", path, { disabled: !ep.disabled }));
-              if (next) endpoint.setData(next);
-            }}
-          >
-            {ep.disabled ? "Enable endpoint" : "Disable endpoint"}
-          </Button>
-          <ConfirmButton
-            label="Delete endpoint"
-            disabled={busy}
-            onConfirm={async () => {
-              const done = await run(() => api("DELETE", path));
-              if (done) navigate("/dashboard/webhooks", { replace: true });
+        {editing ? (
+          <EndpointForm
+            initial={ep}
+            submitLabel="Save endpoint"
+            onCancel={() => setEditing(false)}
+            onSubmit={async (settings) => {
+              endpoint.setData(await api<WebhookEndpoint>("PATCH", path, settings));
+              setEditing(false);
+              setNotice("Endpoint saved.");
             }}
           />
-        </div>
+        ) : (
+          <>
+            <dl class="facts">
+              <dt>Status</dt>
+              <dd>
+                <Badge tone={ep.disabled ? "neutral" : "success"}>{ep.disabled ? "Disabled" : "Enabled"}</Badge>
+              </dd>
+              <dt>Events</dt>
+              <dd>{ep.events.length ? ep.events.join(", ") : "All events"}</dd>
+              <dt>Description</dt>
+              <dd>{ep.description || <span class="muted">None</span>}</dd>
+              <dt>Created</dt>
+              <dd>{formatDate(ep.created_at)}</dd>
+              <dt>Signing secret</dt>
+              <dd>{secret === null ? <span class="muted">Hidden</span> : <code class="secret">{secret}</code>}</dd>
+            </dl>
+            <div class="actions">
+              <Button ref={editButton} disabled={busy} onClick={() => setEditing(true)}>
+                Edit endpoint
+              </Button>
+              {secret === null ? (
+                <Button
+                  disabled={busy}
+                  onClick={async () => {
+                    const answer = await run(() => api<{ key: string }>("GET", `${path}/secret`));
+                    if (answer) setSecret(answer.key);
+                  }}
+                >
+                  Reveal secret
+                </Button>
+              ) : (
+                <Button onClick={() => setSecret(null)}>Hide secret</Button>
+              )}
+              <ConfirmButton
+                label="Rotate secret"
+                disabled={busy}
+                onConfirm={async () => {
+                  // The answer holds the new secret; it is not kept: like any secret it shows only on "Reveal secret".
+                  const rotated = await run(() => api<{ key: string }>("POST", `${path}/rotate_secret`, {}));
+                  if (!rotated) return;
+                  setSecret(null);
+                  setNotice("Secret rotated. The previous secret also signs deliveries for 24 hours.");
+                }}
+              />
+              <Button
+                disabled={busy}
+                onClick={async () => {
+                  const next = await run(() => api<WebhookEndpoint>("PATCH", path, { disabled: !ep.disabled }));
+                  if (next) endpoint.setData(next);
+                }}
+              >
+                {ep.disabled ? "Enable endpoint" : "Disable endpoint"}
+              </Button>
+              <ConfirmButton
+                label="Delete endpoint"
+                disabled={busy}
+                onConfirm={async () => {
+                  const done = await run(() => api("DELETE", path));
+                  if (done) navigate("/dashboard/webhooks", { replace: true });
+                }}
+              />
+            </div>
+          </>
+        )}
       </section>
 
       <section class="card" aria-labelledby="attempts-title">
@@ -126,29 +165,16 @@ export default function WebhookPage(props: Props) {
             Refresh attempts
           </Button>
         </div>
-        {attempts.loading && <Loading label="Loading attempts…" />}
-        {attempts.error !== null && <ErrorMessage error={attempts.error} />}
-        {attempts.data && attempts.data.data.length === 0 && <p class="muted">No messages sent to this endpoint yet.</p>}
-        {attempts.data && attempts.data.data.length > 0 && (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Message</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Response</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Next attempt</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {attempts.data.data.map((a) => (
-                  <tr key={a.message_id}>
+        <Loaded load={attempts} label="Loading attempts…">
+          {(log) => (
+            <>
+              <Table
+                columns={["Message", "Event", "Status", "Response", "Attempts", "Created", "Next attempt"]}
+                actions
+                items={log.data}
+                empty="No messages sent to this endpoint yet."
+                row={(a) => (
+                  <tr key={`${a.message_id}:${a.attempt}`}>
                     <td class="code">{a.message_id}</td>
                     <td class="code">{a.event_type}</td>
                     <td>
@@ -164,24 +190,23 @@ export default function WebhookPage(props: Props) {
                         aria-label={`Resend ${a.message_id}`}
                         onClick={async () => {
                           const next = await run(() => api<WebhookAttempt>("POST", `${path}/messages/${enc(a.message_id)}/resend`, {}));
-                          if (next && attempts.data) {
-                            attempts.setData({
-                              ...attempts.data,
-                              data: attempts.data.data.map((x) => (x.message_id === next.message_id ? next : x)),
-                            });
-                          }
+                          if (!next) return;
+                          // Not patched into the rows: a message has a row per attempt, and the
+                          // answer is only the new pending one; the log itself says the rest.
+                          attempts.reload();
+                          setNotice(`${next.message_id} queued again (attempt ${next.attempt}).`);
                         }}
                       >
                         Resend
                       </Button>
                     </td>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {attempts.data && <Pager page={page} pages={Math.max(1, Math.ceil(attempts.data.total_count / PAGE_SIZE))} />}
+                )}
+              />
+              <Pager page={page} total={log.total_count} size={PAGE_SIZE} />
+            </>
+          )}
+        </Loaded>
       </section>
     </section>
   );

@@ -289,6 +289,36 @@ describe("npm run import against a server that plays the import endpoint", () =>
     expect(lines).toHaveLength(9); // done 3, 6, … 24, 25 of 25: tenths 1, 2, 3, 4, 6, 7, 8, 9, 10
   });
 
+  it("once the import budget has made it wait (429), sends one batch at a time", async () => {
+    const file = join(work, "16-users.ndjson");
+    const users = Array.from({ length: 16 }, (_, i) => ({ id: `user_n${i}`, email_address: [`n${i}@example.com`] }));
+    writeFileSync(file, users.map((user) => `${JSON.stringify(user)}\n`).join(""));
+    let pending = 0;
+    const pendingAtArrival: number[] = [];
+    handler = (req, res, all) => {
+      pending++;
+      pendingAtArrival.push(pending);
+      if (all.length === 1) {
+        pending--;
+        json(res, 429, { errors: [clerkError("too_many_requests", "Too many requests")] }, { "Retry-After": "1", "Retry-After-Ms": "1" });
+        return;
+      }
+      // Each answer is held a little, so a client with free slots sends more meanwhile.
+      setTimeout(() => {
+        pending--;
+        importOk(res, req.body);
+      }, 20);
+    };
+    const run = fakeIo();
+    expect(await runImport(["--file", file, "--url", baseUrl, "--key", KEY, "--batch", "1", "--concurrency", "4"], run.io)).toBe(0);
+    expect(seen).toHaveLength(17); // 16 batches and the one refused, sent again
+    // Before the 429 the client had several in flight (so the held answers would show more)…
+    expect(Math.max(...pendingAtArrival.slice(0, 4))).toBeGreaterThan(1);
+    // …and once those in flight have finished, one at a time.
+    expect(pendingAtArrival.slice(-10)).toEqual(Array(10).fill(1));
+    expect(run.stdout()).toMatch(/made the import wait 1 time\(s\)/);
+  });
+
   it("splits a batch the server finds too large (413) and keeps each result on its user", async () => {
     handler = (req, res) => {
       const users = JSON.parse(req.body).users;

@@ -4,12 +4,13 @@
  * export formats to the user record of `POST /v1/users/import`, the dry run's local checks, the
  * report's CSV escaping and the progress lines. Fixtures: test/fixtures/migrate/.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CsvError, CsvParser, csvRecord } from "../../scripts/migrate/csv.mjs";
 import { InputError } from "../../scripts/migrate/errors.mjs";
-import { detectFormat, formatOfText, readUserRecords, type ReadRecord } from "../../scripts/migrate/formats.mjs";
+import { countRecords, detectFormat, fileChunks, formatOfText, readUserRecords, type ReadRecord } from "../../scripts/migrate/formats.mjs";
 import { JsonStreamError, parseNdjson } from "../../scripts/migrate/json-stream.mjs";
 import { createProgress } from "../../scripts/migrate/progress.mjs";
 import { createCsvMapper, splitList } from "../../scripts/migrate/records.mjs";
@@ -305,6 +306,39 @@ describe("format detection", () => {
     expect(formatOfText('\uFEFF\n  [{"id":1}]')).toBe("json");
     expect(formatOfText('{"id":"user_1"}\n')).toBe("ndjson");
     expect(formatOfText("\uFEFFid,first_name\r\n")).toBe("csv");
+  });
+});
+
+describe("counting a file's records (the pass before sending)", () => {
+  it("counts what the reader yields, bad records included, and refuses what the reader refuses", async () => {
+    for (const [name, format] of [
+      ["clerk-users.csv", "csv"],
+      ["bad-users.csv", "csv"],
+      ["clerk-users.json", "json"],
+      ["users.ndjson", "ndjson"],
+    ] as const) {
+      const path = join(FIXTURES, name);
+      const read = await collect(readUserRecords(fileChunks(path), format));
+      expect(read.length).toBeGreaterThan(0);
+      expect(await countRecords(path, format)).toBe(read.length);
+    }
+    const dir = mkdtempSync(join(tmpdir(), "count-records-"));
+    try {
+      const broken = join(dir, "broken.csv");
+      writeFileSync(broken, `${HEADER}\r\nuser_1,"Ada\r\n`);
+      await expect(countRecords(broken, "csv")).rejects.toBeInstanceOf(CsvError);
+      const foreign = join(dir, "foreign.csv");
+      writeFileSync(foreign, "name,mail\r\nAda,ada@example.com\r\n");
+      await expect(countRecords(foreign, "csv")).rejects.toThrow(/none of the columns of Clerk's export/);
+      const empty = join(dir, "empty.csv");
+      writeFileSync(empty, "");
+      await expect(countRecords(empty, "csv")).rejects.toThrow(/empty/);
+      const cut = join(dir, "cut.json");
+      writeFileSync(cut, '[{"id":"user_1"},{"id":');
+      await expect(countRecords(cut, "json")).rejects.toBeInstanceOf(JsonStreamError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

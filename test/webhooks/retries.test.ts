@@ -4,6 +4,8 @@ import worker from "../../workers/index";
 import { handleDeliveryBatch, WAIT_UNTIL_SAFE_MS, type DeliveryMessage } from "../../workers/webhooks/delivery";
 import { scheduler } from "../../workers/webhooks/queue";
 import { RESWEEP_MS, sweepDueDeliveries } from "../../workers/webhooks/scheduler";
+import { createDb } from "../../workers/db/client";
+import { claimDelivery } from "../../workers/db/webhook-deliveries";
 import { call, createUser } from "../helpers";
 import { SLOW_RECEIVER_MS } from "../support/webhook-receiver";
 import { attemptsLog, receiverEndpoint, received, unsentDelivery, verifiedEvent, waitForDeliveries, type TestEndpoint } from "./support";
@@ -224,6 +226,15 @@ describe("re-enqueueing what the queue lost", () => {
       const both = await Promise.all([sentHere(t + 2 * RESWEEP_MS), sentHere(t + 2 * RESWEEP_MS)]);
       expect(both[0].length + both[1].length).toBe(1);
     }
+
+    // The message arrives and a consumer claims it, then its isolate dies: the sweep takes the
+    // delivery again as soon as the lease ends, not RESWEEP_MS after it last sent it.
+    const claimedAt = t + 2 * RESWEEP_MS + 10;
+    const leaseUntil = claimedAt + 20_000;
+    expect(await claimDelivery(createDb(env.DB), { eventId: messageId, endpointId: endpoint.id }, claimedAt, leaseUntil)).toBeDefined();
+    expect(await sweptAt(endpoint)).toBeNull();
+    expect(await sentHere(leaseUntil - 1)).toEqual([]);
+    expect(await sentHere(leaseUntil)).toHaveLength(1);
 
     // A resend clears the mark; the real queue then delivers it.
     const resend = await call("POST", `/v1/webhook_endpoints/${endpoint.id}/messages/${messageId}/resend`, {});

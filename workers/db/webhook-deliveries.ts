@@ -22,9 +22,11 @@ const byKey = (key: DeliveryKey) => and(eq(webhookDeliveries.eventId, key.eventI
  * out: the attempt before died). Returns the row as claimed, or undefined.
  */
 export async function claimDelivery(db: Db, key: DeliveryKey, now: number, leaseUntil: number): Promise<WebhookDeliveryRow | undefined> {
+  // A claimed message has done what a sweep's resend was for: from now on the lease keeps
+  // others off, and if this attempt dies the sweep takes the delivery again once the lease ends.
   return db
     .update(webhookDeliveries)
-    .set({ leaseUntil })
+    .set({ leaseUntil, sweptAt: null })
     .where(
       and(
         byKey(key),
@@ -116,8 +118,8 @@ export interface SweepTimes {
  * Takes the pending deliveries that should have been attempted by `now - graceMs`, are not
  * being attempted (no lease, or a lapsed one), and were not sent by a sweep in the last
  * `resweepMs`: their queue message was lost, never sent, or is stuck behind a long backlog.
- * One statement marks them swept now and returns them (at most `limit`, most overdue first), so
- * two sweeps at once never both send the same delivery.
+ * One statement marks them swept now and returns them (at most `limit`, the most overdue; in no
+ * particular order), so two sweeps at once never both send the same delivery.
  */
 export async function sweepOverdueDeliveries(db: Db, now: number, times: SweepTimes, limit: number): Promise<DeliveryKey[]> {
   const overdue = db

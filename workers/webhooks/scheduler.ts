@@ -44,8 +44,9 @@ export async function sweepDueDeliveries(env: Env, now = Date.now()): Promise<{ 
     try {
       await env.WEBHOOKS.sendBatch(due.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
     } catch (error) {
-      // Not sent after all: the next sweep (the alarm retries) takes them again at once.
-      await unmarkSwept(db, due.slice(i), now);
+      // Not sent after all: the next sweep (the alarm retries) takes them again at once. If
+      // even that fails they stay marked, and a sweep takes them RESWEEP_MS later.
+      await unmarkSwept(db, due.slice(i), now).catch(() => {});
       throw error;
     }
   }

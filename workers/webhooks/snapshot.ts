@@ -37,17 +37,22 @@ const PAIRS_PER_CALL = 50;
 export function rowSnapshotSql(table: SQLiteTable, tableName: string, alias: string): SQL {
   // The text depends only on the schema and the alias, and a write batch (an import: one per
   // ~100 rows) embeds it every time, so it is rendered once and reused as raw SQL.
+  let byAlias = renderedSnapshots.get(table);
+  if (byAlias === undefined) {
+    byAlias = new Map();
+    renderedSnapshots.set(table, byAlias);
+  }
   const key = `${tableName} ${alias}`;
-  let text = renderedSnapshots.get(key);
+  let text = byAlias.get(key);
   if (text === undefined) {
     text = renderSnapshot(table, tableName, alias);
-    renderedSnapshots.set(key, text);
+    byAlias.set(key, text);
   }
   return sql.raw(text);
 }
 
-/** rowSnapshotSql's text per (table, alias). */
-const renderedSnapshots = new Map<string, string>();
+/** rowSnapshotSql's text per table, then per (table name, alias). */
+const renderedSnapshots = new WeakMap<SQLiteTable, Map<string, string>>();
 
 function renderSnapshot(table: SQLiteTable, tableName: string, alias: string): string {
   const secret = SECRET_COLUMNS[tableName] ?? {};

@@ -9,6 +9,8 @@ import { SESSION_TTL_MS } from "../../workers/services/dashboard-session";
 import { call, expectError, SECRET_KEY } from "../helpers";
 import { COOKIE_NAME, callWithCookie, cookiePair, postSession, signIn } from "./dashboard-helpers";
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 const ROTATED_KEY = "sk_test_rotated";
 const T0 = Date.UTC(2031, 5, 1, 12);
 
@@ -127,13 +129,16 @@ describe("GET /dashboard/session and the cookie on /v1", () => {
     expectError(await callWithCookie("GET", "/v1/users/count", cookie), 401, "authentication_invalid");
   });
 
-  it("a tampered token (expiry pushed out, signature or key id changed) → 401", async () => {
+  it("a tampered token (expiry pushed out, signature or key id changed, signature spelt non-canonically) → 401", async () => {
     const cookie = await signIn();
     const [name, token] = cookie.split("=");
     const [v, kid, exp, nonce, sig] = token.split(".");
     const variants = [
       [v, kid, String(Number(exp) + SESSION_TTL_MS), nonce, sig],
       [v, kid, exp, nonce, `${sig.slice(0, -2)}${sig.endsWith("AA") ? "BB" : "AA"}`],
+      // The same signature bytes spelt another way: the last character's two unused bits set
+      // (a 32-byte HMAC is 43 base64url characters, the last carrying 4 bits).
+      [v, kid, exp, nonce, `${sig.slice(0, -1)}${BASE64URL[BASE64URL.indexOf(sig.at(-1) as string) | 3]}`],
       [v, `${kid.slice(0, -1)}${kid.endsWith("A") ? "B" : "A"}`, exp, nonce, sig],
       [v, kid, exp, `${nonce}x`, sig],
       ["v2", kid, exp, nonce, sig],

@@ -41,14 +41,21 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/**
+ * The bytes of canonical unpadded base64url text, else undefined. Canonical: the unused low bits
+ * of the last character are zero (RFC 4648 §3.5), so each signature has exactly one spelling and
+ * a token cannot be altered into another string that still verifies.
+ */
 function fromBase64url(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
   const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
+  let bytes: Uint8Array;
   try {
-    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+    bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
   } catch {
     return undefined;
   }
+  return base64url(bytes) === text ? bytes : undefined;
 }
 
 async function derive(secretKey: string): Promise<DerivedKey> {

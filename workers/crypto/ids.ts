@@ -70,8 +70,7 @@ export function newId(prefix: IdPrefix, nowMs: number = Date.now()): string {
  * were given in when listed by (created_at, id): within one second a KSUID's order is random.
  */
 export function newIds(prefix: IdPrefix, count: number, nowMs: number = Date.now()): string[] {
-  const ids = Array.from({ length: count }, () => newId(prefix, nowMs));
-  return ids.sort();
+  return Array.from({ length: count }, () => newId(prefix, nowMs)).sort();
 }
 
 /**

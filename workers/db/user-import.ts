@@ -80,14 +80,13 @@ const ROWS_PER_STATEMENT = 250;
 const MAX_JSON_CHARS = 1_000_000;
 
 /**
- * What insertManyStatements needs of a table, worked out once per table: its columns with their
- * property keys, each column's default as a plain value (undefined when it has none or an SQL
+ * What insertManyStatements needs of a table, worked out once per table: its columns' property
+ * keys, each column's default as a plain value (undefined when it has none or an SQL
  * default), its mapping to the stored value (null when drizzle stores the value as it is), and
  * the constant head of the statement. An import builds these INSERTs for every ~100 rows.
  */
 interface InsertShape {
   keys: string[];
-  columns: Column[];
   defaults: unknown[];
   mappers: (Column | null)[];
   head: SQL;
@@ -103,7 +102,6 @@ function insertShape(table: SQLiteTable): InsertShape {
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
   shape = {
     keys: entries.map(([key]) => key),
-    columns,
     defaults: columns.map((column) => (column.default !== undefined && !is(column.default, SQL) ? column.default : undefined)),
     // The base class's mapping is the identity; subclasses (timestamps, booleans, JSON) override it.
     mappers: columns.map((column) => (column.mapToDriverValue === Column.prototype.mapToDriverValue ? null : column)),

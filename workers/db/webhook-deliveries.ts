@@ -115,11 +115,22 @@ export interface SweepTimes {
 }
 
 /**
+ * When a pending delivery becomes a sweep's to send: the latest of when it is overdue by
+ * `graceMs`, when its running attempt's lease ends (0: none), and `resweepMs` after a sweep last
+ * sent it (0: none since its last attempt or resend). One expression for the sweep and for when
+ * to wake it, so the two cannot disagree.
+ */
+const sweepableAt = (times: SweepTimes) =>
+  sql<
+    number | null
+  >`max(${webhookDeliveries.nextAttemptAt} + ${times.graceMs}, coalesce(${webhookDeliveries.leaseUntil}, 0), coalesce(${webhookDeliveries.sweptAt} + ${times.resweepMs}, 0))`;
+
+/**
  * Takes the pending deliveries that should have been attempted by `now - graceMs`, are not
  * being attempted (no lease, or a lapsed one), and were not sent by a sweep in the last
- * `resweepMs`: their queue message was lost, never sent, or is stuck behind a long backlog.
- * One statement marks them swept now and returns them (at most `limit`, the most overdue; in no
- * particular order), so two sweeps at once never both send the same delivery.
+ * `resweepMs` (sweepableAt ≤ now): their queue message was lost, never sent, or is stuck behind
+ * a long backlog. One statement marks them swept now and returns them (at most `limit`, the most
+ * overdue; in no particular order), so two sweeps at once never both send the same delivery.
  */
 export async function sweepOverdueDeliveries(db: Db, now: number, times: SweepTimes, limit: number): Promise<DeliveryKey[]> {
   const overdue = db
@@ -128,9 +139,9 @@ export async function sweepOverdueDeliveries(db: Db, now: number, times: SweepTi
     .where(
       and(
         eq(webhookDeliveries.status, "pending"),
+        // Implied by the next condition; stated so the due index bounds the read.
         lte(webhookDeliveries.nextAttemptAt, now - times.graceMs),
-        or(isNull(webhookDeliveries.leaseUntil), lte(webhookDeliveries.leaseUntil, now)),
-        or(isNull(webhookDeliveries.sweptAt), lte(webhookDeliveries.sweptAt, now - times.resweepMs)),
+        sql`${sweepableAt(times)} <= ${now}`,
       ),
     )
     .orderBy(webhookDeliveries.nextAttemptAt)
@@ -157,21 +168,12 @@ export async function unmarkSwept(db: Db, keys: readonly DeliveryKey[], sweptAt:
     );
 }
 
-/**
- * When the next sweep has something to do: the earliest moment a pending delivery becomes
- * overdue by `graceMs`, its running attempt's lease ends, and `resweepMs` have passed since a
- * sweep last sent it (whichever is latest, for each delivery); null if none is pending.
- */
+/** When the next sweep has something to do (the earliest sweepableAt); null if nothing is pending. */
 export async function nextSweepAt(db: Db, times: SweepTimes): Promise<number | null> {
-  const d = webhookDeliveries;
   const row = await db
-    .select({
-      at: sql<
-        number | null
-      >`min(max(${d.nextAttemptAt} + ${times.graceMs}, coalesce(${d.leaseUntil}, 0), coalesce(${d.sweptAt} + ${times.resweepMs}, 0)))`.as("at"),
-    })
-    .from(d)
-    .where(eq(d.status, "pending"))
+    .select({ at: sql<number | null>`min(${sweepableAt(times)})`.as("at") })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.status, "pending"))
     .get();
   return row?.at ?? null;
 }

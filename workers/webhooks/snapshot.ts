@@ -9,7 +9,7 @@
  * tests for presence (a password digest → `password_enabled`) are replaced by a marker: ''
  * when the column holds a value, NULL when it does not.
  */
-import { getTableColumns, sql, type Column, type SQL } from "drizzle-orm";
+import { getTableColumns, getTableName, sql, type Column, type SQL } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { organizationInvitations, organizationMemberships, organizations, users } from "../db/schema";
 
@@ -34,7 +34,7 @@ const PAIRS_PER_CALL = 50;
  * redacted. Split into json_patch'ed parts when the table has more columns than one call takes
  * (json_patch drops the NULL members of later parts, which rowFromSql reads as NULL anyway).
  */
-export function rowSnapshotSql(table: SQLiteTable, tableName: string, alias: string): SQL {
+export function rowSnapshotSql(table: SQLiteTable, alias: string): SQL {
   // The text depends only on the schema and the alias, and a write batch (an import: one per
   // ~100 rows) embeds it every time, so it is rendered once and reused as raw SQL.
   let byAlias = renderedSnapshots.get(table);
@@ -42,20 +42,19 @@ export function rowSnapshotSql(table: SQLiteTable, tableName: string, alias: str
     byAlias = new Map();
     renderedSnapshots.set(table, byAlias);
   }
-  const key = `${tableName} ${alias}`;
-  let text = byAlias.get(key);
+  let text = byAlias.get(alias);
   if (text === undefined) {
-    text = renderSnapshot(table, tableName, alias);
-    byAlias.set(key, text);
+    text = renderSnapshot(table, alias);
+    byAlias.set(alias, text);
   }
   return sql.raw(text);
 }
 
-/** rowSnapshotSql's text per table, then per (table name, alias). */
+/** rowSnapshotSql's text per table, then per alias. */
 const renderedSnapshots = new WeakMap<SQLiteTable, Map<string, string>>();
 
-function renderSnapshot(table: SQLiteTable, tableName: string, alias: string): string {
-  const secret = SECRET_COLUMNS[tableName] ?? {};
+function renderSnapshot(table: SQLiteTable, alias: string): string {
+  const secret = SECRET_COLUMNS[getTableName(table)] ?? {};
   const pairs: string[] = [];
   for (const column of Object.values(getTableColumns(table)) as Column[]) {
     const redaction = secret[column.name];
@@ -69,12 +68,12 @@ function renderSnapshot(table: SQLiteTable, tableName: string, alias: string): s
 }
 
 /** The user row snapshot (alias `u`). */
-export const userSnapshotSql = () => rowSnapshotSql(users, "users", "u");
+export const userSnapshotSql = () => rowSnapshotSql(users, "u");
 
 /** Snapshots of the organization tables' rows (no secret columns). */
-export const organizationSnapshotSql = (alias: string) => rowSnapshotSql(organizations, "organizations", alias);
-export const membershipSnapshotSql = (alias: string) => rowSnapshotSql(organizationMemberships, "organization_memberships", alias);
-export const invitationSnapshotSql = (alias: string) => rowSnapshotSql(organizationInvitations, "organization_invitations", alias);
+export const organizationSnapshotSql = (alias: string) => rowSnapshotSql(organizations, alias);
+export const membershipSnapshotSql = (alias: string) => rowSnapshotSql(organizationMemberships, alias);
+export const invitationSnapshotSql = (alias: string) => rowSnapshotSql(organizationInvitations, alias);
 
 /**
  * The joins that give `publicUserSnapshotSql` a user's primary identifiers: `user` (an alias of

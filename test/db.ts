@@ -3,6 +3,8 @@
  * (nothing half-written, child rows gone). Reads only: writes go through the API.
  */
 import { env } from "cloudflare:test";
+import { is, SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 
 export const USER_TABLES = [
   "users",
@@ -28,4 +30,13 @@ export async function rowsOwnedBy(table: (typeof USER_TABLES)[number], userId: s
   const column = table === "users" ? "id" : "user_id";
   const row = await env.DB.prepare(`select count(*) as n from ${table} where ${column} = ?`).bind(userId).first<{ n: number }>();
   return Number(row?.n ?? 0);
+}
+
+/** SQLite's plan for a drizzle query or SQL fragment (EXPLAIN QUERY PLAN), one line per step. */
+export async function queryPlan(query: SQL | { toSQL(): { sql: string; params: unknown[] } }): Promise<string[]> {
+  const { sql, params } = is(query, SQL) ? new SQLiteAsyncDialect().sqlToQuery(query) : query.toSQL();
+  const rows = await env.DB.prepare(`explain query plan ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return rows.results.map((row) => row.detail);
 }

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDb } from "../../workers/db/client";
 import { deleteExpiredRevocationsQuery, EXPIRED_REVOCATIONS_PER_SIGN_OUT } from "../../workers/db/dashboard-sessions";
 import { SESSION_TTL_MS } from "../../workers/services/dashboard-session";
+import { queryPlan } from "../db";
 import { call, expectError, unique } from "../helpers";
 import { dbTiming } from "../perf-helpers";
 import { COOKIE_NAME, callWithCookie, signIn } from "./dashboard-helpers";
@@ -198,14 +199,7 @@ describe("revocation records are kept until the token's expiry, then removed by 
 
   it("the cleanup finds expired rows through the expires_at index and deletes them by primary key, scanning nothing (EXPLAIN QUERY PLAN)", async () => {
     const db = createDb(env.DB);
-    const plan = async (query: { toSQL(): { sql: string; params: unknown[] } }) => {
-      const { sql, params } = query.toSQL();
-      const rows = await env.DB.prepare(`explain query plan ${sql}`)
-        .bind(...params)
-        .all<{ detail: string }>();
-      return rows.results.map((row) => row.detail).join("\n");
-    };
-    const cleanup = await plan(deleteExpiredRevocationsQuery(db, T0));
+    const cleanup = (await queryPlan(deleteExpiredRevocationsQuery(db, T0))).join("\n");
     expect(cleanup).toMatch(/SEARCH dashboard_revoked_sessions USING (COVERING )?INDEX dashboard_revoked_sessions_expires_at_idx \(expires_at<\?\)/);
     expect(cleanup).toMatch(/SEARCH dashboard_revoked_sessions USING (COVERING )?INDEX sqlite_autoindex_dashboard_revoked_sessions_1 \(nonce=\?\)/);
     expect(cleanup).not.toMatch(/SCAN dashboard_revoked_sessions/);

@@ -18,6 +18,7 @@ import { usersByCreationQuery } from "../../workers/db/users";
 import worker from "../../workers/index";
 import { EXPORT_PAGING } from "../../workers/services/user-export";
 import { BACKUP_CODE_VECTORS, DIGEST_VECTORS, RFC6238_SECRET } from "../crypto/vectors";
+import { queryPlan } from "../db";
 import { BASE, call, createUser, expectError, SECRET_KEY, unique } from "../helpers";
 import { newPhone, newWallet } from "../identifiers";
 import { assertMatchesSchema } from "../schema/validate";
@@ -177,13 +178,7 @@ describe("order and paging", () => {
 
   it("reads each page with one index range scan (EXPLAIN QUERY PLAN), never a sort", async () => {
     const db = createDb(env.DB);
-    const plan = async (query: { toSQL(): { sql: string; params: unknown[] } }) => {
-      const { sql, params } = query.toSQL();
-      const rows = await env.DB.prepare(`explain query plan ${sql}`)
-        .bind(...params)
-        .all<{ detail: string }>();
-      return rows.results.map((r) => r.detail).join("\n");
-    };
+    const plan = async (query: Parameters<typeof queryPlan>[0]) => (await queryPlan(query)).join("\n");
     const first = await plan(usersByCreationQuery(db, { limit: 500 }));
     expect(first).toMatch(/SCAN users USING INDEX users_created_at_idx/);
     const later = await plan(usersByCreationQuery(db, { after: { createdAt: 5, id: "user_x" }, createdAfter: 3, limit: 500 }));

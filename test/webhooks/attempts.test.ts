@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../workers/db/client";
 import { endpointAttemptsCountSql, endpointAttemptsPageSql, recordAttempt } from "../../workers/db/webhook-deliveries";
 import { attemptDelivery } from "../../workers/webhooks/delivery";
+import { queryPlan } from "../db";
 import { call, createUser, expectError } from "../helpers";
 import { attemptsLog, receiverEndpoint, received, unsentDelivery, waitForDeliveries, type TestEndpoint } from "./support";
 
@@ -177,15 +177,7 @@ describe("the attempts log: one row per attempt", { timeout: 20_000 }, () => {
   });
 
   it("reads a page from two indexes, merged in order: no scan and no sort of the endpoint's attempts", async () => {
-    const dialect = new SQLiteAsyncDialect();
-    const plan = async (statement: ReturnType<typeof endpointAttemptsPageSql>) => {
-      const { sql, params } = dialect.sqlToQuery(statement);
-      const rows = await env.DB.prepare(`explain query plan ${sql}`)
-        .bind(...params)
-        .all<{ detail: string }>();
-      return rows.results.map((r) => r.detail);
-    };
-    const page = await plan(endpointAttemptsPageSql("wep_x", { limit: 10, offset: 20 }));
+    const page = await queryPlan(endpointAttemptsPageSql("wep_x", { limit: 10, offset: 20 }));
     expect(page).toEqual([
       "CO-ROUTINE p",
       "MERGE (UNION ALL)",
@@ -197,7 +189,7 @@ describe("the attempts log: one row per attempt", { timeout: 20_000 }, () => {
       "CORRELATED SCALAR SUBQUERY 1",
       "SEARCH webhook_events USING INDEX sqlite_autoindex_webhook_events_1 (id=?)",
     ]);
-    expect(await plan(endpointAttemptsCountSql("wep_x"))).toEqual([
+    expect(await queryPlan(endpointAttemptsCountSql("wep_x"))).toEqual([
       "SCAN CONSTANT ROW",
       "SCALAR SUBQUERY 1",
       "SEARCH webhook_attempts USING COVERING INDEX webhook_attempts_endpoint_idx (endpoint_id=?)",

@@ -8,7 +8,16 @@ import { createDb } from "../../workers/db/client";
 import { claimDelivery } from "../../workers/db/webhook-deliveries";
 import { call, createUser } from "../helpers";
 import { SLOW_RECEIVER_MS } from "../support/webhook-receiver";
-import { attemptsLog, receiverEndpoint, received, unsentDelivery, verifiedEvent, waitForDeliveries, type TestEndpoint } from "./support";
+import {
+  attemptsLog,
+  capturingQueue,
+  receiverEndpoint,
+  received,
+  unsentDelivery,
+  verifiedEvent,
+  waitForDeliveries,
+  type TestEndpoint,
+} from "./support";
 
 /** The tests' WEBHOOK_RETRY_SCHEDULE_SECONDS ("1,1", vitest.config.ts): three attempts in all. */
 const SCHEDULE_MS = [1000, 1000];
@@ -174,19 +183,9 @@ describe("re-enqueueing what the queue lost", () => {
     expect((await verifiedEvent(endpoint, delivery)).data.id).toBe(userId);
   });
 
-  /** A queue that keeps what it is sent (or refuses it), so a sweep's sends can be counted. */
-  function capturingQueue(options: { fail?: boolean } = {}) {
-    const bodies: unknown[] = [];
-    const queue = {
-      send: async (body: unknown) => {
-        if (options.fail) throw new Error("queue unavailable");
-        bodies.push(body);
-      },
-      sendBatch: async (messages: { body: unknown }[]) => {
-        if (options.fail) throw new Error("queue unavailable");
-        bodies.push(...messages.map((m) => m.body));
-      },
-    } as unknown as Queue;
+  /** The Worker's env with a capturing queue, so a sweep's sends can be counted (or refused). */
+  function sweepQueue(options: { fail?: boolean } = {}) {
+    const { bodies, queue } = capturingQueue(options);
     return { bodies, env: { ...env, WEBHOOKS: queue } };
   }
 
@@ -203,13 +202,13 @@ describe("re-enqueueing what the queue lost", () => {
     const t = Date.now();
 
     // The queue is down: nothing sent, nothing marked, so the next sweep takes it at once.
-    const down = capturingQueue({ fail: true });
+    const down = sweepQueue({ fail: true });
     await expect(sweepDueDeliveries(down.env, t)).rejects.toThrow("queue unavailable");
     expect(await sweptAt(endpoint)).toBeNull();
 
     // Other tests' deliveries may be overdue too at these times: count this endpoint's sends.
     const sentHere = async (at: number) => {
-      const queue = capturingQueue();
+      const queue = sweepQueue();
       await sweepDueDeliveries(queue.env, at);
       return queue.bodies.filter((body) => (body as { endpointId: string }).endpointId === endpoint.id);
     };

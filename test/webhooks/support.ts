@@ -68,19 +68,30 @@ export async function attemptsLog(endpoint: TestEndpoint, query = ""): Promise<{
 }
 
 /**
+ * A stand-in for the WEBHOOKS queue binding that keeps the bodies it is sent, or (`fail`)
+ * refuses every send with "queue unavailable", so no consumer ever sees them.
+ */
+export function capturingQueue(options: { fail?: boolean } = {}): { bodies: unknown[]; queue: Queue } {
+  const bodies: unknown[] = [];
+  const queue = {
+    send: async (body: unknown) => {
+      if (options.fail) throw new Error("queue unavailable");
+      bodies.push(body);
+    },
+    sendBatch: async (messages: { body: unknown }[]) => {
+      if (options.fail) throw new Error("queue unavailable");
+      bodies.push(...messages.map((m) => m.body));
+    },
+  } as unknown as Queue;
+  return { bodies, queue };
+}
+
+/**
  * A user.created whose queue message is lost (the send throws), so no consumer attempts it:
  * only D1 knows the delivery to `endpoint`. Returns the user's id and the message id.
  */
 export async function unsentDelivery(endpoint: TestEndpoint): Promise<{ userId: string; messageId: string }> {
-  const failingQueue = {
-    send: async () => {
-      throw new Error("queue unavailable");
-    },
-    sendBatch: async () => {
-      throw new Error("queue unavailable");
-    },
-  } as unknown as Queue;
-  const result = await call("POST", "/v1/users", {}, { bindings: { WEBHOOKS: failingQueue } });
+  const result = await call("POST", "/v1/users", {}, { bindings: { WEBHOOKS: capturingQueue({ fail: true }).queue } });
   expect(result.status).toBe(200);
   const row = await env.DB.prepare("select event_id from webhook_deliveries where endpoint_id = ?").bind(endpoint.id).first<{ event_id: string }>();
   expect(row).not.toBeNull();
